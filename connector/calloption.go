@@ -1,0 +1,39 @@
+package connector
+
+// CallOption tunes one call: every write in the domain interfaces takes
+// them, and so does Client.Do.
+type CallOption func(*CallOptions)
+
+// CallOptions is the resolved form of a call's options, for vendor packages
+// that map them onto their wire format.
+type CallOptions struct {
+	// IdempotencyKey is the caller's key: the same key twice must give one
+	// record and the same result. Vendor packages map it to the vendor's
+	// native mechanism (header, body field, directive, lookup by reference).
+	IdempotencyKey string
+	// Operation names the call in errors and logs ("contacts.create").
+	Operation string
+}
+
+// WithIdempotencyKey makes a write safe to repeat: the vendor (or, where it
+// has no mechanism, the vendor package) gives one result for one key. Derive
+// keys with DeriveKey so that a re-run of the same work repeats nothing.
+func WithIdempotencyKey(key string) CallOption {
+	return func(o *CallOptions) { o.IdempotencyKey = key }
+}
+
+// WithOperation names the call; vendor packages set it for every method.
+func WithOperation(op string) CallOption {
+	return func(o *CallOptions) { o.Operation = op }
+}
+
+// ResolveCallOptions applies opts in order.
+func ResolveCallOptions(opts ...CallOption) CallOptions {
+	var o CallOptions
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	return o
+}

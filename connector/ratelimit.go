@@ -1,0 +1,144 @@
+package connector
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// RateLimiter paces one client: a token bucket (golang.org/x/time/rate) for
+// steady pacing, and a pause that holds every call of the client until a
+// time the vendor named (Retry-After, a reset header). Vendor packages adjust
+// it from response headers through a RateFeedback.
+type RateLimiter struct {
+	bucket     *rate.Limiter
+	pauseUntil atomic.Int64 // unix nanoseconds; 0 when not paused
+}
+
+// NewRateLimiter returns a limiter allowing r requests a second with the
+// given burst. rate.Inf means no pacing until feedback sets one.
+func NewRateLimiter(r rate.Limit, burst int) *RateLimiter {
+	return &RateLimiter{bucket: rate.NewLimiter(r, burst)}
+}
+
+// SetLimit changes the pace, for instance from a vendor's limit headers.
+func (l *RateLimiter) SetLimit(r rate.Limit, burst int) {
+	l.bucket.SetLimit(r)
+	l.bucket.SetBurst(burst)
+}
+
+// Limit reports the current pace.
+func (l *RateLimiter) Limit() rate.Limit { return l.bucket.Limit() }
+
+// PauseUntil holds every call until t. An earlier t than the current pause
+// changes nothing.
+func (l *RateLimiter) PauseUntil(t time.Time) {
+	next := t.UnixNano()
+	for {
+		cur := l.pauseUntil.Load()
+		if cur >= next || l.pauseUntil.CompareAndSwap(cur, next) {
+			return
+		}
+	}
+}
+
+// PausedFor reports how long calls are still held, or 0.
+func (l *RateLimiter) PausedFor() time.Duration {
+	if until := l.pauseUntil.Load(); until != 0 {
+		if d := time.Until(time.Unix(0, until)); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// Wait blocks until a call may go. If the wait would end after ctx's
+// deadline, it returns a *rateWaitError at once instead of sleeping.
+func (l *RateLimiter) Wait(ctx context.Context) error {
+	if d := l.PausedFor(); d > 0 {
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+			return &rateWaitError{wait: d}
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	if l.bucket.Limit() == rate.Inf {
+		return nil
+	}
+	r := l.bucket.Reserve()
+	if !r.OK() {
+		return &rateWaitError{wait: time.Second}
+	}
+	d := r.Delay()
+	if d == 0 {
+		return nil
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		r.Cancel()
+		return &rateWaitError{wait: d}
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		r.Cancel()
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// rateWaitError says a call was not sent because its rate-limit wait would
+// outlast the caller's deadline. Do turns it into an ErrRateLimited APIError.
+type rateWaitError struct{ wait time.Duration }
+
+func (e *rateWaitError) beforeSend() {}
+
+func (e *rateWaitError) Error() string {
+	return fmt.Sprintf("rate limit wait of %s exceeds the context deadline", e.wait)
+}
+
+// RateFeedback lets a vendor package read its rate-limit headers from every
+// response and pace the client before the vendor says 429.
+type RateFeedback func(resp *http.Response, l *RateLimiter)
+
+// rateLimitTransport waits for a slot before each attempt and, after it,
+// pauses the whole client for any Retry-After on a 429 or 503.
+//
+// It deliberately has no CloseIdleConnections method: go-retryablehttp calls
+// that on its HTTP client after every failed call, which would empty the
+// connection pool shared by every client of the process.
+type rateLimitTransport struct {
+	next          http.RoundTripper
+	limiter       *RateLimiter
+	feedback      RateFeedback
+	maxRetryAfter time.Duration
+}
+
+func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := t.limiter.Wait(req.Context()); err != nil {
+		return nil, err
+	}
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		if wait, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && wait > 0 {
+			t.limiter.PauseUntil(time.Now().Add(min(wait, t.maxRetryAfter)))
+		}
+	}
+	if t.feedback != nil {
+		t.feedback(resp, t.limiter)
+	}
+	return resp, nil
+}

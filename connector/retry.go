@@ -1,0 +1,253 @@
+package connector
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// RetryPolicy says how often and how long a client retries. The rules for
+// whether a failure may be retried at all are fixed (see Client.Do); the
+// policy only tunes the numbers and lets a vendor package decide responses
+// the status code alone cannot (Stripe-Should-Retry, HubSpot's DAILY limit).
+type RetryPolicy struct {
+	// MaxAttempts counts the first try: 3 means up to 2 retries. 1 turns
+	// retries off. Default 3.
+	MaxAttempts int
+	// BaseDelay and MaxDelay bound full-jitter exponential backoff: before
+	// retry n the client sleeps a random time in [0, min(MaxDelay,
+	// BaseDelay*2^n)). Defaults 500 ms and 20 s.
+	BaseDelay, MaxDelay time.Duration
+	// MaxRetryAfter is the longest Retry-After the client sleeps for. A
+	// longer one is not waited out: the call returns ErrRateLimited with
+	// RetryAfter set, for the caller to schedule. Default 60 s.
+	MaxRetryAfter time.Duration
+	// Decide, if set, sees every response first. It returns RetryDefault to
+	// leave the decision to the standard rules.
+	Decide func(resp *http.Response) RetryDecision
+}
+
+// RetryDecision is a vendor package's verdict on one response.
+type RetryDecision int
+
+const (
+	RetryDefault RetryDecision = iota // apply the standard rules
+	RetryYes                          // retry, within attempts and quota
+	RetryNo                           // do not retry
+)
+
+// DefaultRetryPolicy returns the defaults described on RetryPolicy.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{MaxAttempts: 3, BaseDelay: 500 * time.Millisecond, MaxDelay: 20 * time.Second, MaxRetryAfter: time.Minute}
+}
+
+func (p RetryPolicy) validate() error {
+	switch {
+	case p.MaxAttempts < 1 || p.MaxAttempts > 10:
+		return errors.New("connector: RetryPolicy.MaxAttempts must be between 1 and 10")
+	case p.BaseDelay <= 0 || p.MaxDelay < p.BaseDelay:
+		return errors.New("connector: RetryPolicy needs 0 < BaseDelay <= MaxDelay")
+	case p.MaxRetryAfter < 0:
+		return errors.New("connector: RetryPolicy.MaxRetryAfter must not be negative")
+	}
+	return nil
+}
+
+// callState carries what the retry rules need to know about one call
+// through go-retryablehttp, whose hooks see only the request context. It is
+// touched only by the goroutine running the call.
+type callState struct {
+	method   string
+	op       string
+	keyed    bool // carries an idempotency key the vendor honours
+	attempt  int  // 1-based, set before each attempt
+	lastCost int  // quota tokens the last retry took
+
+	// Set when the rules refuse to retry a sent write: its effect is unknown.
+	outcomeUnknown bool
+}
+
+type callStateKey struct{}
+
+func stateFrom(ctx context.Context) *callState {
+	st, _ := ctx.Value(callStateKey{}).(*callState)
+	return st
+}
+
+// replayable reports whether repeating the request cannot cause a second
+// side effect: the method is idempotent, or the write carries a key.
+func (st *callState) replayable() bool {
+	switch st.method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return st.keyed
+}
+
+// checkRetry is go-retryablehttp's CheckRetry: the retry rules of DESIGN.md
+// section 2.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return false, ctxErr
+	}
+	st := stateFrom(ctx)
+	if err != nil {
+		switch classifyTransportError(err) {
+		case notSentPermanent:
+			return false, nil
+		case notSent:
+			return c.takeRetry(st, isTimeout(err)), nil
+		default: // sent, answer lost
+			if !st.replayable() {
+				st.outcomeUnknown = true
+				return false, nil
+			}
+			return c.takeRetry(st, isTimeout(err)), nil
+		}
+	}
+
+	decision := RetryDefault
+	if c.retry.Decide != nil {
+		decision = c.retry.Decide(resp)
+	}
+	switch decision {
+	case RetryYes:
+		return c.takeRetry(st, false), nil
+	case RetryNo:
+		c.settle(st, resp.StatusCode)
+		return false, nil
+	}
+
+	status := resp.StatusCode
+	_, hasRetryAfter := resp.Header["Retry-After"]
+	switch {
+	case status == http.StatusTooManyRequests || (status == http.StatusServiceUnavailable && hasRetryAfter):
+		// The vendor refused the request without acting on it: any method
+		// may be retried, after the wait it asked for.
+		if wait, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			if wait > c.retry.MaxRetryAfter {
+				return false, nil
+			}
+			if deadline, has := ctx.Deadline(); has && time.Until(deadline) < wait {
+				return false, nil // Do returns ErrRateLimited at once
+			}
+		}
+		return c.takeRetry(st, false), nil
+	case status == http.StatusRequestTimeout || status == http.StatusInternalServerError ||
+		status == http.StatusBadGateway || status == http.StatusServiceUnavailable ||
+		status == http.StatusGatewayTimeout:
+		if !st.replayable() {
+			st.outcomeUnknown = true
+			return false, nil
+		}
+		return c.takeRetry(st, status == http.StatusGatewayTimeout || status == http.StatusRequestTimeout), nil
+	}
+	c.settle(st, status)
+	return false, nil
+}
+
+// takeRetry charges the quota for one more attempt, if one is left.
+func (c *Client) takeRetry(st *callState, timeout bool) bool {
+	if st.attempt >= c.retry.MaxAttempts {
+		return false
+	}
+	cost, ok := c.quota.acquire(timeout)
+	if !ok {
+		return false
+	}
+	st.lastCost = cost
+	return true
+}
+
+// settle refunds the quota when a call ends with an answer the vendor meant.
+func (c *Client) settle(st *callState, status int) {
+	if status < 500 {
+		c.quota.release(st.lastCost)
+	}
+}
+
+// backoff is go-retryablehttp's Backoff: the vendor's Retry-After when it
+// sent one we accept, otherwise full jitter.
+func (c *Client) backoff(base, max time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		if wait, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return min(wait, c.retry.MaxRetryAfter)
+		}
+	}
+	return fullJitter(base, max, attempt)
+}
+
+func fullJitter(base, max time.Duration, attempt int) time.Duration {
+	ceiling := max
+	if attempt < 30 && base<<attempt < max && base<<attempt > 0 {
+		ceiling = base << attempt
+	}
+	return rand.N(ceiling + 1)
+}
+
+// errorHandler is go-retryablehttp's ErrorHandler. It hands back what the
+// last attempt produced, body unread, so that Do can decode the vendor's
+// error body instead of a generic "giving up" message.
+func errorHandler(resp *http.Response, err error, _ int) (*http.Response, error) {
+	return resp, err
+}
+
+// beforeSendError marks errors of the client's own layers (rate-limit wait,
+// token fetch) that stop a request before any byte of it is sent.
+type beforeSendError interface {
+	error
+	beforeSend()
+}
+
+type transportClass int
+
+const (
+	sentUnknown      transportClass = iota // the request may have reached the vendor
+	notSent                                // provably never arrived: safe to retry
+	notSentPermanent                       // never arrived, and retrying will not help
+)
+
+// classifyTransportError decides whether a request that failed without an
+// answer provably never reached the vendor.
+func classifyTransportError(err error) transportClass {
+	var own beforeSendError
+	if errors.As(err, &own) {
+		return notSentPermanent
+	}
+	var (
+		unknownAuthority x509.UnknownAuthorityError
+		hostname         x509.HostnameError
+		invalid          x509.CertificateInvalidError
+		verify           *tls.CertificateVerificationError
+		record           tls.RecordHeaderError
+		alert            tls.AlertError
+	)
+	if errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
+		errors.As(err, &verify) || errors.As(err, &record) || errors.As(err, &alert) {
+		return notSentPermanent
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return notSent
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return notSent
+	}
+	// net/http's handshake timeout error type is unexported.
+	if strings.Contains(err.Error(), "TLS handshake timeout") {
+		return notSent
+	}
+	return sentUnknown
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
