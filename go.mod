@@ -3,6 +3,7 @@ module github.com/patchbay-go/patchbay
 go 1.26.0
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/hashicorp/go-retryablehttp v0.7.8
 	go.uber.org/goleak v1.3.0
 	golang.org/x/net v0.62.0

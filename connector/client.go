@@ -198,6 +198,7 @@ func (c *Client) Do(ctx context.Context, req *http.Request, opts ...CallOption) 
 		req.URL, req.Host = u, ""
 	}
 
+	c.redactor.AddQuery(req.URL)
 	st := &callState{method: req.Method, op: o.Operation}
 	r := req.WithContext(context.WithValue(ctx, callStateKey{}, st))
 	r.Header = req.Header.Clone()

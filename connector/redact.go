@@ -92,6 +92,26 @@ func (r *Redactor) Bytes(b []byte) []byte {
 	return []byte(r.String(string(b)))
 }
 
+// AddQuery registers the values of u's sensitive query parameters (api_key,
+// access_token, ...), so that a vendor echoing them back in an error body
+// cannot put them into an error.
+func (r *Redactor) AddQuery(u *url.URL) {
+	if u == nil || u.RawQuery == "" {
+		return
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return
+	}
+	for name, values := range q {
+		if sensitiveParams[strings.ToLower(name)] {
+			for _, v := range values {
+				r.Add(v)
+			}
+		}
+	}
+}
+
 // URL returns u as text with sensitive query values and user info removed.
 func (r *Redactor) URL(u *url.URL) string {
 	if u == nil {
