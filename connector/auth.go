@@ -44,10 +44,13 @@ func (a apiKeyAuth) HeaderName() string { return a.header }
 // Basic sets HTTP Basic credentials (RFC 7617).
 func Basic(user, password string) Auth {
 	token := base64.StdEncoding.EncodeToString([]byte(user + ":" + password))
-	return basicAuth{user: user, password: password, value: "Basic " + token, token: token}
+	return basicAuth{user: user, password: password, value: []string{"Basic " + token}, token: token}
 }
 
-type basicAuth struct{ user, password, value, token string }
+type basicAuth struct {
+	user, password, token string
+	value                 []string
+}
 
 func (a basicAuth) Apply(req *http.Request, r *Redactor) error {
 	r.Add(a.password)
@@ -55,18 +58,21 @@ func (a basicAuth) Apply(req *http.Request, r *Redactor) error {
 	if a.password == "" {
 		r.Add(a.user) // API keys sent as the user name (Stripe, EasyPost)
 	}
-	req.Header["Authorization"] = []string{a.value}
+	req.Header["Authorization"] = a.value
 	return nil
 }
 
 // Bearer sets a static bearer token (a private-app token, a personal key).
-func Bearer(token string) Auth { return bearerAuth{token: token, value: "Bearer " + token} }
+func Bearer(token string) Auth { return bearerAuth{token: token, value: []string{"Bearer " + token}} }
 
-type bearerAuth struct{ token, value string }
+type bearerAuth struct {
+	token string
+	value []string
+}
 
 func (a bearerAuth) Apply(req *http.Request, r *Redactor) error {
 	r.Add(a.token)
-	req.Header["Authorization"] = []string{a.value}
+	req.Header["Authorization"] = a.value
 	return nil
 }
 
@@ -121,29 +127,3 @@ func (e *tokenError) Error() string {
 func (e *tokenError) Unwrap() error { return ErrUnauthorized }
 
 func (e *tokenError) beforeSend() {}
-
-// authTransport applies credentials to requests for trusted hosts only.
-type authTransport struct {
-	next     http.RoundTripper
-	auth     Auth
-	redactor *Redactor
-	trusted  map[string]bool // host[:port] as in URL.Host
-}
-
-func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if t.auth == nil || !t.trusted[req.URL.Host] {
-		return t.next.RoundTrip(req)
-	}
-	// RoundTrip must not modify the caller's request: a shallow copy with
-	// its own header map is enough, and cheaper than req.Clone.
-	r2 := new(http.Request)
-	*r2 = *req
-	r2.Header = req.Header.Clone()
-	if r2.Header == nil {
-		r2.Header = make(http.Header)
-	}
-	if err := t.auth.Apply(r2, t.redactor); err != nil {
-		return nil, err
-	}
-	return t.next.RoundTrip(r2)
-}

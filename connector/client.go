@@ -40,7 +40,6 @@ type Client struct {
 	quota             *retryQuota
 	limiter           *RateLimiter
 	redactor          *Redactor
-	userAgent         string
 	decodeError       ErrorDecoder
 	requestIDHeaders  []string
 	idempotencyHeader string
@@ -83,7 +82,6 @@ func New(vendor string, opts ...Option) (*Client, error) {
 		quota:             newRetryQuota(),
 		limiter:           NewRateLimiter(cfg.rateLimit, max(cfg.rateBurst, 1)),
 		redactor:          NewRedactor(),
-		userAgent:         cfg.userAgent,
 		decodeError:       cfg.decodeError,
 		requestIDHeaders:  cfg.requestIDHeaders,
 		idempotencyHeader: cfg.idempotencyHeader,
@@ -108,11 +106,11 @@ func New(vendor string, opts ...Option) (*Client, error) {
 	}
 
 	// The stack, outermost first: retry (go-retryablehttp) → rate limit →
-	// attempt timeout → auth → logging → base transport. Each attempt so
+	// attempt (timeout, headers, auth) → logging → base transport. Each attempt so
 	// takes a fresh rate-limit slot and a fresh token.
 	var stack http.RoundTripper = &loggingTransport{next: base, logger: cfg.logger, redactor: c.redactor, vendor: vendor, requestID: cfg.requestIDHeaders}
-	stack = &authTransport{next: stack, auth: cfg.auth, redactor: c.redactor, trusted: trusted}
-	stack = &attemptTimeoutTransport{next: stack, timeout: cfg.attemptTimeout}
+	stack = &attemptTransport{next: stack, timeout: cfg.attemptTimeout, userAgent: []string{cfg.userAgent},
+		idempotencyHeader: cfg.idempotencyHeader, auth: cfg.auth, redactor: c.redactor, trusted: trusted}
 	stack = &rateLimitTransport{next: stack, limiter: c.limiter, feedback: cfg.feedback, maxRetryAfter: cfg.retry.MaxRetryAfter}
 
 	c.retrying = &retryablehttp.Client{
@@ -199,28 +197,20 @@ func (c *Client) Do(ctx context.Context, req *http.Request, opts ...CallOption) 
 	}
 
 	c.redactor.AddQuery(req.URL)
-	st := &callState{method: req.Method, op: o.Operation}
-	r := req.WithContext(context.WithValue(ctx, callStateKey{}, st))
-	r.Header = req.Header.Clone()
-	if r.Header == nil {
-		r.Header = make(http.Header, 2)
-	}
-	if r.Header.Get("User-Agent") == "" {
-		r.Header["User-Agent"] = []string{c.userAgent}
-	}
+	st := &callState{Context: ctx, method: req.Method, op: o.Operation}
 	key := o.IdempotencyKey
 	if c.idempotencyHeader != "" {
 		if key == "" {
-			key = r.Header.Get(c.idempotencyHeader)
+			key = req.Header.Get(c.idempotencyHeader)
 		}
-		if key == "" && c.autoKeys && (r.Method == http.MethodPost || r.Method == http.MethodPatch) {
+		if key == "" && c.autoKeys && (req.Method == http.MethodPost || req.Method == http.MethodPatch) {
 			key = NewKey()
 		}
-		if key != "" {
-			r.Header[c.idempotencyHeader] = []string{key}
-		}
 	}
-	st.keyed = key != ""
+	st.key, st.keyed = key, key != ""
+	// Headers, the key and credentials are set on each attempt's own copy
+	// (attemptTransport), so the caller's request is never modified.
+	r := req.WithContext(st)
 
 	rreq, err := retryablehttp.FromRequest(r)
 	if err != nil {
@@ -236,7 +226,10 @@ func (c *Client) Do(ctx context.Context, req *http.Request, opts ...CallOption) 
 	if resp.StatusCode >= 400 {
 		return nil, c.apiError(st, resp)
 	}
-	resp.Body = &cappedBody{ReadCloser: resp.Body, left: c.maxBody}
+	// A body with a Content-Length within the cap already stops there.
+	if resp.ContentLength < 0 || resp.ContentLength > c.maxBody {
+		resp.Body = &cappedBody{ReadCloser: resp.Body, left: c.maxBody}
+	}
 	return resp, nil
 }
 

@@ -61,9 +61,12 @@ func (p RetryPolicy) validate() error {
 
 // callState carries what the retry rules need to know about one call
 // through go-retryablehttp, whose hooks see only the request context. It is
-// touched only by the goroutine running the call.
+// itself that context (the caller's, plus this state), which saves an
+// allocation per call. It is touched only by the goroutine running the call.
 type callState struct {
+	context.Context
 	method   string
+	key      string // idempotency key to send, if any
 	op       string
 	keyed    bool // carries an idempotency key the vendor honours
 	attempt  int  // 1-based, set before each attempt
@@ -74,6 +77,13 @@ type callState struct {
 }
 
 type callStateKey struct{}
+
+func (st *callState) Value(key any) any {
+	if key == (callStateKey{}) {
+		return st
+	}
+	return st.Context.Value(key)
+}
 
 func stateFrom(ctx context.Context) *callState {
 	st, _ := ctx.Value(callStateKey{}).(*callState)

@@ -38,28 +38,6 @@ func NewTransport() *http.Transport {
 // thousand. Like http.DefaultTransport it holds connections, not settings.
 var SharedTransport = sync.OnceValue(NewTransport)
 
-// attemptTimeoutTransport bounds one attempt, from sending the request to
-// the last byte of the body, so that a vendor that hangs or trickles cannot
-// hold a call past it. The retry layer then decides whether to try again.
-type attemptTimeoutTransport struct {
-	next    http.RoundTripper
-	timeout time.Duration
-}
-
-func (t *attemptTimeoutTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if t.timeout <= 0 {
-		return t.next.RoundTrip(req)
-	}
-	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
-	resp, err := t.next.RoundTrip(req.WithContext(ctx))
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
-	return resp, nil
-}
-
 // cancelOnClose ends an attempt's context once its body is closed.
 type cancelOnClose struct {
 	io.ReadCloser

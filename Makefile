@@ -1,0 +1,48 @@
+# The one test command is `make test`. CI runs `CI=true make test` (.ci/run).
+# Fuzzing and benchmarks are run by hand; their results go in docs/.
+
+GO       ?= go
+# The vendors' official specs live beside the repo, never in it.
+PATCHBAY_SPECS ?= $(abspath $(CURDIR)/../shared/specs)
+export PATCHBAY_SPECS
+FUZZTIME ?= 30s
+BENCHCOUNT ?= 8
+
+# Fuzz targets, as package:target.
+FUZZ_TARGETS := \
+	./connector:FuzzParseRetryAfter \
+	./connector:FuzzDecodeCommonError \
+	./connector:FuzzDecodeJSON \
+	./connector:FuzzParseSignatureHeader
+
+.PHONY: test vet unit conformance fuzz bench
+
+test: vet unit conformance
+
+vet:
+	@unformatted=$$(gofmt -l . ); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	cd bench && $(GO) vet ./...
+
+# Every test under the race detector; each package checks for leaked
+# goroutines in its TestMain (go.uber.org/goleak).
+unit:
+	$(GO) test -race -skip '^TestConformance' ./...
+
+# Requests and responses checked against the vendors' specs. Under CI=true a
+# missing spec folder fails; elsewhere these tests skip and say why.
+conformance:
+	$(GO) test -race -run '^TestConformance' ./...
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "== $$name ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
+
+# Full stack on the success path against raw net/http, go-retryablehttp and
+# resty, in one run; see docs/benchmarks.md.
+bench:
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) | tee ../bench.out
+	$(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da -col /client bench.out

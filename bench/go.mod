@@ -1,0 +1,18 @@
+module github.com/patchbay-go/patchbay/bench
+
+go 1.26.0
+
+require (
+	github.com/go-resty/resty/v2 v2.17.2
+	github.com/hashicorp/go-retryablehttp v0.7.8
+	github.com/patchbay-go/patchbay v0.0.0
+)
+
+require (
+	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
+	golang.org/x/net v0.62.0 // indirect
+	golang.org/x/oauth2 v0.37.0 // indirect
+	golang.org/x/time v0.16.0 // indirect
+)
+
+replace github.com/patchbay-go/patchbay => ../
