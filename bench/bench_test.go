@@ -41,6 +41,28 @@ func clients(b *testing.B, base http.RoundTripper, baseURL string) map[string]ca
 		b.Fatal(err)
 	}
 
+	pbNoTimeout, err := connector.New("bench", connector.WithBaseURL(baseURL),
+		connector.WithHTTPClient(&http.Client{Transport: base}),
+		connector.WithAuth(connector.Bearer(token)), connector.WithAttemptTimeout(0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	pbDo := func(c *connector.Client) caller {
+		return func(ctx context.Context, url string) error {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			if err != nil {
+				return err
+			}
+			resp, err := c.Do(ctx, req)
+			if err != nil {
+				return err
+			}
+			_, err = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			return err
+		}
+	}
+
 	return map[string]caller{
 		"nethttp": func(ctx context.Context, url string) error {
 			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -74,23 +96,12 @@ func clients(b *testing.B, base http.RoundTripper, baseURL string) map[string]ca
 			_, err := rs.R().SetContext(ctx).Get(url)
 			return err
 		},
-		"patchbay": func(ctx context.Context, url string) error {
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-			if err != nil {
-				return err
-			}
-			resp, err := pb.Do(ctx, req)
-			if err != nil {
-				return err
-			}
-			_, err = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			return err
-		},
+		"patchbay":           pbDo(pb),
+		"patchbay-notimeout": pbDo(pbNoTimeout),
 	}
 }
 
-var order = []string{"nethttp", "retryablehttp", "resty", "patchbay"}
+var order = []string{"nethttp", "retryablehttp", "resty", "patchbay", "patchbay-notimeout"}
 
 // BenchmarkLoopback: a full call to an in-process server on 127.0.0.1.
 // This is the per-call cost an application sees, server work included.

@@ -3,6 +3,7 @@ package connector
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -95,6 +96,12 @@ func New(vendor string, opts ...Option) (*Client, error) {
 	var base http.RoundTripper = SharedTransport()
 	if cfg.httpClient != nil && cfg.httpClient.Transport != nil {
 		base = cfg.httpClient.Transport
+	}
+	// crypto/tls already defaults clients to TLS 1.2; refuse a transport
+	// that explicitly allows less.
+	if tr, ok := base.(*http.Transport); ok && tr.TLSClientConfig != nil &&
+		tr.TLSClientConfig.MinVersion != 0 && tr.TLSClientConfig.MinVersion < tls.VersionTLS12 {
+		return nil, errors.New("connector: the HTTP client allows TLS below 1.2")
 	}
 	trusted := map[string]bool{cfg.baseURL.Host: true}
 	for _, h := range cfg.trustedHosts {

@@ -1,0 +1,96 @@
+package connector_test
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
+)
+
+func TestNewValidatesOptions(t *testing.T) {
+	oldTLS := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS10}}}
+	bad := map[string][]connector.Option{
+		"no base URL":       nil,
+		"relative base URL": {connector.WithBaseURL("/api")},
+		"base URL with key": {connector.WithBaseURL("https://api.example.com/?key=abc")},
+		"zero attempts":     {connector.WithBaseURL("https://x.test"), connector.WithRetryPolicy(connector.RetryPolicy{})},
+		"negative timeout":  {connector.WithBaseURL("https://x.test"), connector.WithAttemptTimeout(-1)},
+		"auto keys alone":   {connector.WithBaseURL("https://x.test"), connector.WithAutoIdempotencyKeys()},
+		"TLS 1.0 allowed":   {connector.WithBaseURL("https://x.test"), connector.WithHTTPClient(oldTLS)},
+		"nil auth":          {connector.WithBaseURL("https://x.test"), connector.WithAuth(nil)},
+	}
+	for name, opts := range bad {
+		if _, err := connector.New("v", opts...); err == nil {
+			t.Errorf("%s: New accepted it", name)
+		}
+	}
+	if _, err := connector.New("v", connector.WithBaseURL("https://x.test/api/v2/")); err != nil {
+		t.Fatalf("valid options refused: %v", err)
+	}
+}
+
+// One debug line per attempt, with attempt number, status and the
+// vendor's request id.
+func TestDebugLinePerAttempt(t *testing.T) {
+	srv := connectortest.NewServer(t,
+		connectortest.Fault{Status: 503, Header: http.Header{"X-Request-Id": {"r-1"}}},
+		connectortest.Fault{Header: http.Header{"X-Request-Id": {"r-2"}}})
+	var logs syncBuffer
+	c := newClient(t, srv.URL, srv.Client(), connector.WithLogger(jsonLogger(&logs)))
+	if err := get(context.Background(), c, "/x?limit=1"); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d log lines, want 2: %q", len(lines), lines)
+	}
+	for i, line := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]any{"level": "DEBUG", "method": "GET", "attempt": float64(i + 1),
+			"status": float64([]int{503, 200}[i]), "request_id": []string{"r-1", "r-2"}[i], "vendor": "testvendor"}
+		for k, v := range want {
+			if m[k] != v {
+				t.Errorf("line %d: %s = %v, want %v (%s)", i+1, k, m[k], v, line)
+			}
+		}
+		if !strings.HasSuffix(m["url"].(string), "/x?limit=1") {
+			t.Errorf("line %d: url = %v", i+1, m["url"])
+		}
+	}
+}
+
+// The caller's request is never modified: headers, keys and credentials go
+// on each attempt's own copy.
+func TestDoLeavesRequestAlone(t *testing.T) {
+	srv := connectortest.NewServer(t)
+	c := newClient(t, srv.URL, srv.Client(), connector.WithAuth(connector.Bearer("token-abcdef")),
+		connector.WithIdempotencyHeader("Idempotency-Key"))
+	req, _ := c.NewRequest(context.Background(), http.MethodPost, "/x", strings.NewReader("{}"))
+	req.Header.Set("X-Mine", "1")
+	resp, err := c.Do(context.Background(), req, connector.WithIdempotencyKey("k-123456"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if len(req.Header) != 1 || req.Header.Get("X-Mine") != "1" {
+		t.Fatalf("caller's header changed: %v", req.Header)
+	}
+	got := srv.Requests()[0].Header
+	if got.Get("Authorization") != "Bearer token-abcdef" || got.Get("Idempotency-Key") != "k-123456" ||
+		got.Get("X-Mine") != "1" || got.Get("User-Agent") != "patchbay-go" {
+		t.Fatalf("sent headers = %v", got)
+	}
+}
+
+func jsonLogger(w *syncBuffer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}

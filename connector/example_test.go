@@ -1,0 +1,104 @@
+package connector_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+
+	"github.com/patchbay-go/patchbay/connector"
+)
+
+func ExampleNew() {
+	vendor := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer pat-example-token" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		w.Write([]byte(`{"id":"42","email":"ada@example.com"}`))
+	}))
+	defer vendor.Close()
+
+	client, err := connector.New("examplecrm",
+		connector.WithBaseURL(vendor.URL),
+		connector.WithAuth(connector.Bearer("pat-example-token")),
+	)
+	if err != nil {
+		panic(err)
+	}
+	var contact struct{ ID, Email string }
+	if err := client.JSON(context.Background(), http.MethodGet, "/contacts/42", nil, &contact); err != nil {
+		panic(err)
+	}
+	fmt.Println(contact.ID, contact.Email)
+	// Output: 42 ada@example.com
+}
+
+func ExampleAPIError() {
+	vendor := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", "req-7")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte(`{"message":"Contact 7 does not exist","category":"OBJECT_NOT_FOUND"}`))
+	}))
+	defer vendor.Close()
+	client, _ := connector.New("examplecrm", connector.WithBaseURL(vendor.URL))
+
+	err := client.JSON(context.Background(), http.MethodGet, "/contacts/7", nil, nil, connector.WithOperation("contacts.get"))
+	var apiErr *connector.APIError
+	if errors.Is(err, connector.ErrNotFound) && errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.Code, apiErr.RequestID)
+	}
+	fmt.Println(err)
+	// Output:
+	// 404 OBJECT_NOT_FOUND req-7
+	// examplecrm: contacts.get: 404 not found (OBJECT_NOT_FOUND): Contact 7 does not exist [request id req-7]
+}
+
+func ExampleDeriveKey() {
+	// The same order and step always give the same key, so a re-run after a
+	// crash creates nothing twice.
+	a := connector.DeriveKey("order", "1001", "invoice")
+	b := connector.DeriveKey("order", "1001", "invoice")
+	c := connector.DeriveKey("order", "1001", "label")
+	fmt.Println(a == b, a == c, len(a))
+	// Output: true false 35
+}
+
+func ExampleAll() {
+	// A vendor list with a next-page cursor; here an offset as text.
+	records := []string{"a", "b", "c", "d", "e"}
+	fetch := func(ctx context.Context, cursor string) (connector.Page[string], error) {
+		off, _ := strconv.Atoi(cursor)
+		end := min(off+2, len(records))
+		page := connector.Page[string]{Items: records[off:end]}
+		if end < len(records) {
+			page.Next = strconv.Itoa(end)
+		}
+		return page, nil
+	}
+	for rec, err := range connector.All(context.Background(), fetch) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Print(rec, " ")
+	}
+	fmt.Println()
+	// Output: a b c d e
+}
+
+func ExampleVerifyHMAC() {
+	body := []byte(`{"id":"evt_1"}`)
+	secret := []byte("whsec_current")
+	signature := connector.SignHMAC(secret, body, connector.Base64) // what the vendor sends
+
+	// During a rotation, accept the old secret and the new one.
+	err := connector.VerifyHMAC(body, signature, connector.Base64, []byte("whsec_previous"), secret)
+	fmt.Println(err)
+	err = connector.VerifyHMAC(append(body, ' '), signature, connector.Base64, secret)
+	fmt.Println(err)
+	// Output:
+	// <nil>
+	// webhook: signature invalid
+}
