@@ -13,7 +13,8 @@ FUZZ_TARGETS := \
 	./connector:FuzzParseRetryAfter \
 	./connector:FuzzDecodeCommonError \
 	./connector:FuzzDecodeJSON \
-	./connector:FuzzParseSignatureHeader
+	./connector:FuzzParseSignatureHeader \
+	./connector/oauth:FuzzTokenResponse
 
 .PHONY: test vet unit conformance fuzz bench
 

@@ -39,7 +39,8 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if _, ok := r.Header["User-Agent"]; !ok {
 		r.Header["User-Agent"] = t.userAgent
 	}
-	if st := stateFrom(ctx); st != nil && st.key != "" && t.idempotencyHeader != "" {
+	st := stateFrom(ctx)
+	if st != nil && st.key != "" && t.idempotencyHeader != "" {
 		r.Header[t.idempotencyHeader] = []string{st.key}
 	}
 	if t.auth != nil && t.trusted[req.URL.Host] {
@@ -48,6 +49,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 				cancel()
 			}
 			return nil, err
+		}
+		if st != nil {
+			st.credential = r.Header.Get("Authorization")
 		}
 	}
 	resp, err := t.next.RoundTrip(r)

@@ -1,9 +1,11 @@
 package connector
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"strings"
 
 	"golang.org/x/oauth2"
 )
@@ -76,16 +78,61 @@ func (a bearerAuth) Apply(req *http.Request, r *Redactor) error {
 	return nil
 }
 
+// Reauthorizer is implemented by an Auth whose credential can be renewed
+// when the vendor rejects it. On a 401 the client calls Reauthorize once
+// with the Authorization value that was rejected, then replays the request
+// once; a second 401 gives ErrReauthRequired.
+type Reauthorizer interface {
+	Reauthorize(ctx context.Context, rejected string) error
+}
+
+// ContextTokenSource is an oauth2.TokenSource that honours the caller's
+// context while it waits for a token, as connector/oauth's Source does.
+type ContextTokenSource interface {
+	oauth2.TokenSource
+	TokenContext(ctx context.Context) (*oauth2.Token, error)
+}
+
+// ForcedRefresher is a token source that can renew a token the vendor
+// rejected, even before it expires.
+type ForcedRefresher interface {
+	ForceRefresh(ctx context.Context, rejectedAccessToken string) error
+}
+
 // OAuth2 takes a fresh token from ts for every attempt. ts should cache and
-// refresh tokens itself, as oauth2.ReuseTokenSource does; the connector's
-// OAuth2 package adds rotation-safe persistence on top.
-func OAuth2(ts oauth2.TokenSource) Auth { return oauth2Auth{ts: ts} }
+// refresh tokens itself, as oauth2.ReuseTokenSource does; connector/oauth's
+// Source adds rotation-safe persistence, and a forced refresh on 401.
+func OAuth2(ts oauth2.TokenSource) Auth {
+	if _, ok := ts.(ForcedRefresher); ok {
+		return reauthOAuth2{oauth2Auth{ts: ts}}
+	}
+	return oauth2Auth{ts: ts}
+}
 
 type oauth2Auth struct{ ts oauth2.TokenSource }
 
+// reauthOAuth2 is oauth2Auth over a source that can force a refresh.
+type reauthOAuth2 struct{ oauth2Auth }
+
+func (a reauthOAuth2) Reauthorize(ctx context.Context, rejected string) error {
+	_, token, _ := strings.Cut(rejected, " ")
+	return a.ts.(ForcedRefresher).ForceRefresh(ctx, token)
+}
+
 func (a oauth2Auth) Apply(req *http.Request, r *Redactor) error {
-	tok, err := a.ts.Token()
+	var (
+		tok *oauth2.Token
+		err error
+	)
+	if cts, ok := a.ts.(ContextTokenSource); ok {
+		tok, err = cts.TokenContext(req.Context())
+	} else {
+		tok, err = a.ts.Token()
+	}
 	if err != nil {
+		if errors.Is(err, ErrReauthRequired) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return &tokenError{msg: r.String(err.Error()), cause: err}
+		}
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) {
 			// The token endpoint's body may echo credentials: keep only
@@ -112,6 +159,7 @@ type tokenError struct {
 	code   string
 	status int
 	msg    string
+	cause  error // a sentinel or context error, never one carrying a body
 }
 
 func (e *tokenError) Error() string {
@@ -124,6 +172,11 @@ func (e *tokenError) Error() string {
 	return "oauth2: token endpoint failed"
 }
 
-func (e *tokenError) Unwrap() error { return ErrUnauthorized }
+func (e *tokenError) Unwrap() error {
+	if e.cause != nil {
+		return e.cause
+	}
+	return ErrUnauthorized
+}
 
 func (e *tokenError) beforeSend() {}

@@ -46,6 +46,7 @@ type Client struct {
 	idempotencyHeader string
 	autoKeys          bool
 	maxBody           int64
+	reauth            Reauthorizer // nil unless the auth can renew a rejected credential
 }
 
 // New builds a client for vendor ("hubspot", "xero", ...), the name that
@@ -89,6 +90,7 @@ func New(vendor string, opts ...Option) (*Client, error) {
 		autoKeys:          cfg.autoKeys,
 		maxBody:           cfg.maxBody,
 	}
+	c.reauth, _ = cfg.auth.(Reauthorizer)
 	if c.decodeError == nil {
 		c.decodeError = DecodeCommonError
 	}
@@ -224,6 +226,19 @@ func (c *Client) Do(ctx context.Context, req *http.Request, opts ...CallOption) 
 		return nil, c.transportErr(st, ErrValidation, fmt.Errorf("reading request body: %w", err))
 	}
 	resp, err := c.retrying.Do(rreq)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && c.reauth != nil && st.credential != "" {
+		// One forced refresh and one replay; a second 401 is final.
+		drain(resp)
+		if rerr := c.reauth.Reauthorize(ctx, st.credential); rerr != nil {
+			return nil, c.transportErr(st, reauthKind(rerr), rerr)
+		}
+		resp, err = c.retrying.Do(rreq)
+		if err == nil && resp.StatusCode == http.StatusUnauthorized {
+			apiErr := c.apiError(st, resp).(*APIError)
+			apiErr.Kind = ErrReauthRequired
+			return nil, apiErr
+		}
+	}
 	if err != nil {
 		if resp != nil {
 			resp.Body.Close()
@@ -240,6 +255,21 @@ func (c *Client) Do(ctx context.Context, req *http.Request, opts ...CallOption) 
 	return resp, nil
 }
 
+// reauthKind types a failed forced refresh.
+func reauthKind(err error) error {
+	if errors.Is(err, ErrReauthRequired) {
+		return ErrReauthRequired
+	}
+	return ErrUnauthorized
+}
+
+// drain reads a little of a body we discard, so that the connection can be
+// reused, and closes it.
+func drain(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorRead))
+	resp.Body.Close()
+}
+
 // failure turns an error with no vendor answer into a typed error.
 func (c *Client) failure(ctx context.Context, st *callState, err error) error {
 	var rw *rateWaitError
@@ -251,10 +281,10 @@ func (c *Client) failure(ctx context.Context, st *callState, err error) error {
 	switch {
 	case st.outcomeUnknown:
 		return c.transportErr(st, ErrOutcomeUnknown, err)
-	case errors.As(err, &te):
-		return c.transportErr(st, ErrUnauthorized, err)
 	case ctx.Err() != nil:
 		return c.transportErr(st, ctx.Err(), err)
+	case errors.As(err, &te):
+		return c.transportErr(st, reauthKind(err), err)
 	}
 	return c.transportErr(st, ErrUnavailable, err)
 }

@@ -32,6 +32,12 @@ var (
 	ErrInvalidResponse = errors.New("invalid response")
 )
 
+// ErrReauthRequired means the account's authorization is gone: the refresh
+// token was refused (invalid_grant, revoked, rotated away), or the vendor
+// still said 401 after a fresh token. No retry can fix it; the user must
+// connect the account again. It also matches ErrUnauthorized.
+var ErrReauthRequired = fmt.Errorf("re-authorization required: %w", ErrUnauthorized)
+
 // maxErrorBody bounds how much of an error response is read and kept.
 const maxErrorBody = 4 << 10
 

@@ -65,12 +65,15 @@ func (p RetryPolicy) validate() error {
 // allocation per call. It is touched only by the goroutine running the call.
 type callState struct {
 	context.Context
-	method   string
-	key      string // idempotency key to send, if any
-	op       string
-	keyed    bool // carries an idempotency key the vendor honours
-	attempt  int  // 1-based, set before each attempt
-	lastCost int  // quota tokens the last retry took
+	method  string
+	key     string // idempotency key to send, if any
+	op      string
+	keyed   bool // carries an idempotency key the vendor honours
+	attempt int  // 1-based, set before each attempt
+	// credential is the Authorization value of the last attempt, so that a
+	// 401 can name the token that was rejected.
+	credential string
+	lastCost   int // quota tokens the last retry took
 
 	// Set when the rules refuse to retry a sent write: its effect is unknown.
 	outcomeUnknown bool
