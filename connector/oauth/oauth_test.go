@@ -426,3 +426,28 @@ func TestEarlyExpiryMargin(t *testing.T) {
 		t.Fatalf("refreshes = %d, want 2: a token expiring within the margin is not used", n)
 	}
 }
+
+// After an ambiguous failure (the answer was lost), the Source re-reads the
+// store before trying again: another process may have rotated the token,
+// and spending the old refresh token again would only get invalid_grant.
+func TestAmbiguousFailureRereadsStore(t *testing.T) {
+	store := oauth.NewMemoryStore(&oauth2.Token{AccessToken: "old", RefreshToken: "rt-1", Expiry: time.Now().Add(-time.Hour)})
+	calls := 0
+	grant := func(ctx context.Context, cur *oauth2.Token) (*oauth2.Token, error) {
+		calls++
+		// Meanwhile another process rotated the token and saved it.
+		_, ver, _ := store.Load(ctx)
+		if _, err := store.Save(ctx, &oauth2.Token{AccessToken: "theirs", RefreshToken: "rt-2", Expiry: time.Now().Add(time.Hour)}, ver); err != nil {
+			t.Fatal(err)
+		}
+		return nil, errors.New("read tcp: connection reset by peer")
+	}
+	src, err := oauth.NewSource(oauth.Config{Grant: grant, Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := src.Token()
+	if err != nil || tok.AccessToken != "theirs" || calls != 1 {
+		t.Fatalf("token %v, err %v after %d grant calls; want the other process's token after 1", tok, err, calls)
+	}
+}
