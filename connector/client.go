@@ -72,6 +72,9 @@ func New(vendor string, opts ...Option) (*Client, error) {
 	if cfg.baseURL == nil {
 		return nil, errors.New("connector: WithBaseURL is required")
 	}
+	if cfg.retry.Decide == nil {
+		cfg.retry.Decide = cfg.decide
+	}
 	if cfg.autoKeys && cfg.idempotencyHeader == "" {
 		return nil, errors.New("connector: WithAutoIdempotencyKeys needs WithIdempotencyHeader")
 	}

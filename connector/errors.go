@@ -96,6 +96,13 @@ func (e *APIError) Error() string {
 // Unwrap returns the sentinel kind, so errors.Is(err, ErrNotFound) works.
 func (e *APIError) Unwrap() error { return e.Kind }
 
+// InvalidInput is the error for input a vendor package refuses before
+// sending anything: an *APIError with no status that unwraps to
+// ErrValidation, like the vendor's own validation errors.
+func InvalidInput(vendor, op, message string) error {
+	return &APIError{Vendor: vendor, Op: op, Kind: ErrValidation, Message: message}
+}
+
 // KindForStatus is the default mapping from an HTTP status to a sentinel.
 func KindForStatus(status int) error {
 	switch {

@@ -33,6 +33,7 @@ type config struct {
 	maxBody           int64
 	sensitiveHeaders  []string
 	trustedHosts      []string
+	decide            func(*http.Response) RetryDecision
 }
 
 // WithBaseURL sets the vendor's API root, e.g. "https://api.hubapi.com".
@@ -189,4 +190,12 @@ func WithSensitiveHeaders(names ...string) Option {
 // (host or host:port, as in URL.Host): a vendor's separate upload host.
 func WithTrustedHosts(hosts ...string) Option {
 	return func(c *config) error { c.trustedHosts = append(c.trustedHosts, hosts...); return nil }
+}
+
+// WithRetryDecider lets a vendor package decide responses the status code
+// alone cannot (HubSpot's DAILY 429, Stripe-Should-Retry). It applies
+// whatever retry policy the user sets, unless that policy has its own
+// Decide.
+func WithRetryDecider(d func(*http.Response) RetryDecision) Option {
+	return func(c *config) error { c.decide = d; return nil }
 }

@@ -1,0 +1,81 @@
+// Package hubspot is the HubSpot CRM connector: contacts through the CRM
+// v3 objects API (https://developers.hubspot.com/docs/api-reference/latest/crm/objects/contacts/guide),
+// with HubSpot's error bodies, rate limits and search cap handled.
+//
+// Auth is a private-app access token (connector.Bearer) or OAuth2
+// (connector.OAuth2 with a connector/oauth Source). Every call goes through
+// the connector stack: retries that never duplicate a write, pacing from
+// HubSpot's X-HubSpot-RateLimit-* headers, typed errors, redaction.
+//
+// The v3 paths (/crm/v3/objects/...) are used rather than the date-versioned
+// /crm/objects/2026-03/... ones: they are what HubSpot's published spec
+// describes in full, and HubSpot keeps them working alongside.
+//
+// Its sandbox is hubspottest; crmtest.Run holds it to the crm contract.
+package hubspot
+
+import (
+	"errors"
+
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/crm"
+)
+
+// DefaultBaseURL is HubSpot's API host.
+const DefaultBaseURL = "https://api.hubapi.com"
+
+// Config holds what is particular to a HubSpot account.
+type Config struct {
+	// Auth is connector.Bearer(privateAppToken) or connector.OAuth2(source).
+	Auth connector.Auth
+	// BaseURL defaults to DefaultBaseURL; point it at a hubspottest sandbox
+	// in tests.
+	BaseURL string
+	// ContactProperties names custom contact properties to read into
+	// Contact.Properties.
+	ContactProperties []string
+	// SearchCap is how many results HubSpot's search API returns for one
+	// query (10,000). Lower it only to match a sandbox made with
+	// hubspottest.WithSearchCap.
+	SearchCap int
+}
+
+// Client is a HubSpot account. Its embedded connector.Client reaches any
+// endpoint the services do not cover yet.
+type Client struct {
+	*connector.Client
+	Contacts *ContactsService
+}
+
+var _ crm.Contacts = (*ContactsService)(nil)
+
+// New builds a client. opts are the connector's: an HTTP client, a logger,
+// a retry policy, and so on.
+func New(cfg Config, opts ...connector.Option) (*Client, error) {
+	if cfg.Auth == nil {
+		return nil, errors.New("hubspot: Config.Auth is required")
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if cfg.SearchCap <= 0 {
+		cfg.SearchCap = 10_000
+	}
+	all := append([]connector.Option{
+		connector.WithBaseURL(cfg.BaseURL),
+		connector.WithAuth(cfg.Auth),
+		connector.WithErrorDecoder(decodeError),
+		connector.WithRequestIDHeader("X-HubSpot-Correlation-Id"),
+		connector.WithRateFeedback(paceFromHeaders),
+		connector.WithRetryDecider(decideRetry),
+		connector.WithUserAgent("patchbay-go hubspot"),
+	}, opts...)
+	c, err := connector.New("hubspot", all...)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{
+		Client:   c,
+		Contacts: &ContactsService{c: c, props: contactReadProperties(cfg.ContactProperties), custom: cfg.ContactProperties, searchCap: cfg.SearchCap},
+	}, nil
+}

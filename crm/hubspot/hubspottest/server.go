@@ -1,0 +1,278 @@
+// Package hubspottest is a stateful in-memory HubSpot for tests and demos:
+// the CRM v3 contacts endpoints with HubSpot's paths, JSON, error bodies,
+// paging.next.after pagination, the search API's 10,000-result cap, the
+// X-HubSpot-RateLimit-* headers and 429 bodies, and switches for faults.
+//
+//	srv := hubspottest.NewServer()
+//	defer srv.Close()
+//	client, _ := hubspot.New(hubspot.Config{BaseURL: srv.URL, Auth: connector.Bearer(srv.Token())})
+//
+// It listens on 127.0.0.1 only.
+package hubspottest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Server is a running sandbox.
+type Server struct {
+	URL string
+
+	srv   *httptest.Server
+	token string
+
+	mu         sync.Mutex
+	offset     time.Duration // sandbox clock = wall clock + offset
+	nextID     int64
+	contacts   map[string]*object // by id
+	byEmail    map[string]string  // lower-case email → id
+	custom     map[string]bool    // custom contact properties the portal defines
+	searchCap  int
+	limitMax   int // requests per 10 s; 0: unlimited
+	recent     []time.Time
+	throttle   int
+	dailySpent bool
+	failNext   int
+	failStatus int
+	requests   int
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithToken sets the one bearer token the sandbox accepts. By default it
+// accepts its own Token().
+func WithToken(token string) Option { return func(s *Server) { s.token = token } }
+
+// WithSearchCap lowers the search API's cap on after+limit (HubSpot:
+// 10,000), so that tests can page past it cheaply.
+func WithSearchCap(n int) Option { return func(s *Server) { s.searchCap = n } }
+
+// WithRateLimit enforces n requests per rolling 10 seconds, answering 429
+// TEN_SECONDLY_ROLLING beyond, with HubSpot's headers counting down. By
+// default the sandbox does not limit and reports a full budget.
+func WithRateLimit(n int) Option { return func(s *Server) { s.limitMax = n } }
+
+// WithCustomProperties defines custom contact properties in the portal.
+func WithCustomProperties(names ...string) Option {
+	return func(s *Server) {
+		for _, n := range names {
+			s.custom[n] = true
+		}
+	}
+}
+
+// NewServer starts a sandbox on 127.0.0.1. Close it when done.
+func NewServer(opts ...Option) *Server {
+	s := &Server{
+		token:     "pat-na1-sandbox-" + randomHex(8),
+		nextID:    100,
+		contacts:  map[string]*object{},
+		byEmail:   map[string]string{},
+		custom:    map[string]bool{},
+		searchCap: 10_000,
+	}
+	for _, opt := range opts {
+		opt(s)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /crm/v3/objects/contacts", s.listContacts)
+	mux.HandleFunc("POST /crm/v3/objects/contacts", s.createContact)
+	mux.HandleFunc("GET /crm/v3/objects/contacts/{id}", s.getContact)
+	mux.HandleFunc("PATCH /crm/v3/objects/contacts/{id}", s.updateContact)
+	mux.HandleFunc("DELETE /crm/v3/objects/contacts/{id}", s.archiveContact)
+	mux.HandleFunc("POST /crm/v3/objects/contacts/search", s.searchContacts)
+	mux.HandleFunc("POST /crm/v3/objects/contacts/batch/upsert", s.upsertContacts)
+	s.srv = httptest.NewServer(s.gate(mux))
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close stops the sandbox.
+func (s *Server) Close() {
+	s.srv.CloseClientConnections()
+	s.srv.Close()
+}
+
+// Token is the private-app token the sandbox accepts.
+func (s *Server) Token() string { return s.token }
+
+// Now is the sandbox clock, which record timestamps come from.
+func (s *Server) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now()
+}
+
+func (s *Server) now() time.Time { return time.Now().Add(s.offset).UTC().Truncate(time.Millisecond) }
+
+// Advance moves the sandbox clock forward.
+func (s *Server) Advance(d time.Duration) { s.mu.Lock(); s.offset += d; s.mu.Unlock() }
+
+// Throttle answers the next n requests with a TEN_SECONDLY_ROLLING 429.
+func (s *Server) Throttle(n int) { s.mu.Lock(); s.throttle = n; s.mu.Unlock() }
+
+// SpendDailyLimit makes every request hit the DAILY limit until it is
+// called with false.
+func (s *Server) SpendDailyLimit(spent bool) { s.mu.Lock(); s.dailySpent = spent; s.mu.Unlock() }
+
+// FailNext answers the next n requests with status (a 5xx).
+func (s *Server) FailNext(n, status int) {
+	s.mu.Lock()
+	s.failNext, s.failStatus = n, status
+	s.mu.Unlock()
+}
+
+// Requests counts the requests the sandbox received.
+func (s *Server) Requests() int { s.mu.Lock(); defer s.mu.Unlock(); return s.requests }
+
+// ContactCount counts live (not archived) contacts.
+func (s *Server) ContactCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.contacts {
+		if !c.archived {
+			n++
+		}
+	}
+	return n
+}
+
+// gate authenticates, applies faults and rate limits, and sets HubSpot's
+// headers, before any endpoint runs.
+func (s *Server) gate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-HubSpot-Correlation-Id", newCorrelationID())
+		if r.Header.Get("Authorization") != "Bearer "+s.token {
+			writeError(w, http.StatusUnauthorized, "INVALID_AUTHENTICATION",
+				"Authentication credentials not found. This API supports OAuth 2.0 authentication.", nil)
+			return
+		}
+		s.mu.Lock()
+		s.requests++
+		remaining := s.countRequest()
+		throttled := s.throttle > 0 || (s.limitMax > 0 && remaining < 0)
+		if s.throttle > 0 {
+			s.throttle--
+		}
+		daily := s.dailySpent
+		fail, failStatus := s.failNext > 0, s.failStatus
+		if fail {
+			s.failNext--
+		}
+		limitMax := s.limitMax
+		s.mu.Unlock()
+
+		h := w.Header()
+		h.Set("X-HubSpot-RateLimit-Daily", "1000000")
+		h.Set("X-HubSpot-RateLimit-Interval-Milliseconds", "10000")
+		if limitMax > 0 {
+			h.Set("X-HubSpot-RateLimit-Max", strconv.Itoa(limitMax))
+			h.Set("X-HubSpot-RateLimit-Remaining", strconv.Itoa(max(remaining, 0)))
+		} else {
+			h.Set("X-HubSpot-RateLimit-Max", "190")
+			h.Set("X-HubSpot-RateLimit-Remaining", "190")
+		}
+		switch {
+		case daily:
+			h.Set("X-HubSpot-RateLimit-Daily-Remaining", "0")
+			writeRateLimit(w, "DAILY", "You have reached your daily limit.")
+		case throttled:
+			writeRateLimit(w, "TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit.")
+		case fail:
+			writeError(w, failStatus, "INTERNAL_ERROR", "internal error", nil)
+		default:
+			h.Set("X-HubSpot-RateLimit-Daily-Remaining", "999000")
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// countRequest records a request in the rolling 10-second window and
+// returns what remains of the budget (negative: over it).
+func (s *Server) countRequest() int {
+	if s.limitMax <= 0 {
+		return 0
+	}
+	now := time.Now()
+	cut := 0
+	for cut < len(s.recent) && now.Sub(s.recent[cut]) >= 10*time.Second {
+		cut++
+	}
+	s.recent = append(s.recent[cut:], now)
+	return s.limitMax - len(s.recent)
+}
+
+// errorBody is HubSpot's error JSON.
+type errorBody struct {
+	Status        string        `json:"status"`
+	Message       string        `json:"message"`
+	CorrelationID string        `json:"correlationId"`
+	Category      string        `json:"category"`
+	Errors        []errorDetail `json:"errors,omitempty"`
+}
+
+type errorDetail struct {
+	Message string              `json:"message"`
+	Code    string              `json:"code,omitempty"`
+	Context map[string][]string `json:"context,omitempty"`
+}
+
+func writeError(w http.ResponseWriter, status int, category, message string, details []errorDetail) {
+	writeJSON(w, status, errorBody{Status: "error", Message: message, CorrelationID: w.Header().Get("X-HubSpot-Correlation-Id"),
+		Category: category, Errors: details})
+}
+
+// writeRateLimit is HubSpot's 429 body, which differs from its other
+// errors: errorType and policyName instead of category.
+func writeRateLimit(w http.ResponseWriter, policy, message string) {
+	writeJSON(w, http.StatusTooManyRequests, map[string]string{
+		"status": "error", "message": message, "errorType": "RATE_LIMIT",
+		"correlationId": w.Header().Get("X-HubSpot-Correlation-Id"), "policyName": policy,
+		"groupName": "publicapi:private-app:sandbox",
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// newCorrelationID is a random (version 4) UUID, as HubSpot's are.
+func newCorrelationID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:])
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// parseTimeValue reads a search filter value for a date property: epoch
+// milliseconds, as HubSpot documents, or an ISO 8601 timestamp.
+func parseTimeValue(v string) (time.Time, bool) {
+	if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return time.UnixMilli(ms).UTC(), true
+	}
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(v))
+	return t, err == nil
+}

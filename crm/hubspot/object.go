@@ -1,0 +1,65 @@
+package hubspot
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// object is HubSpot's SimplePublicObject: any CRM record on the wire.
+// Property values are strings, or null for a property asked for but unset.
+type object struct {
+	ID         string             `json:"id"`
+	Properties map[string]*string `json:"properties"`
+	CreatedAt  time.Time          `json:"createdAt"`
+	UpdatedAt  time.Time          `json:"updatedAt"`
+	Archived   bool               `json:"archived"`
+
+	raw json.RawMessage
+}
+
+// UnmarshalJSON keeps the record's raw bytes for Raw.
+func (o *object) UnmarshalJSON(b []byte) error {
+	type plain object
+	if err := json.Unmarshal(b, (*plain)(o)); err != nil {
+		return err
+	}
+	o.raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+func (o *object) prop(name string) string {
+	if v := o.Properties[name]; v != nil {
+		return *v
+	}
+	return ""
+}
+
+// page is a list or search answer.
+type page struct {
+	Results []object `json:"results"`
+	Total   *int     `json:"total"` // search only
+	Paging  *struct {
+		Next *struct {
+			After string `json:"after"`
+		} `json:"next"`
+	} `json:"paging"`
+}
+
+func (p *page) next() string {
+	if p.Paging == nil || p.Paging.Next == nil {
+		return ""
+	}
+	return p.Paging.Next.After
+}
+
+// objectInput is the body of an update.
+type objectInput struct {
+	Properties map[string]string `json:"properties"`
+}
+
+// createInput always sends associations: HubSpot's create schema requires
+// the field, even empty.
+type createInput struct {
+	Properties   map[string]string `json:"properties"`
+	Associations []struct{}        `json:"associations"`
+}
