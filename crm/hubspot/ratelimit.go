@@ -12,11 +12,12 @@ import (
 )
 
 // paceFromHeaders reads X-HubSpot-RateLimit-Max, -Remaining and
-// -Interval-Milliseconds (a rolling window, 10 s) from every answer. While
-// plenty remains the client runs free; when less than a tenth of the
-// window's budget is left, it paces itself to the sustained rate
-// (Max per interval), and when none is left it waits one slot, so that a
-// bulk sync slows down before HubSpot says 429.
+// -Interval-Milliseconds from every answer. The window is rolling (10 s),
+// so a burst spends budget that only time gives back. While more than a
+// tenth of the budget remains the client runs free; below that it spreads
+// what remains over one interval; with nothing left it waits a whole
+// interval, the longest the oldest request can still count. A bulk sync
+// so slows down before HubSpot says 429.
 func paceFromHeaders(resp *http.Response, l *connector.RateLimiter) {
 	h := resp.Header
 	maxReq, err1 := strconv.Atoi(h.Get("X-HubSpot-RateLimit-Max"))
@@ -26,13 +27,12 @@ func paceFromHeaders(resp *http.Response, l *connector.RateLimiter) {
 		return
 	}
 	interval := time.Duration(intervalMS) * time.Millisecond
-	slot := interval / time.Duration(maxReq)
 	switch {
 	case remaining <= 0:
-		l.SetLimit(rate.Every(slot), 1)
-		l.PauseUntil(time.Now().Add(slot))
+		l.SetLimit(rate.Every(interval), 1)
+		l.PauseUntil(time.Now().Add(interval))
 	case remaining <= maxReq/10:
-		l.SetLimit(rate.Every(slot), 1)
+		l.SetLimit(rate.Every(interval/time.Duration(remaining)), 1)
 	default:
 		if l.Limit() != rate.Inf {
 			l.SetLimit(rate.Inf, 1)

@@ -37,8 +37,10 @@ type Server struct {
 	byEmail    map[string]string  // lower-case email → id
 	custom     map[string]bool    // custom contact properties the portal defines
 	searchCap  int
-	limitMax   int // requests per 10 s; 0: unlimited
+	limitMax   int           // requests per window; 0: unlimited
+	window     time.Duration // HubSpot's is a rolling 10 s
 	recent     []time.Time
+	throttled  int // 429s sent
 	throttle   int
 	dailySpent bool
 	failNext   int
@@ -57,10 +59,13 @@ func WithToken(token string) Option { return func(s *Server) { s.token = token }
 // 10,000), so that tests can page past it cheaply.
 func WithSearchCap(n int) Option { return func(s *Server) { s.searchCap = n } }
 
-// WithRateLimit enforces n requests per rolling 10 seconds, answering 429
-// TEN_SECONDLY_ROLLING beyond, with HubSpot's headers counting down. By
-// default the sandbox does not limit and reports a full budget.
-func WithRateLimit(n int) Option { return func(s *Server) { s.limitMax = n } }
+// WithRateLimit enforces n requests per rolling window (HubSpot: 10 s),
+// answering 429 TEN_SECONDLY_ROLLING beyond, with HubSpot's headers
+// counting down. By default the sandbox does not limit and reports a full
+// budget.
+func WithRateLimit(n int, window time.Duration) Option {
+	return func(s *Server) { s.limitMax, s.window = n, window }
+}
 
 // WithCustomProperties defines custom contact properties in the portal.
 func WithCustomProperties(names ...string) Option {
@@ -80,6 +85,7 @@ func NewServer(opts ...Option) *Server {
 		byEmail:   map[string]string{},
 		custom:    map[string]bool{},
 		searchCap: 10_000,
+		window:    10 * time.Second,
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -132,6 +138,10 @@ func (s *Server) FailNext(n, status int) {
 	s.mu.Unlock()
 }
 
+// Throttled counts the 429 TEN_SECONDLY_ROLLING answers sent, on cue or
+// from the rate limit.
+func (s *Server) Throttled() int { s.mu.Lock(); defer s.mu.Unlock(); return s.throttled }
+
 // Requests counts the requests the sandbox received.
 func (s *Server) Requests() int { s.mu.Lock(); defer s.mu.Unlock(); return s.requests }
 
@@ -175,7 +185,7 @@ func (s *Server) gate(next http.Handler) http.Handler {
 
 		h := w.Header()
 		h.Set("X-HubSpot-RateLimit-Daily", "1000000")
-		h.Set("X-HubSpot-RateLimit-Interval-Milliseconds", "10000")
+		h.Set("X-HubSpot-RateLimit-Interval-Milliseconds", strconv.FormatInt(s.window.Milliseconds(), 10))
 		if limitMax > 0 {
 			h.Set("X-HubSpot-RateLimit-Max", strconv.Itoa(limitMax))
 			h.Set("X-HubSpot-RateLimit-Remaining", strconv.Itoa(max(remaining, 0)))
@@ -188,6 +198,9 @@ func (s *Server) gate(next http.Handler) http.Handler {
 			h.Set("X-HubSpot-RateLimit-Daily-Remaining", "0")
 			writeRateLimit(w, "DAILY", "You have reached your daily limit.")
 		case throttled:
+			s.mu.Lock()
+			s.throttled++
+			s.mu.Unlock()
 			writeRateLimit(w, "TEN_SECONDLY_ROLLING", "You have reached your ten_secondly_rolling limit.")
 		case fail:
 			writeError(w, failStatus, "INTERNAL_ERROR", "internal error", nil)
@@ -206,7 +219,7 @@ func (s *Server) countRequest() int {
 	}
 	now := time.Now()
 	cut := 0
-	for cut < len(s.recent) && now.Sub(s.recent[cut]) >= 10*time.Second {
+	for cut < len(s.recent) && now.Sub(s.recent[cut]) >= s.window {
 		cut++
 	}
 	s.recent = append(s.recent[cut:], now)
