@@ -14,7 +14,9 @@ FUZZ_TARGETS := \
 	./connector:FuzzDecodeCommonError \
 	./connector:FuzzDecodeJSON \
 	./connector:FuzzParseSignatureHeader \
-	./connector/oauth:FuzzTokenResponse
+	./connector/oauth:FuzzTokenResponse \
+	./crm/hubspot:FuzzParseEvents \
+	./crm/hubspot:FuzzVerifySignature
 
 .PHONY: test vet unit conformance fuzz bench
 

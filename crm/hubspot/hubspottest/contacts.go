@@ -157,6 +157,7 @@ func (s *Server) create(props map[string]string) *object {
 		s.byEmail[strings.ToLower(e)] = o.id
 	}
 	s.contacts[o.id] = o
+	s.record("contact.creation", o, "", "")
 	return o
 }
 
@@ -173,6 +174,9 @@ func (s *Server) update(o *object, props map[string]string) string {
 		}
 	}
 	for k, v := range props {
+		if o.props[k] != v {
+			s.record("contact.propertyChange", o, k, v)
+		}
 		if v == "" {
 			delete(o.props, k)
 			continue
@@ -246,6 +250,7 @@ func (s *Server) archiveContact(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	if o := s.lookup(r); o != nil {
 		o.archived, o.archAt = true, s.now()
+		s.record("contact.deletion", o, "", "")
 		delete(s.byEmail, strings.ToLower(o.props["email"]))
 	}
 	// HubSpot answers 204 whether or not the record existed.

@@ -46,6 +46,8 @@ type Server struct {
 	failNext   int
 	failStatus int
 	requests   int
+	eventSeq   int64
+	events     []Event // webhook events not yet delivered
 }
 
 // Option configures a Server.
