@@ -75,7 +75,10 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 		return nil, err
 	}
 	return &Client{
-		Client:   c,
-		Contacts: &ContactsService{c: c, props: contactReadProperties(cfg.ContactProperties), custom: cfg.ContactProperties, searchCap: cfg.SearchCap},
+		Client: c,
+		Contacts: &ContactsService{
+			objects: objects{c: c, kind: "contacts", props: readProperties(standardContactProperties, cfg.ContactProperties), searchCap: cfg.SearchCap},
+			custom:  cfg.ContactProperties,
+		},
 	}, nil
 }

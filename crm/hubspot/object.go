@@ -45,6 +45,14 @@ type page struct {
 	} `json:"paging"`
 }
 
+func (p *page) pointers() []*object {
+	out := make([]*object, len(p.Results))
+	for i := range p.Results {
+		out[i] = &p.Results[i]
+	}
+	return out
+}
+
 func (p *page) next() string {
 	if p.Paging == nil || p.Paging.Next == nil {
 		return ""

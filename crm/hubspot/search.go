@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/patchbay-go/patchbay/connector"
-	"github.com/patchbay-go/patchbay/crm"
 )
 
 // searchRequest is HubSpot's PublicObjectSearchRequest. after, limit,
@@ -40,8 +40,8 @@ type filter struct {
 // them. It has not been seen in practice; it would need a bulk import.
 var ErrSearchWindow = fmt.Errorf("hubspot: more records share one modification time than a search can return")
 
-// listUpdatedSince lists contacts with lastmodifieddate >= since, oldest
-// change first, through the search API.
+// searchWindows lists records with prop (the last-modified date) >= since,
+// oldest change first, through the search API.
 //
 // HubSpot's search returns at most 10,000 results per query. When a
 // window reaches that cap, a new window starts at the last modification
@@ -49,20 +49,17 @@ var ErrSearchWindow = fmt.Errorf("hubspot: more records share one modification t
 // are skipped: no record is lost and none is yielded twice. Memory holds
 // one page and the ids sharing the boundary millisecond.
 //
-// HubSpot API: POST /crm/v3/objects/contacts/search
+// HubSpot API: POST /crm/v3/objects/{objectType}/search
 // (https://developers.hubspot.com/docs/api-reference/latest/crm/objects/contacts/guide).
-func (s *ContactsService) listUpdatedSince(ctx context.Context, since time.Time) iter.Seq2[*crm.Contact, error] {
-	props := strings.Split(s.props, ",")
-	limit := min(200, s.searchCap)
-	return func(yield func(*crm.Contact, error) bool) {
+func (o *objects) searchWindows(ctx context.Context, prop string, since time.Time) iter.Seq2[*object, error] {
+	props := strings.Split(o.props, ",")
+	limit := min(200, o.searchCap)
+	return func(yield func(*object, error) bool) {
 		windowStart := since.UTC().Truncate(time.Millisecond)
 		atBoundary := map[string]bool{} // ids yielded at windowStart
 		for {
 			last := windowStart
-			lastIDs := map[string]bool{}
-			for k := range atBoundary {
-				lastIDs[k] = true
-			}
+			lastIDs := maps.Clone(atBoundary)
 			offset := 0
 			for {
 				if err := ctx.Err(); err != nil {
@@ -70,26 +67,26 @@ func (s *ContactsService) listUpdatedSince(ctx context.Context, since time.Time)
 					return
 				}
 				req := searchRequest{
-					FilterGroups: []filterGroup{{Filters: []filter{{PropertyName: "lastmodifieddate", Operator: "GTE",
+					FilterGroups: []filterGroup{{Filters: []filter{{PropertyName: prop, Operator: "GTE",
 						Value: strconv.FormatInt(windowStart.UnixMilli(), 10)}}}},
-					Sorts: []string{"lastmodifieddate"}, Properties: props, Limit: limit, After: strconv.Itoa(offset),
+					Sorts: []string{prop}, Properties: props, Limit: limit, After: strconv.Itoa(offset),
 				}
 				var p page
-				if err := s.c.JSON(ctx, http.MethodPost, contactsPath+"/search", req, &p, connector.WithOperation("contacts.search")); err != nil {
+				if err := o.c.JSON(ctx, http.MethodPost, o.path("/search"), req, &p, o.op("search")); err != nil {
 					yield(nil, err)
 					return
 				}
 				for i := range p.Results {
-					c := s.toContact(&p.Results[i])
-					modified := c.UpdatedAt.UTC().Truncate(time.Millisecond)
-					if modified.Equal(windowStart) && atBoundary[c.ID] {
+					rec := &p.Results[i]
+					modified := rec.UpdatedAt.UTC().Truncate(time.Millisecond)
+					if modified.Equal(windowStart) && atBoundary[rec.ID] {
 						continue // yielded by the previous window
 					}
 					if !modified.Equal(last) {
 						last, lastIDs = modified, map[string]bool{}
 					}
-					lastIDs[c.ID] = true
-					if !yield(c, nil) {
+					lastIDs[rec.ID] = true
+					if !yield(rec, nil) {
 						return
 					}
 				}
@@ -103,7 +100,7 @@ func (s *ContactsService) listUpdatedSince(ctx context.Context, since time.Time)
 					return
 				}
 				offset = n
-				if offset+limit > s.searchCap {
+				if offset+limit > o.searchCap {
 					break // the cap: start a new window
 				}
 			}
@@ -112,6 +109,22 @@ func (s *ContactsService) listUpdatedSince(ctx context.Context, since time.Time)
 				return
 			}
 			windowStart, atBoundary = last, lastIDs
+		}
+	}
+}
+
+// mapSeq turns a sequence of wire records into domain records.
+func mapSeq[T any](seq iter.Seq2[*object, error], to func(*object) T) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for o, err := range seq {
+			var zero T
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			if !yield(to(o), nil) {
+				return
+			}
 		}
 	}
 }
