@@ -28,10 +28,10 @@ type searchFilter struct {
 	Values       []string `json:"values"`
 }
 
-// searchContacts is POST /crm/v3/objects/contacts/search. Like HubSpot it
+// searchObjects is POST /crm/v3/objects/{type}/search. Like HubSpot it
 // pages with a numeric offset in after, and refuses to page past the cap
 // (10,000 results) for any one query.
-func (s *Server) searchContacts(w http.ResponseWriter, r *http.Request) {
+func (s *Server) searchObjects(w http.ResponseWriter, r *http.Request, t *objectType) {
 	var req searchRequest
 	if !decodeBody(w, r, &req) {
 		return
@@ -63,13 +63,13 @@ func (s *Server) searchContacts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var matches []*object
-	for _, o := range s.contacts {
-		if !o.archived && matchesAny(o, req) {
+	for _, o := range t.objects {
+		if !o.archived && matchesAny(t, o, req) {
 			matches = append(matches, o)
 		}
 	}
 	slices.SortFunc(matches, func(a, b *object) int {
-		c := compareProperty(a, b, sortBy)
+		c := compareProperty(t, a, b, sortBy)
 		if desc {
 			c = -c
 		}
@@ -79,7 +79,7 @@ func (s *Server) searchContacts(w http.ResponseWriter, r *http.Request) {
 	results := make([]map[string]any, 0, max(end-offset, 0))
 	if offset < len(matches) {
 		for _, o := range matches[offset:end] {
-			results = append(results, o.render(req.Properties))
+			results = append(results, o.render(t, req.Properties))
 		}
 	}
 	out := map[string]any{"total": len(matches), "results": results}
@@ -109,11 +109,11 @@ func parseSort(sorts []json.RawMessage) (prop string, desc bool, err error) {
 	return obj.PropertyName, obj.Direction == "DESCENDING", nil
 }
 
-func matchesAny(o *object, req searchRequest) bool {
+func matchesAny(t *objectType, o *object, req searchRequest) bool {
 	if q := strings.ToLower(req.Query); q != "" {
 		hit := false
-		for _, n := range []string{"email", "firstname", "lastname", "phone", "company"} {
-			if strings.Contains(strings.ToLower(o.props[n]), q) {
+		for _, v := range o.props {
+			if strings.Contains(strings.ToLower(v), q) {
 				hit = true
 			}
 		}
@@ -127,7 +127,7 @@ func matchesAny(o *object, req searchRequest) bool {
 	for _, g := range req.FilterGroups { // groups are ORed
 		ok := true
 		for _, f := range g.Filters { // filters are ANDed
-			if !matches(o, f) {
+			if !matches(t, o, f) {
 				ok = false
 				break
 			}
@@ -139,8 +139,8 @@ func matchesAny(o *object, req searchRequest) bool {
 	return false
 }
 
-func matches(o *object, f searchFilter) bool {
-	v, has := o.value(f.PropertyName)
+func matches(t *objectType, o *object, f searchFilter) bool {
+	v, has := o.value(t, f.PropertyName)
 	switch f.Operator {
 	case "HAS_PROPERTY":
 		return has && v != ""
@@ -181,7 +181,7 @@ func matches(o *object, f searchFilter) bool {
 // text case-insensitively.
 func compareValues(prop, have, want string) int {
 	switch prop {
-	case "createdate", "lastmodifieddate":
+	case "createdate", "lastmodifieddate", "hs_lastmodifieddate", "closedate":
 		a, okA := parseTimeValue(have)
 		b, okB := parseTimeValue(want)
 		if okA && okB {
@@ -197,8 +197,8 @@ func compareValues(prop, have, want string) int {
 	return strings.Compare(strings.ToLower(have), strings.ToLower(want))
 }
 
-func compareProperty(a, b *object, prop string) int {
-	va, _ := a.value(prop)
-	vb, _ := b.value(prop)
+func compareProperty(t *objectType, a, b *object, prop string) int {
+	va, _ := a.value(t, prop)
+	vb, _ := b.value(t, prop)
 	return compareValues(prop, va, vb)
 }

@@ -33,9 +33,8 @@ type Server struct {
 	mu         sync.Mutex
 	offset     time.Duration // sandbox clock = wall clock + offset
 	nextID     int64
-	contacts   map[string]*object // by id
-	byEmail    map[string]string  // lower-case email → id
-	custom     map[string]bool    // custom contact properties the portal defines
+	types      map[string]*objectType // by path name and by type id ("contacts", "0-1")
+	assocs     map[assocKey]int       // association → type id
 	searchCap  int
 	limitMax   int           // requests per window; 0: unlimited
 	window     time.Duration // HubSpot's is a rolling 10 s
@@ -73,7 +72,7 @@ func WithRateLimit(n int, window time.Duration) Option {
 func WithCustomProperties(names ...string) Option {
 	return func(s *Server) {
 		for _, n := range names {
-			s.custom[n] = true
+			s.types["contacts"].custom[n] = false
 		}
 	}
 }
@@ -83,9 +82,8 @@ func NewServer(opts ...Option) *Server {
 	s := &Server{
 		token:     "pat-na1-sandbox-" + randomHex(8),
 		nextID:    100,
-		contacts:  map[string]*object{},
-		byEmail:   map[string]string{},
-		custom:    map[string]bool{},
+		types:     newObjectTypes(),
+		assocs:    map[assocKey]int{},
 		searchCap: 10_000,
 		window:    10 * time.Second,
 	}
@@ -93,13 +91,18 @@ func NewServer(opts ...Option) *Server {
 		opt(s)
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /crm/v3/objects/contacts", s.listContacts)
-	mux.HandleFunc("POST /crm/v3/objects/contacts", s.createContact)
-	mux.HandleFunc("GET /crm/v3/objects/contacts/{id}", s.getContact)
-	mux.HandleFunc("PATCH /crm/v3/objects/contacts/{id}", s.updateContact)
-	mux.HandleFunc("DELETE /crm/v3/objects/contacts/{id}", s.archiveContact)
-	mux.HandleFunc("POST /crm/v3/objects/contacts/search", s.searchContacts)
-	mux.HandleFunc("POST /crm/v3/objects/contacts/batch/upsert", s.upsertContacts)
+	mux.HandleFunc("GET /crm/v3/objects/{type}", s.withType(s.listObjects))
+	mux.HandleFunc("POST /crm/v3/objects/{type}", s.withType(s.createObject))
+	mux.HandleFunc("GET /crm/v3/objects/{type}/{id}", s.withType(s.getObject))
+	mux.HandleFunc("PATCH /crm/v3/objects/{type}/{id}", s.withType(s.updateObject))
+	mux.HandleFunc("DELETE /crm/v3/objects/{type}/{id}", s.withType(s.archiveObject))
+	mux.HandleFunc("POST /crm/v3/objects/{type}/search", s.withType(s.searchObjects))
+	mux.HandleFunc("POST /crm/v3/objects/{type}/batch/upsert", s.withType(s.upsertObjects))
+	mux.HandleFunc("GET /crm/v3/properties/{type}/{name}", s.withType(s.getProperty))
+	mux.HandleFunc("POST /crm/v3/properties/{type}", s.withType(s.createProperty))
+	mux.HandleFunc("PUT /crm/v4/objects/{type}/{id}/associations/default/{toType}/{toID}", s.withType(s.associateDefault))
+	mux.HandleFunc("GET /crm/v4/objects/{type}/{id}/associations/{toType}", s.withType(s.listAssociations))
+	mux.HandleFunc("DELETE /crm/v4/objects/{type}/{id}/associations/{toType}/{toID}", s.withType(s.dissociate))
 	s.srv = httptest.NewServer(s.gate(mux))
 	s.URL = s.srv.URL
 	return s
@@ -148,12 +151,20 @@ func (s *Server) Throttled() int { s.mu.Lock(); defer s.mu.Unlock(); return s.th
 func (s *Server) Requests() int { s.mu.Lock(); defer s.mu.Unlock(); return s.requests }
 
 // ContactCount counts live (not archived) contacts.
-func (s *Server) ContactCount() int {
+func (s *Server) ContactCount() int { return s.Count("contacts") }
+
+// Count counts live records of an object type ("contacts", "companies",
+// "deals").
+func (s *Server) Count(objectType string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	t := s.types[objectType]
+	if t == nil {
+		return 0
+	}
 	n := 0
-	for _, c := range s.contacts {
-		if !c.archived {
+	for _, o := range t.objects {
+		if !o.archived {
 			n++
 		}
 	}

@@ -21,26 +21,16 @@ type object struct {
 	archAt   time.Time
 }
 
-// contactProperties are the standard contact properties a portal has.
-var contactProperties = map[string]bool{
-	"email": true, "firstname": true, "lastname": true, "phone": true, "mobilephone": true,
-	"company": true, "website": true, "jobtitle": true, "lifecyclestage": true,
-	"address": true, "city": true, "state": true, "zip": true, "country": true,
-}
-
 // readOnly are set by HubSpot, never by a write.
-var readOnly = map[string]bool{"hs_object_id": true, "createdate": true, "lastmodifieddate": true}
+var readOnly = map[string]bool{"hs_object_id": true, "createdate": true, "lastmodifieddate": true, "hs_lastmodifieddate": true}
 
-// defaultProperties are returned when a request names none.
-var defaultProperties = []string{"createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"}
-
-func (o *object) value(name string) (string, bool) {
+func (o *object) value(t *objectType, name string) (string, bool) {
 	switch name {
 	case "hs_object_id":
 		return o.id, true
 	case "createdate":
 		return formatTime(o.created), true
-	case "lastmodifieddate":
+	case t.modified:
 		return formatTime(o.updated), true
 	}
 	v, ok := o.props[name]
@@ -49,15 +39,15 @@ func (o *object) value(name string) (string, bool) {
 
 // render is the record as HubSpot's SimplePublicObject, with the named
 // properties (those it has), or the defaults.
-func (o *object) render(names []string) map[string]any {
+func (o *object) render(t *objectType, names []string) map[string]any {
 	if len(names) == 0 {
-		names = defaultProperties
+		names = t.defaults
 	} else {
-		names = append(slices.Clone(names), "hs_object_id", "createdate", "lastmodifieddate")
+		names = append(slices.Clone(names), "hs_object_id", "createdate", t.modified)
 	}
 	props := map[string]string{}
 	for _, n := range names {
-		if v, ok := o.value(n); ok {
+		if v, ok := o.value(t, n); ok {
 			props[n] = v
 		}
 	}
@@ -83,7 +73,7 @@ func requestedProperties(r *http.Request) []string {
 }
 
 // validate checks properties as HubSpot does, and returns its error details.
-func (s *Server) validate(props map[string]string) []errorDetail {
+func (t *objectType) validate(props map[string]string) []errorDetail {
 	var errs []errorDetail
 	names := make([]string, 0, len(props))
 	for n := range props {
@@ -91,17 +81,18 @@ func (s *Server) validate(props map[string]string) []errorDetail {
 	}
 	slices.Sort(names)
 	for _, n := range names {
+		_, isCustom := t.custom[n]
 		switch {
 		case readOnly[n]:
 			errs = append(errs, errorDetail{Message: fmt.Sprintf("%q is a read only property; its value cannot be set.", n),
 				Code: "READ_ONLY_VALUE", Context: map[string][]string{"propertyName": {n}}})
-		case !contactProperties[n] && !s.custom[n]:
+		case !t.standard[n] && !isCustom:
 			errs = append(errs, errorDetail{Message: fmt.Sprintf("Property %q does not exist", n),
 				Code: "PROPERTY_DOESNT_EXIST", Context: map[string][]string{"propertyName": {n}}})
-		case n == "email" && !validEmail(props[n]):
-			errs = append(errs, errorDetail{Message: fmt.Sprintf("Email address %s is invalid", props[n]),
-				Code: "INVALID_EMAIL", Context: map[string][]string{"propertyName": {n}}})
 		}
+	}
+	if t.validateFn != nil {
+		errs = append(errs, t.validateFn(props)...)
 	}
 	return errs
 }
@@ -111,12 +102,52 @@ func validEmail(e string) bool {
 	return at > 0 && strings.Contains(e[at+1:], ".") && !strings.ContainsAny(e, " \t\r\n") && !strings.HasSuffix(e, ".")
 }
 
+// conflict returns the id of another record holding one of props' unique
+// values, if any.
+func (t *objectType) conflict(props map[string]string, self string) (prop, id string) {
+	for p, idx := range t.uniqueIdx {
+		if v, ok := props[p]; ok && v != "" {
+			if other, taken := idx[strings.ToLower(v)]; taken && other != self {
+				return p, other
+			}
+		}
+	}
+	return "", ""
+}
+
+func (t *objectType) index(o *object) {
+	for p, idx := range t.uniqueIdx {
+		if v := o.props[p]; v != "" {
+			idx[strings.ToLower(v)] = o.id
+		}
+	}
+}
+
+func (t *objectType) unindex(o *object) {
+	for p, idx := range t.uniqueIdx {
+		if v := o.props[p]; v != "" && idx[strings.ToLower(v)] == o.id {
+			delete(idx, strings.ToLower(v))
+		}
+	}
+}
+
 func writeValidation(w http.ResponseWriter, errs []errorDetail) {
 	msgs := make([]string, len(errs))
 	for i, e := range errs {
 		msgs[i] = e.Message
 	}
 	writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", "Property values were not valid: "+strings.Join(msgs, "; "), errs)
+}
+
+func writeConflict(w http.ResponseWriter, t *objectType, id string) {
+	writeError(w, http.StatusConflict, "CONFLICT", fmt.Sprintf("%s already exists. Existing ID: %s", titleCase(t.singular), id), nil)
+}
+
+func titleCase(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func writeNotFound(w http.ResponseWriter) {
@@ -131,60 +162,51 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-// lookup finds a live contact by id, or by email when idProperty=email.
-func (s *Server) lookup(r *http.Request) *object {
+// lookup finds a live record by id, or by a unique property (idProperty).
+func (t *objectType) lookup(r *http.Request) *object {
 	key := r.PathValue("id")
-	if r.URL.Query().Get("idProperty") == "email" {
-		key = s.byEmail[strings.ToLower(key)]
+	if p := r.URL.Query().Get("idProperty"); p != "" && p != "hs_object_id" {
+		key = t.uniqueIdx[p][strings.ToLower(key)]
 	}
-	o := s.contacts[key]
+	o := t.objects[key]
 	if o == nil || o.archived {
 		return nil
 	}
 	return o
 }
 
-// create adds a contact; the caller has validated props and checked the
-// email is free.
-func (s *Server) create(props map[string]string) *object {
+// create adds a record; the caller has validated props and checked unique
+// values. Call with s.mu held.
+func (s *Server) create(t *objectType, props map[string]string) *object {
 	s.nextID++
 	now := s.now()
 	o := &object{id: strconv.FormatInt(s.nextID, 10), props: map[string]string{}, created: now, updated: now}
 	for k, v := range props {
-		o.props[k] = v
+		if v != "" {
+			o.props[k] = v
+		}
 	}
-	if e := props["email"]; e != "" {
-		s.byEmail[strings.ToLower(e)] = o.id
-	}
-	s.contacts[o.id] = o
-	s.record("contact.creation", o, "", "")
+	t.objects[o.id] = o
+	t.index(o)
+	s.record(t.singular+".creation", o, "", "")
 	return o
 }
 
-// update applies props to o; it returns a conflict message if the email is
-// taken by another contact.
-func (s *Server) update(o *object, props map[string]string) string {
-	if e, ok := props["email"]; ok {
-		if other, taken := s.byEmail[strings.ToLower(e)]; taken && other != o.id {
-			return "Contact already exists. Existing ID: " + other
-		}
-		delete(s.byEmail, strings.ToLower(o.props["email"]))
-		if e != "" {
-			s.byEmail[strings.ToLower(e)] = o.id
-		}
-	}
+// update applies props to o. Call with s.mu held, unique values checked.
+func (s *Server) update(t *objectType, o *object, props map[string]string) {
+	t.unindex(o)
 	for k, v := range props {
 		if o.props[k] != v {
-			s.record("contact.propertyChange", o, k, v)
+			s.record(t.singular+".propertyChange", o, k, v)
 		}
 		if v == "" {
-			delete(o.props, k)
+			delete(o.props, k) // an empty string clears, as HubSpot documents
 			continue
 		}
 		o.props[k] = v
 	}
+	t.index(o)
 	o.updated = s.now()
-	return ""
 }
 
 type objectInput struct {
@@ -192,72 +214,73 @@ type objectInput struct {
 	Associations []json.RawMessage `json:"associations"`
 }
 
-func (s *Server) createContact(w http.ResponseWriter, r *http.Request) {
+func (s *Server) createObject(w http.ResponseWriter, r *http.Request, t *objectType) {
 	var in objectInput
 	if !decodeBody(w, r, &in) {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if errs := s.validate(in.Properties); len(errs) > 0 {
+	if errs := t.validate(in.Properties); len(errs) > 0 {
 		writeValidation(w, errs)
 		return
 	}
-	if id, taken := s.byEmail[strings.ToLower(in.Properties["email"])]; taken && in.Properties["email"] != "" {
-		writeError(w, http.StatusConflict, "CONFLICT", "Contact already exists. Existing ID: "+id, nil)
+	if _, id := t.conflict(in.Properties, ""); id != "" {
+		writeConflict(w, t, id)
 		return
 	}
-	o := s.create(in.Properties)
-	writeJSON(w, http.StatusCreated, o.render(nil))
+	o := s.create(t, in.Properties)
+	writeJSON(w, http.StatusCreated, o.render(t, nil))
 }
 
-func (s *Server) getContact(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getObject(w http.ResponseWriter, r *http.Request, t *objectType) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.lookup(r)
+	o := t.lookup(r)
 	if o == nil {
 		writeNotFound(w)
 		return
 	}
-	writeJSON(w, http.StatusOK, o.render(requestedProperties(r)))
+	writeJSON(w, http.StatusOK, o.render(t, requestedProperties(r)))
 }
 
-func (s *Server) updateContact(w http.ResponseWriter, r *http.Request) {
+func (s *Server) updateObject(w http.ResponseWriter, r *http.Request, t *objectType) {
 	var in objectInput
 	if !decodeBody(w, r, &in) {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.lookup(r)
+	o := t.lookup(r)
 	if o == nil {
 		writeNotFound(w)
 		return
 	}
-	if errs := s.validate(in.Properties); len(errs) > 0 {
+	if errs := t.validate(in.Properties); len(errs) > 0 {
 		writeValidation(w, errs)
 		return
 	}
-	if conflict := s.update(o, in.Properties); conflict != "" {
-		writeError(w, http.StatusConflict, "CONFLICT", conflict, nil)
+	if _, id := t.conflict(in.Properties, o.id); id != "" {
+		writeConflict(w, t, id)
 		return
 	}
-	writeJSON(w, http.StatusOK, o.render(nil))
+	s.update(t, o, in.Properties)
+	writeJSON(w, http.StatusOK, o.render(t, nil))
 }
 
-func (s *Server) archiveContact(w http.ResponseWriter, r *http.Request) {
+func (s *Server) archiveObject(w http.ResponseWriter, r *http.Request, t *objectType) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if o := s.lookup(r); o != nil {
+	if o := t.lookup(r); o != nil {
 		o.archived, o.archAt = true, s.now()
-		s.record("contact.deletion", o, "", "")
-		delete(s.byEmail, strings.ToLower(o.props["email"]))
+		t.unindex(o)
+		s.record(t.singular+".deletion", o, "", "")
 	}
 	// HubSpot answers 204 whether or not the record existed.
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listObjects(w http.ResponseWriter, r *http.Request, t *objectType) {
 	q := r.URL.Query()
 	limit := 10
 	if v := q.Get("limit"); v != "" {
@@ -280,26 +303,26 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
 	archived := q.Get("archived") == "true"
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	all := s.sortedByID(func(o *object) bool { return o.archived == archived })
+	all := t.sortedByID(func(o *object) bool { return o.archived == archived })
 	start, _ := slices.BinarySearchFunc(all, after, func(o *object, id int64) int { return cmp.Compare(numericID(o), id) })
 	end := min(start+limit, len(all))
 	props := requestedProperties(r)
 	results := make([]map[string]any, 0, end-start)
 	for _, o := range all[start:end] {
-		results = append(results, o.render(props))
+		results = append(results, o.render(t, props))
 	}
 	out := map[string]any{"results": results}
 	if end < len(all) {
 		next := strconv.FormatInt(numericID(all[end]), 10)
-		link := fmt.Sprintf("%s/crm/v3/objects/contacts?after=%s&limit=%d", s.URL, next, limit)
+		link := fmt.Sprintf("%s/crm/v3/objects/%s?after=%s&limit=%d", s.URL, t.name, next, limit)
 		out["paging"] = map[string]any{"next": map[string]string{"after": next, "link": link}}
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) sortedByID(keep func(*object) bool) []*object {
-	out := make([]*object, 0, len(s.contacts))
-	for _, o := range s.contacts {
+func (t *objectType) sortedByID(keep func(*object) bool) []*object {
+	out := make([]*object, 0, len(t.objects))
+	for _, o := range t.objects {
 		if keep(o) {
 			out = append(out, o)
 		}
@@ -313,6 +336,8 @@ func numericID(o *object) int64 {
 	return n
 }
 
+func sortStrings(s []string) { slices.Sort(s) }
+
 type upsertInput struct {
 	Inputs []struct {
 		ID         string            `json:"id"`
@@ -321,7 +346,8 @@ type upsertInput struct {
 	} `json:"inputs"`
 }
 
-func (s *Server) upsertContacts(w http.ResponseWriter, r *http.Request) {
+// upsertObjects is batch/upsert: by a unique property, create or update.
+func (s *Server) upsertObjects(w http.ResponseWriter, r *http.Request, t *objectType) {
 	var in upsertInput
 	if !decodeBody(w, r, &in) {
 		return
@@ -334,15 +360,16 @@ func (s *Server) upsertContacts(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	started := s.now()
 	for _, input := range in.Inputs {
-		if input.IDProperty != "email" {
-			writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", "idProperty must be a unique property: email", nil)
+		if _, unique := t.uniqueIdx[input.IDProperty]; !unique {
+			writeError(w, http.StatusBadRequest, "VALIDATION_ERROR",
+				fmt.Sprintf("idProperty %q is not a property with unique values", input.IDProperty), nil)
 			return
 		}
-		props := map[string]string{"email": input.ID}
+		props := map[string]string{input.IDProperty: input.ID}
 		for k, v := range input.Properties {
 			props[k] = v
 		}
-		if errs := s.validate(props); len(errs) > 0 {
+		if errs := t.validate(props); len(errs) > 0 {
 			writeValidation(w, errs)
 			return
 		}
@@ -351,17 +378,17 @@ func (s *Server) upsertContacts(w http.ResponseWriter, r *http.Request) {
 	for _, input := range in.Inputs {
 		var o *object
 		created := false
-		if id, ok := s.byEmail[strings.ToLower(input.ID)]; ok {
-			o = s.contacts[id]
-			s.update(o, input.Properties)
+		if id, ok := t.uniqueIdx[input.IDProperty][strings.ToLower(input.ID)]; ok {
+			o = t.objects[id]
+			s.update(t, o, input.Properties)
 		} else {
-			props := map[string]string{"email": input.ID}
+			props := map[string]string{input.IDProperty: input.ID}
 			for k, v := range input.Properties {
 				props[k] = v
 			}
-			o, created = s.create(props), true
+			o, created = s.create(t, props), true
 		}
-		rec := o.render(nil)
+		rec := o.render(t, nil)
 		rec["new"] = created
 		results = append(results, rec)
 	}

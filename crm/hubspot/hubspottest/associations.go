@@ -1,0 +1,106 @@
+package hubspottest
+
+import (
+	"cmp"
+	"net/http"
+	"slices"
+	"strconv"
+)
+
+// assocKey is one direction of an association.
+type assocKey struct{ fromType, fromID, toType, toID string }
+
+// defaultTypeIDs are HubSpot's default association type ids, by direction.
+var defaultTypeIDs = map[[2]string]int{
+	{"contacts", "companies"}: 279, {"companies", "contacts"}: 280,
+	{"deals", "contacts"}: 3, {"contacts", "deals"}: 4,
+	{"deals", "companies"}: 341, {"companies", "deals"}: 342,
+}
+
+// associateDefault is PUT /crm/v4/objects/{fromObjectType}/{fromObjectId}/
+// associations/default/{toObjectType}/{toObjectId}: the default
+// association, made in both directions.
+func (s *Server) associateDefault(w http.ResponseWriter, r *http.Request, from *objectType) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	to := s.types[r.PathValue("toType")]
+	if to == nil {
+		writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", "Unable to infer object type from: "+r.PathValue("toType"), nil)
+		return
+	}
+	fromID, toID := r.PathValue("id"), r.PathValue("toID")
+	if o := from.objects[fromID]; o == nil || o.archived {
+		writeNotFound(w)
+		return
+	}
+	if o := to.objects[toID]; o == nil || o.archived {
+		writeNotFound(w)
+		return
+	}
+	typeID, ok := defaultTypeIDs[[2]string{from.name, to.name}]
+	if !ok {
+		writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", "no default association from "+from.name+" to "+to.name, nil)
+		return
+	}
+	s.assocs[assocKey{from.name, fromID, to.name, toID}] = typeID
+	s.assocs[assocKey{to.name, toID, from.name, fromID}] = defaultTypeIDs[[2]string{to.name, from.name}]
+	now := formatTime(s.now())
+	writeJSON(w, http.StatusOK, map[string]any{"status": "COMPLETE", "startedAt": now, "completedAt": now,
+		"results": []any{map[string]any{"from": map[string]string{"id": fromID}, "to": map[string]string{"id": toID},
+			"associationSpec": map[string]any{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": typeID}}}})
+}
+
+// listAssociations is GET /crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}.
+func (s *Server) listAssociations(w http.ResponseWriter, r *http.Request, from *objectType) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	to := s.types[r.PathValue("toType")]
+	if to == nil {
+		writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", "Unable to infer object type from: "+r.PathValue("toType"), nil)
+		return
+	}
+	fromID := r.PathValue("id")
+	type hit struct {
+		id     string
+		typeID int
+	}
+	var hits []hit
+	for k, typeID := range s.assocs {
+		if k.fromType == from.name && k.fromID == fromID && k.toType == to.name {
+			hits = append(hits, hit{k.toID, typeID})
+		}
+	}
+	slices.SortFunc(hits, func(a, b hit) int {
+		x, _ := strconv.ParseInt(a.id, 10, 64)
+		y, _ := strconv.ParseInt(b.id, 10, 64)
+		return cmp.Compare(x, y)
+	})
+	limit := 500
+	if v, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && v > 0 && v < limit {
+		limit = v
+	}
+	offset, _ := strconv.Atoi(r.URL.Query().Get("after"))
+	offset = min(max(offset, 0), len(hits))
+	end := min(offset+limit, len(hits))
+	results := make([]any, 0, end-offset)
+	for _, h := range hits[offset:end] {
+		results = append(results, map[string]any{"toObjectId": h.id,
+			"associationTypes": []any{map[string]any{"category": "HUBSPOT_DEFINED", "typeId": h.typeID}}})
+	}
+	out := map[string]any{"results": results}
+	if end < len(hits) {
+		out["paging"] = map[string]any{"next": map[string]string{"after": strconv.Itoa(end)}}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// dissociate is DELETE /crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}.
+func (s *Server) dissociate(w http.ResponseWriter, r *http.Request, from *objectType) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if to := s.types[r.PathValue("toType")]; to != nil {
+		delete(s.assocs, assocKey{from.name, r.PathValue("id"), to.name, r.PathValue("toID")})
+		delete(s.assocs, assocKey{to.name, r.PathValue("toID"), from.name, r.PathValue("id")})
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
