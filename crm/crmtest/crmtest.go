@@ -20,7 +20,10 @@ import (
 
 // Harness is one fresh sandbox and a client on it.
 type Harness struct {
-	Contacts crm.Contacts
+	Contacts     crm.Contacts
+	Companies    crm.Companies
+	Deals        crm.Deals
+	Associations crm.Associations
 	// Throttle makes the sandbox answer the next n requests with the
 	// vendor's short-window 429, as it does under load. The client must
 	// retry through a few and give connector.ErrRateLimited past its
@@ -43,6 +46,9 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Run("NotFound", func(t *testing.T) { testNotFound(t, newHarness(t)) })
 	t.Run("Validation", func(t *testing.T) { testValidation(t, newHarness(t)) })
 	t.Run("RateLimited", func(t *testing.T) { testRateLimited(t, newHarness(t)) })
+	t.Run("Companies", func(t *testing.T) { testCompanies(t, newHarness(t)) })
+	t.Run("DealsKeyedCreateExactAmounts", func(t *testing.T) { testDeals(t, newHarness(t)) })
+	t.Run("Associations", func(t *testing.T) { testAssociations(t, newHarness(t)) })
 }
 
 func ada(email string) crm.Contact {

@@ -34,6 +34,17 @@ type Config struct {
 	// ContactProperties names custom contact properties to read into
 	// Contact.Properties.
 	ContactProperties []string
+	// CompanyProperties and DealProperties do the same for companies and deals.
+	CompanyProperties []string
+	DealProperties    []string
+	// Currency is the account's company currency (ISO 4217), for deals
+	// that carry no deal_currency_code. Default "USD".
+	Currency string
+	// IdempotencyProperty is the custom property, with unique values, that
+	// holds idempotency keys on companies and deals (neither has a natural
+	// key). The client creates it on first use. Default
+	// DefaultIdempotencyProperty.
+	IdempotencyProperty string
 	// SearchCap is how many results HubSpot's search API returns for one
 	// query (10,000). Lower it only to match a sandbox made with
 	// hubspottest.WithSearchCap.
@@ -44,7 +55,10 @@ type Config struct {
 // endpoint the services do not cover yet.
 type Client struct {
 	*connector.Client
-	Contacts *ContactsService
+	Contacts     *ContactsService
+	Companies    *CompaniesService
+	Deals        *DealsService
+	Associations *AssociationsService
 }
 
 var _ crm.Contacts = (*ContactsService)(nil)
@@ -61,6 +75,12 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 	if cfg.SearchCap <= 0 {
 		cfg.SearchCap = 10_000
 	}
+	if cfg.Currency == "" {
+		cfg.Currency = "USD"
+	}
+	if cfg.IdempotencyProperty == "" {
+		cfg.IdempotencyProperty = DefaultIdempotencyProperty
+	}
 	all := append([]connector.Option{
 		connector.WithBaseURL(cfg.BaseURL),
 		connector.WithAuth(cfg.Auth),
@@ -74,11 +94,15 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	keys := &keyProperty{c: c, name: cfg.IdempotencyProperty}
+	objs := func(kind string, standard, custom []string) objects {
+		return objects{c: c, kind: kind, props: readProperties(standard, custom), searchCap: cfg.SearchCap}
+	}
 	return &Client{
-		Client: c,
-		Contacts: &ContactsService{
-			objects: objects{c: c, kind: "contacts", props: readProperties(standardContactProperties, cfg.ContactProperties), searchCap: cfg.SearchCap},
-			custom:  cfg.ContactProperties,
-		},
+		Client:       c,
+		Contacts:     &ContactsService{objects: objs("contacts", standardContactProperties, cfg.ContactProperties), custom: cfg.ContactProperties},
+		Companies:    &CompaniesService{objects: objs("companies", standardCompanyProperties, cfg.CompanyProperties), keys: keys, custom: cfg.CompanyProperties},
+		Deals:        &DealsService{objects: objs("deals", standardDealProperties, cfg.DealProperties), keys: keys, currency: cfg.Currency, custom: cfg.DealProperties},
+		Associations: &AssociationsService{c: c},
 	}, nil
 }

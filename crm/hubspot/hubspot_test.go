@@ -45,7 +45,8 @@ func harness(wrap func(*testing.T, http.RoundTripper) http.RoundTripper) func(t 
 			w = func(next http.RoundTripper) http.RoundTripper { return wrap(t, next) }
 		}
 		srv, client := sandbox(t, w, hubspot.Config{})
-		return crmtest.Harness{Contacts: client.Contacts, Throttle: srv.Throttle, Advance: srv.Advance, Now: srv.Now}
+		return crmtest.Harness{Contacts: client.Contacts, Companies: client.Companies, Deals: client.Deals,
+			Associations: client.Associations, Throttle: srv.Throttle, Advance: srv.Advance, Now: srv.Now}
 	}
 }
 
@@ -65,6 +66,18 @@ var hubspotExceptions = []spec.Exception{{
 // The same contract with every request the connector sends and every
 // answer the sandbox gives validated against HubSpot's contacts spec.
 func TestConformanceContract(t *testing.T) {
-	doc := spec.LoadOpenAPI(t, "hubspot/crm-contacts.v3.json", hubspotExceptions...)
-	crmtest.Run(t, harness(func(t *testing.T, next http.RoundTripper) http.RoundTripper { return doc.Transport(t, next) }))
+	specs := hubspotSpecs(t)
+	crmtest.Run(t, harness(func(t *testing.T, next http.RoundTripper) http.RoundTripper { return spec.Transport(t, next, specs...) }))
+}
+
+// hubspotSpecs are the HubSpot spec files the connector's calls fall in.
+func hubspotSpecs(t *testing.T) []*spec.OpenAPI {
+	return []*spec.OpenAPI{
+		spec.LoadOpenAPI(t, "hubspot/crm-contacts.v3.json", hubspotExceptions...),
+		spec.LoadOpenAPI(t, "hubspot/crm-companies.v3.json", hubspotExceptions...),
+		spec.LoadOpenAPI(t, "hubspot/crm-deals.v3.json", hubspotExceptions...).WithAlias("/crm/v3/objects/deals", "/crm/v3/objects/0-3",
+			"SOURCES.md: the deals spec documents the object type id path; HubSpot serves both"),
+		spec.LoadOpenAPI(t, "hubspot/crm-associations.v4.json", hubspotExceptions...),
+		spec.LoadOpenAPI(t, "hubspot/crm-properties.v3.json", hubspotExceptions...),
+	}
 }

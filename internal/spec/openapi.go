@@ -33,6 +33,19 @@ type OpenAPI struct {
 	router     routers.Router
 	server     *url.URL
 	exceptions []Exception
+	aliases    []alias
+}
+
+type alias struct{ from, to, why string }
+
+// WithAlias validates requests whose path starts with from as if it
+// started with to: for a spec that documents a path other than the one the
+// API serves and the connector uses (HubSpot's deals spec has
+// /crm/v3/objects/0-3 for /crm/v3/objects/deals). why is required.
+func (o *OpenAPI) WithAlias(from, to, why string) *OpenAPI {
+	c := *o
+	c.aliases = append(append([]alias(nil), o.aliases...), alias{from, to, why})
+	return &c
 }
 
 var (
@@ -82,13 +95,20 @@ func LoadOpenAPI(t testing.TB, rel string, exceptions ...Exception) *OpenAPI {
 // Requests are matched as if sent to the spec's first server: a sandbox on
 // 127.0.0.1 is checked as the vendor's host.
 func (o *OpenAPI) Transport(r Reporter, next http.RoundTripper) http.RoundTripper {
-	return &validatingTransport{spec: o, r: r, next: next}
+	return Transport(r, next, o)
+}
+
+// Transport validates each request, and its response, against the first
+// of specs that documents it; a request none documents is reported. A
+// vendor's API is often split over several spec files.
+func Transport(r Reporter, next http.RoundTripper, specs ...*OpenAPI) http.RoundTripper {
+	return &validatingTransport{specs: specs, r: r, next: next}
 }
 
 type validatingTransport struct {
-	spec *OpenAPI
-	r    Reporter
-	next http.RoundTripper
+	specs []*OpenAPI
+	r     Reporter
+	next  http.RoundTripper
 }
 
 func (v *validatingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -96,8 +116,15 @@ func (v *validatingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 	if err != nil {
 		return nil, err
 	}
-	input, verr := v.spec.ValidateRequest(req, reqBody)
-	v.report(req, input, "request", verr)
+	spec := v.specs[0]
+	for _, s := range v.specs {
+		if s.documents(req) {
+			spec = s
+			break
+		}
+	}
+	input, verr := spec.ValidateRequest(req, reqBody)
+	v.report(spec, req, input, "request", verr)
 	resp, err := v.next.RoundTrip(req)
 	if err != nil || input == nil {
 		return resp, err
@@ -106,12 +133,31 @@ func (v *validatingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 	if err != nil {
 		return nil, err
 	}
-	v.report(req, input, "response", v.spec.ValidateResponse(input, resp, respBody))
+	v.report(spec, req, input, "response", spec.ValidateResponse(input, resp, respBody))
 	return resp, nil
 }
 
+// documents reports whether the spec has an operation for req.
+func (o *OpenAPI) documents(req *http.Request) bool {
+	_, _, err := o.router.FindRoute(o.onServer(req))
+	return err == nil
+}
+
+// onServer is req as if sent to the spec's server, aliases applied.
+func (o *OpenAPI) onServer(req *http.Request) *http.Request {
+	r := req.Clone(req.Context())
+	r.URL.Scheme, r.URL.Host, r.Host = o.server.Scheme, o.server.Host, o.server.Host
+	for _, a := range o.aliases {
+		if rest, ok := strings.CutPrefix(r.URL.Path, a.from); ok && (rest == "" || rest[0] == '/') {
+			r.URL.Path, r.URL.RawPath = a.to+rest, ""
+			break
+		}
+	}
+	return r
+}
+
 // report sends every violation in err that no exception excuses.
-func (v *validatingTransport) report(req *http.Request, input *openapi3filter.RequestValidationInput, what string, err error) {
+func (v *validatingTransport) report(spec *OpenAPI, req *http.Request, input *openapi3filter.RequestValidationInput, what string, err error) {
 	if err == nil {
 		return
 	}
@@ -124,7 +170,7 @@ func (v *validatingTransport) report(req *http.Request, input *openapi3filter.Re
 		}
 	}
 	for _, violation := range violations(err) {
-		if route != nil && v.spec.excused(route, violation) {
+		if route != nil && spec.excused(route, violation) {
 			continue
 		}
 		v.r.Helper()
@@ -170,8 +216,7 @@ func violations(err error) []string {
 // ValidateRequest checks one request (with its body, read beforehand) and
 // returns the matched route for validating the response.
 func (o *OpenAPI) ValidateRequest(req *http.Request, body []byte) (*openapi3filter.RequestValidationInput, error) {
-	onServer := req.Clone(req.Context())
-	onServer.URL.Scheme, onServer.URL.Host, onServer.Host = o.server.Scheme, o.server.Host, o.server.Host
+	onServer := o.onServer(req)
 	onServer.Body = io.NopCloser(bytes.NewReader(body))
 	route, params, err := o.router.FindRoute(onServer)
 	if err != nil {

@@ -1,0 +1,43 @@
+package crm
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"time"
+
+	"github.com/govalues/money"
+
+	"github.com/patchbay-go/patchbay/connector"
+)
+
+// Deal is a sale in progress or done: an order recorded on the customer.
+type Deal struct {
+	ID   string
+	Name string
+	// Amount is exact, in the deal's currency; nil when the deal has none.
+	Amount *money.Amount
+	// Stage and Pipeline are the vendor's internal ids ("closedwon",
+	// "default").
+	Stage     string
+	Pipeline  string
+	CloseDate time.Time // zero when not set
+
+	Properties map[string]string
+
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Raw       json.RawMessage
+}
+
+// Deals reads and writes deals.
+type Deals interface {
+	Get(ctx context.Context, id string) (*Deal, error)
+	List(ctx context.Context, opts ListOptions) iter.Seq2[*Deal, error]
+	// Create adds a deal. With an idempotency key (derive it from the order
+	// id), the same key twice gives one deal: deals have no natural key, so
+	// this is what makes recording an order on the CRM safe to repeat.
+	Create(ctx context.Context, d Deal, opts ...connector.CallOption) (*Deal, error)
+	Update(ctx context.Context, id string, d Deal, opts ...connector.CallOption) (*Deal, error)
+	Delete(ctx context.Context, id string, opts ...connector.CallOption) error
+}

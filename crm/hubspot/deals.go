@@ -1,0 +1,150 @@
+package hubspot
+
+import (
+	"context"
+	"iter"
+	"strconv"
+	"time"
+
+	"github.com/govalues/money"
+
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/crm"
+)
+
+// DealsService is HubSpot's deals, as crm.Deals.
+// https://developers.hubspot.com/docs/api-reference/latest/crm/objects/deals/guide
+type DealsService struct {
+	objects
+	keys     *keyProperty
+	currency string // the portal's company currency, for deals without deal_currency_code
+	custom   []string
+}
+
+var _ crm.Deals = (*DealsService)(nil)
+
+var standardDealProperties = []string{"dealname", "amount", "deal_currency_code", "dealstage", "pipeline", "closedate",
+	"createdate", "hs_lastmodifieddate"}
+
+// Get returns one deal by its HubSpot id.
+//
+// HubSpot API: GET /crm/v3/objects/deals/{dealId}.
+func (s *DealsService) Get(ctx context.Context, id string) (*crm.Deal, error) {
+	o, err := s.get(ctx, id, "", "get")
+	if err != nil {
+		return nil, err
+	}
+	return s.toDeal(o), nil
+}
+
+// List yields deals, or those changed since opts.UpdatedSince.
+//
+// HubSpot API: GET /crm/v3/objects/deals, POST /crm/v3/objects/deals/search.
+func (s *DealsService) List(ctx context.Context, opts crm.ListOptions) iter.Seq2[*crm.Deal, error] {
+	if !opts.UpdatedSince.IsZero() {
+		return mapSeq(s.listSince(ctx, opts.UpdatedSince), s.toDeal)
+	}
+	return mapSeq(s.list(ctx), s.toDeal)
+}
+
+// Create adds a deal. With an idempotency key it upserts by the
+// idempotency property (Config.IdempotencyProperty), which HubSpot keeps
+// unique: the same key twice gives one deal, whichever process sends it.
+//
+// HubSpot API: POST /crm/v3/objects/deals, or .../batch/upsert when keyed.
+func (s *DealsService) Create(ctx context.Context, d crm.Deal, opts ...connector.CallOption) (*crm.Deal, error) {
+	var (
+		o   *object
+		err error
+	)
+	if key := connector.ResolveCallOptions(opts...).IdempotencyKey; key != "" {
+		o, err = s.createKeyed(ctx, s.keys, "dealinformation", key, dealProperties(d))
+	} else {
+		o, err = s.create(ctx, dealProperties(d), false)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.toDeal(o), nil
+}
+
+// Update sets the fields given in d.
+//
+// HubSpot API: PATCH /crm/v3/objects/deals/{dealId}.
+func (s *DealsService) Update(ctx context.Context, id string, d crm.Deal, opts ...connector.CallOption) (*crm.Deal, error) {
+	o, err := s.update(ctx, id, dealProperties(d), opts)
+	if err != nil {
+		return nil, err
+	}
+	return s.toDeal(o), nil
+}
+
+// Delete archives a deal.
+//
+// HubSpot API: DELETE /crm/v3/objects/deals/{dealId}.
+func (s *DealsService) Delete(ctx context.Context, id string, opts ...connector.CallOption) error {
+	return s.remove(ctx, id, opts)
+}
+
+// dealProperties maps a crm.Deal to HubSpot properties. The amount goes as
+// its exact decimal text with its currency code, never through a float.
+func dealProperties(d crm.Deal) map[string]string {
+	p := make(map[string]string, 6+len(d.Properties))
+	set := func(k, v string) {
+		if v != "" {
+			p[k] = v
+		}
+	}
+	set("dealname", d.Name)
+	set("dealstage", d.Stage)
+	set("pipeline", d.Pipeline)
+	if d.Amount != nil {
+		p["amount"] = d.Amount.Decimal().String()
+		p["deal_currency_code"] = d.Amount.Curr().Code()
+	}
+	if !d.CloseDate.IsZero() {
+		p["closedate"] = d.CloseDate.UTC().Format("2006-01-02T15:04:05.000Z")
+	}
+	for k, v := range d.Properties {
+		p[k] = v
+	}
+	return p
+}
+
+// toDeal maps a HubSpot deal. An amount that is not a decimal number stays
+// out of Amount and is kept as the "amount" entry of Properties (and in
+// Raw): nothing the vendor sent is lost or guessed at.
+func (s *DealsService) toDeal(o *object) *crm.Deal {
+	d := &crm.Deal{ID: o.ID, Name: o.prop("dealname"), Stage: o.prop("dealstage"), Pipeline: o.prop("pipeline"),
+		Properties: customProperties(o, s.custom), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Raw: o.raw}
+	if a := o.prop("amount"); a != "" {
+		cur := o.prop("deal_currency_code")
+		if cur == "" {
+			cur = s.currency
+		}
+		if amt, err := money.ParseAmount(cur, a); err == nil {
+			d.Amount = &amt
+		} else {
+			if d.Properties == nil {
+				d.Properties = map[string]string{}
+			}
+			d.Properties["amount"] = a
+		}
+	}
+	if c := o.prop("closedate"); c != "" {
+		d.CloseDate = parseDateTime(c)
+	}
+	return d
+}
+
+// parseDateTime reads a HubSpot datetime property: ISO 8601, or epoch
+// milliseconds in older records. Zero if neither.
+func parseDateTime(v string) time.Time {
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t.UTC()
+	}
+	if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return time.UnixMilli(ms).UTC()
+	}
+	return time.Time{}
+}
