@@ -193,11 +193,11 @@ func (s *ContactsService) toContact(o *object) *crm.Contact {
 func customProperties(o *object, names []string) map[string]string {
 	var out map[string]string
 	for _, name := range names {
-		if v := o.Properties[name]; v != nil {
+		if v, ok := o.Properties[name]; ok {
 			if out == nil {
 				out = map[string]string{}
 			}
-			out[name] = *v
+			out[name] = v
 		}
 	}
 	return out

@@ -6,10 +6,12 @@ import (
 )
 
 // object is HubSpot's SimplePublicObject: any CRM record on the wire.
-// Property values are strings, or null for a property asked for but unset.
+// Property values are strings, or null for a property asked for but unset;
+// null decodes as "", which is how every mapping treats an unset field
+// (and saves an allocation per property against *string).
 type object struct {
-	ID         string             `json:"id"`
-	Properties map[string]*string `json:"properties"`
+	ID         string            `json:"id"`
+	Properties map[string]string `json:"properties"`
 	CreatedAt  time.Time          `json:"createdAt"`
 	UpdatedAt  time.Time          `json:"updatedAt"`
 	Archived   bool               `json:"archived"`
@@ -27,12 +29,7 @@ func (o *object) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func (o *object) prop(name string) string {
-	if v := o.Properties[name]; v != nil {
-		return *v
-	}
-	return ""
-}
+func (o *object) prop(name string) string { return o.Properties[name] }
 
 // page is a list or search answer.
 type page struct {

@@ -14,6 +14,7 @@ import (
 // object is one CRM record.
 type object struct {
 	id       string
+	num      int64 // id as a number, for ordering
 	props    map[string]string
 	created  time.Time
 	updated  time.Time
@@ -180,13 +181,13 @@ func (t *objectType) lookup(r *http.Request) *object {
 func (s *Server) create(t *objectType, props map[string]string) *object {
 	s.nextID++
 	now := s.now()
-	o := &object{id: strconv.FormatInt(s.nextID, 10), props: map[string]string{}, created: now, updated: now}
+	o := &object{id: strconv.FormatInt(s.nextID, 10), num: s.nextID, props: map[string]string{}, created: now, updated: now}
 	for k, v := range props {
 		if v != "" {
 			o.props[k] = v
 		}
 	}
-	t.objects[o.id] = o
+	t.add(o)
 	t.index(o)
 	s.record(t.singular+".creation", o, "", "")
 	return o
@@ -303,37 +304,33 @@ func (s *Server) listObjects(w http.ResponseWriter, r *http.Request, t *objectTy
 	archived := q.Get("archived") == "true"
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	all := t.sortedByID(func(o *object) bool { return o.archived == archived })
-	start, _ := slices.BinarySearchFunc(all, after, func(o *object, id int64) int { return cmp.Compare(numericID(o), id) })
-	end := min(start+limit, len(all))
+	// Records in id order from the cursor on, skipping the other side of
+	// archived: one page costs a binary search and the page itself.
+	i, _ := slices.BinarySearchFunc(t.order, after, func(o *object, id int64) int { return cmp.Compare(o.num, id) })
 	props := requestedProperties(r)
-	results := make([]map[string]any, 0, end-start)
-	for _, o := range all[start:end] {
-		results = append(results, o.render(t, props))
+	results := make([]map[string]any, 0, limit)
+	for ; i < len(t.order) && len(results) < limit; i++ {
+		if o := t.order[i]; o.archived == archived {
+			results = append(results, o.render(t, props))
+		}
+	}
+	for i < len(t.order) && t.order[i].archived != archived {
+		i++
 	}
 	out := map[string]any{"results": results}
-	if end < len(all) {
-		next := strconv.FormatInt(numericID(all[end]), 10)
+	if i < len(t.order) {
+		next := t.order[i].id
 		link := fmt.Sprintf("%s/crm/v3/objects/%s?after=%s&limit=%d", s.URL, t.name, next, limit)
 		out["paging"] = map[string]any{"next": map[string]string{"after": next, "link": link}}
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (t *objectType) sortedByID(keep func(*object) bool) []*object {
-	out := make([]*object, 0, len(t.objects))
-	for _, o := range t.objects {
-		if keep(o) {
-			out = append(out, o)
-		}
-	}
-	slices.SortFunc(out, func(a, b *object) int { return cmp.Compare(numericID(a), numericID(b)) })
-	return out
-}
-
-func numericID(o *object) int64 {
-	n, _ := strconv.ParseInt(o.id, 10, 64)
-	return n
+// add stores a new record; its id is larger than any before it.
+func (t *objectType) add(o *object) {
+	t.objects[o.id] = o
+	t.order = append(t.order, o)
+	t.index(o)
 }
 
 func sortStrings(s []string) { slices.Sort(s) }

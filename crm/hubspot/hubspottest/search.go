@@ -73,7 +73,7 @@ func (s *Server) searchObjects(w http.ResponseWriter, r *http.Request, t *object
 		if desc {
 			c = -c
 		}
-		return cmp.Or(c, cmp.Compare(numericID(a), numericID(b)))
+		return cmp.Or(c, cmp.Compare(a.num, b.num))
 	})
 	end := min(offset+limit, len(matches))
 	results := make([]map[string]any, 0, max(end-offset, 0))

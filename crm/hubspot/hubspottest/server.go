@@ -302,3 +302,20 @@ func parseTimeValue(v string) (time.Time, bool) {
 	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(v))
 	return t, err == nil
 }
+
+// SeedContacts adds n contacts directly (no requests, no webhook events),
+// for tests and benchmarks that need a large portal fast. Emails are
+// seed-<i>@example.com.
+func (s *Server) SeedContacts(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.types["contacts"]
+	now := s.now()
+	for i := range n {
+		s.nextID++
+		o := &object{id: strconv.FormatInt(s.nextID, 10), num: s.nextID, created: now, updated: now, props: map[string]string{
+			"email": fmt.Sprintf("seed-%d@example.com", i), "firstname": "Seed", "lastname": strconv.Itoa(i),
+		}}
+		t.add(o)
+	}
+}

@@ -18,6 +18,7 @@ type objectType struct {
 	modified   string          // the last-modified property: "lastmodifieddate" or "hs_lastmodifieddate"
 	defaults   []string        // properties returned when none are asked for
 	objects    map[string]*object
+	order      []*object                    // by id: ids only grow, so appending keeps it sorted
 	uniqueIdx  map[string]map[string]string // unique property → lower-case value → id
 	validateFn func(props map[string]string) []errorDetail
 }
