@@ -149,3 +149,27 @@ func TestUpsertManyBatches(t *testing.T) {
 		t.Fatalf("%d contacts after upserting twice, want 250", srv.ContactCount())
 	}
 }
+
+// The sandbox's 5xx switch: a GET is retried through it; a keyless create
+// that meets a 5xx is not, and says its outcome is unknown.
+func TestServerErrors(t *testing.T) {
+	srv, client := sandbox(t, nil, hubspot.Config{})
+	ctx := context.Background()
+	c, err := client.Contacts.Create(ctx, crm.Contact{Email: "five@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.FailNext(2, 502)
+	if _, err := client.Contacts.Get(ctx, c.ID); err != nil {
+		t.Fatalf("GET through two 502s: %v", err)
+	}
+	srv.FailNext(1, 500)
+	if _, err := client.Contacts.Create(ctx, crm.Contact{Email: "six@example.com"}); !errors.Is(err, connector.ErrOutcomeUnknown) {
+		t.Fatalf("keyless create through a 500: err = %v, want ErrOutcomeUnknown", err)
+	}
+	srv.FailNext(1, 500)
+	created, err := client.Contacts.Create(ctx, crm.Contact{Email: "seven@example.com"}, connector.WithIdempotencyKey("k-seven-000"))
+	if err != nil || created.Email != "seven@example.com" {
+		t.Fatalf("keyed create through a 500 must be retried: %v, %v", created, err)
+	}
+}

@@ -12,9 +12,9 @@ import (
 type object struct {
 	ID         string            `json:"id"`
 	Properties map[string]string `json:"properties"`
-	CreatedAt  time.Time          `json:"createdAt"`
-	UpdatedAt  time.Time          `json:"updatedAt"`
-	Archived   bool               `json:"archived"`
+	CreatedAt  time.Time         `json:"createdAt"`
+	UpdatedAt  time.Time         `json:"updatedAt"`
+	Archived   bool              `json:"archived"`
 
 	raw json.RawMessage
 }
