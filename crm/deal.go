@@ -40,4 +40,8 @@ type Deals interface {
 	Create(ctx context.Context, d Deal, opts ...connector.CallOption) (*Deal, error)
 	Update(ctx context.Context, id string, d Deal, opts ...connector.CallOption) (*Deal, error)
 	Delete(ctx context.Context, id string, opts ...connector.CallOption) error
+	// Upsert creates the deal identified by the call's idempotency key, or
+	// updates it to d if it exists. The key is required: deals have no
+	// natural key to match on.
+	Upsert(ctx context.Context, d Deal, opts ...connector.CallOption) (*Deal, error)
 }

@@ -105,6 +105,17 @@ func testDeals(t *testing.T, h Harness) {
 	if n != 2 {
 		t.Fatalf("%d deals, want 2: one per key", n)
 	}
+	more := money.MustParseAmount("EUR", "1300.00")
+	upserted, err := h.Deals.Upsert(ctx, crm.Deal{Name: "Order 1001", Amount: &more, Stage: "closedwon"}, connector.WithIdempotencyKey(key))
+	if err != nil || upserted.ID != first.ID {
+		t.Fatalf("upsert under the same key = %v, %v; want deal %s updated", upserted, err, first.ID)
+	}
+	if eq, _ := upserted.Amount.Equal(more); !eq {
+		t.Fatalf("upserted amount = %v, want %v", upserted.Amount, more)
+	}
+	if _, err := h.Deals.Upsert(ctx, crm.Deal{Name: "No key"}); !errors.Is(err, connector.ErrValidation) {
+		t.Fatalf("upsert without a key: err = %v, want ErrValidation", err)
+	}
 	updated, err := h.Deals.Update(ctx, first.ID, crm.Deal{Stage: "closedlost"})
 	if err != nil || updated.Stage != "closedlost" {
 		t.Fatalf("Update = %+v, %v", updated, err)

@@ -131,10 +131,15 @@ func (s *ContactsService) UpsertMany(ctx context.Context, contacts []crm.Contact
 		if err != nil {
 			return nil, err
 		}
+		sent := make(map[string]map[string]string, len(inputs))
+		for _, in := range inputs {
+			sent[strings.ToLower(in.ID)] = in.Properties
+		}
 		byEmail := make(map[string]*crm.Contact, len(results))
 		for i := range results {
-			c := s.toContact(&results[i])
-			byEmail[strings.ToLower(c.Email)] = c
+			email := strings.ToLower(results[i].prop("email"))
+			c := s.toContact(results[i].fillFrom(sent[email])) // the batch answer's order is not the input's
+			byEmail[email] = c
 		}
 		for _, c := range chunk {
 			got := byEmail[strings.ToLower(c.Email)]

@@ -86,6 +86,17 @@ func (s *DealsService) Delete(ctx context.Context, id string, opts ...connector.
 	return s.remove(ctx, id, opts)
 }
 
+// Upsert creates or updates the deal identified by the call's idempotency
+// key (required), through the unique idempotency property.
+//
+// HubSpot API: POST /crm/v3/objects/deals/batch/upsert.
+func (s *DealsService) Upsert(ctx context.Context, d crm.Deal, opts ...connector.CallOption) (*crm.Deal, error) {
+	if connector.ResolveCallOptions(opts...).IdempotencyKey == "" {
+		return nil, connector.InvalidInput("hubspot", "deals.upsert", "a deal upsert needs an idempotency key to match on")
+	}
+	return s.Create(ctx, d, opts...)
+}
+
 // dealProperties maps a crm.Deal to HubSpot properties. The amount goes as
 // its exact decimal text with its currency code, never through a float.
 func dealProperties(d crm.Deal) map[string]string {

@@ -79,5 +79,5 @@ func (o *objects) createKeyed(ctx context.Context, k *keyProperty, group, key st
 		return nil, &connector.APIError{Vendor: "hubspot", Op: o.kind + ".create", Kind: connector.ErrInvalidResponse,
 			Message: "the upsert answer holds no record"}
 	}
-	return &results[0], nil
+	return results[0].fillFrom(props), nil
 }

@@ -31,6 +31,22 @@ func (o *object) UnmarshalJSON(b []byte) error {
 
 func (o *object) prop(name string) string { return o.Properties[name] }
 
+// fillFrom adds the properties a successful write sent that its answer
+// left out. HubSpot answers writes with a default set of properties (a
+// deal's answer has no deal_currency_code, for one), but what was written
+// is known to be stored.
+func (o *object) fillFrom(sent map[string]string) *object {
+	for k, v := range sent {
+		if _, ok := o.Properties[k]; !ok {
+			if o.Properties == nil {
+				o.Properties = map[string]string{}
+			}
+			o.Properties[k] = v
+		}
+	}
+	return o
+}
+
 // page is a list or search answer.
 type page struct {
 	Results []object `json:"results"`

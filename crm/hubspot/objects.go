@@ -83,7 +83,7 @@ func (o *objects) create(ctx context.Context, props map[string]string, keyed boo
 	if err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return out.fillFrom(props), nil
 }
 
 // update sets props on a record.
@@ -95,7 +95,7 @@ func (o *objects) update(ctx context.Context, id string, props map[string]string
 	if err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return out.fillFrom(props), nil
 }
 
 // remove archives a record.

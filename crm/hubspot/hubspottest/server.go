@@ -27,8 +27,9 @@ import (
 type Server struct {
 	URL string
 
-	srv   *httptest.Server
-	token string
+	srv        *httptest.Server
+	token      string
+	validToken func(string) bool
 
 	mu         sync.Mutex
 	offset     time.Duration // sandbox clock = wall clock + offset
@@ -55,6 +56,13 @@ type Option func(*Server)
 // WithToken sets the one bearer token the sandbox accepts. By default it
 // accepts its own Token().
 func WithToken(token string) Option { return func(s *Server) { s.token = token } }
+
+// WithTokenValidator accepts every bearer token valid says is live, for
+// testing OAuth2 apps: pass connectortest.OAuthServer.Valid. The sandbox's
+// own Token() is then refused.
+func WithTokenValidator(valid func(token string) bool) Option {
+	return func(s *Server) { s.validToken = valid }
+}
 
 // WithSearchCap lowers the search API's cap on after+limit (HubSpot:
 // 10,000), so that tests can page past it cheaply.
@@ -176,7 +184,7 @@ func (s *Server) Count(objectType string) int {
 func (s *Server) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-HubSpot-Correlation-Id", newCorrelationID())
-		if r.Header.Get("Authorization") != "Bearer "+s.token {
+		if !s.authorized(r.Header.Get("Authorization")) {
 			writeError(w, http.StatusUnauthorized, "INVALID_AUTHENTICATION",
 				"Authentication credentials not found. This API supports OAuth 2.0 authentication.", nil)
 			return
@@ -222,6 +230,17 @@ func (s *Server) gate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		}
 	})
+}
+
+func (s *Server) authorized(header string) bool {
+	token, ok := strings.CutPrefix(header, "Bearer ")
+	if !ok {
+		return false
+	}
+	if s.validToken != nil {
+		return s.validToken(token)
+	}
+	return token == s.token
 }
 
 // countRequest records a request in the rolling 10-second window and
