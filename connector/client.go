@@ -123,7 +123,11 @@ func New(vendor string, opts ...Option) (*Client, error) {
 	var stack http.RoundTripper = &loggingTransport{next: base, logger: cfg.logger, redactor: c.redactor, vendor: vendor, requestID: cfg.requestIDHeaders}
 	stack = &attemptTransport{next: stack, timeout: cfg.attemptTimeout, userAgent: []string{cfg.userAgent},
 		idempotencyHeader: cfg.idempotencyHeader, auth: cfg.auth, redactor: c.redactor, trusted: trusted}
-	stack = &rateLimitTransport{next: stack, limiter: c.limiter, feedback: cfg.feedback, maxRetryAfter: cfg.retry.MaxRetryAfter}
+	rl := &rateLimitTransport{next: stack, limiter: c.limiter, feedback: cfg.feedback, maxRetryAfter: cfg.retry.MaxRetryAfter}
+	if cfg.maxConcurrent > 0 {
+		rl.slots = make(chan struct{}, cfg.maxConcurrent)
+	}
+	stack = rl
 
 	c.retrying = &retryablehttp.Client{
 		HTTPClient:   &http.Client{Transport: stack, CheckRedirect: redirectPolicy(sensitive)},

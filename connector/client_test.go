@@ -7,7 +7,10 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/connectortest"
@@ -93,4 +96,37 @@ func TestDoLeavesRequestAlone(t *testing.T) {
 
 func jsonLogger(w *syncBuffer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// WithMaxConcurrent: 20 parallel calls, never more than 3 at the vendor at
+// once, all succeed; a waiter gives up with its context.
+func TestMaxConcurrent(t *testing.T) {
+	var inFlight, peak atomic.Int32
+	srv := connectortest.NewServer(t, connectortest.Fault{Handler: func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+		inFlight.Add(-1)
+		w.Write([]byte(`{}`))
+	}})
+	c := newClient(t, srv.URL, srv.Client(), connector.WithMaxConcurrent(3))
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := get(context.Background(), c, "/x"); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if p := peak.Load(); p > 3 || p < 2 {
+		t.Fatalf("peak concurrency = %d, want at most 3 (and the limit used)", p)
+	}
 }

@@ -34,6 +34,7 @@ type config struct {
 	sensitiveHeaders  []string
 	trustedHosts      []string
 	decide            func(*http.Response) RetryDecision
+	maxConcurrent     int
 }
 
 // WithBaseURL sets the vendor's API root, e.g. "https://api.hubapi.com".
@@ -198,4 +199,17 @@ func WithTrustedHosts(hosts ...string) Option {
 // Decide.
 func WithRetryDecider(d func(*http.Response) RetryDecision) Option {
 	return func(c *config) error { c.decide = d; return nil }
+}
+
+// WithMaxConcurrent allows at most n requests of this client in flight at
+// once, for vendors that limit concurrency per account (Xero: 5 per
+// tenant). Waiting for a slot honours the context.
+func WithMaxConcurrent(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return errors.New("connector: max concurrent must be at least 1")
+		}
+		c.maxConcurrent = n
+		return nil
+	}
 }

@@ -3,7 +3,9 @@ package connector
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -97,6 +99,25 @@ func (l *RateLimiter) Wait(ctx context.Context) error {
 	}
 }
 
+func (t *rateLimitTransport) release() {
+	if t.slots != nil {
+		<-t.slots
+	}
+}
+
+// releaseOnClose frees a concurrency slot once, when the body is closed.
+type releaseOnClose struct {
+	io.ReadCloser
+	release func()
+	once    sync.Once
+}
+
+func (b *releaseOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.release)
+	return err
+}
+
 // rateWaitError says a call was not sent because its rate-limit wait would
 // outlast the caller's deadline. Do turns it into an ErrRateLimited APIError.
 type rateWaitError struct{ wait time.Duration }
@@ -122,15 +143,30 @@ type rateLimitTransport struct {
 	limiter       *RateLimiter
 	feedback      RateFeedback
 	maxRetryAfter time.Duration
+	slots         chan struct{} // nil: no concurrency limit
 }
 
 func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.slots != nil {
+		select {
+		case t.slots <- struct{}{}:
+		case <-req.Context().Done():
+			return nil, req.Context().Err()
+		}
+	}
 	if err := t.limiter.Wait(req.Context()); err != nil {
+		t.release()
 		return nil, err
 	}
 	resp, err := t.next.RoundTrip(req)
 	if err != nil {
+		t.release()
 		return nil, err
+	}
+	if t.slots != nil {
+		// The slot is held until the body is closed: the vendor counts the
+		// call as running until its answer is read.
+		resp.Body = &releaseOnClose{ReadCloser: resp.Body, release: t.release}
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		if wait, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && wait > 0 {
