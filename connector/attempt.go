@@ -16,6 +16,7 @@ type attemptTransport struct {
 	timeout           time.Duration
 	userAgent         []string
 	idempotencyHeader string
+	headers           http.Header // fixed headers of the client
 	auth              Auth
 	redactor          *Redactor
 	trusted           map[string]bool // host[:port] as in URL.Host
@@ -32,12 +33,17 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	r := req.WithContext(ctx)
 	// A new map sharing the caller's value slices: entries are replaced,
 	// never modified in place.
-	r.Header = make(http.Header, len(req.Header)+3)
+	r.Header = make(http.Header, len(req.Header)+3+len(t.headers))
 	for k, v := range req.Header {
 		r.Header[k] = v
 	}
 	if _, ok := r.Header["User-Agent"]; !ok {
 		r.Header["User-Agent"] = t.userAgent
+	}
+	for k, v := range t.headers {
+		if _, ok := r.Header[k]; !ok {
+			r.Header[k] = v
+		}
 	}
 	st := stateFrom(ctx)
 	if st != nil && st.key != "" && t.idempotencyHeader != "" {

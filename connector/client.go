@@ -122,7 +122,7 @@ func New(vendor string, opts ...Option) (*Client, error) {
 	// takes a fresh rate-limit slot and a fresh token.
 	var stack http.RoundTripper = &loggingTransport{next: base, logger: cfg.logger, redactor: c.redactor, vendor: vendor, requestID: cfg.requestIDHeaders}
 	stack = &attemptTransport{next: stack, timeout: cfg.attemptTimeout, userAgent: []string{cfg.userAgent},
-		idempotencyHeader: cfg.idempotencyHeader, auth: cfg.auth, redactor: c.redactor, trusted: trusted}
+		idempotencyHeader: cfg.idempotencyHeader, headers: cfg.headers, auth: cfg.auth, redactor: c.redactor, trusted: trusted}
 	rl := &rateLimitTransport{next: stack, limiter: c.limiter, feedback: cfg.feedback, maxRetryAfter: cfg.retry.MaxRetryAfter}
 	if cfg.maxConcurrent > 0 {
 		rl.slots = make(chan struct{}, cfg.maxConcurrent)

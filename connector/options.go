@@ -35,6 +35,7 @@ type config struct {
 	trustedHosts      []string
 	decide            func(*http.Response) RetryDecision
 	maxConcurrent     int
+	headers           http.Header
 }
 
 // WithBaseURL sets the vendor's API root, e.g. "https://api.hubapi.com".
@@ -210,6 +211,20 @@ func WithMaxConcurrent(n int) Option {
 			return errors.New("connector: max concurrent must be at least 1")
 		}
 		c.maxConcurrent = n
+		return nil
+	}
+}
+
+// WithHeader sends a header on every request of the client, unless the
+// request sets it itself: an account selector such as Xero's
+// xero-tenant-id. Not for credentials: use WithAuth, which keeps them from
+// other hosts.
+func WithHeader(name, value string) Option {
+	return func(c *config) error {
+		if c.headers == nil {
+			c.headers = http.Header{}
+		}
+		c.headers.Set(name, value)
 		return nil
 	}
 }

@@ -29,8 +29,9 @@ type OAuthServer struct {
 	ClientID, ClientSecret string
 	RedirectURL            string
 
-	srv     *httptest.Server
-	closing chan struct{}
+	srv       *httptest.Server
+	closing   chan struct{}
+	closeOnce sync.Once
 
 	mu        sync.Mutex
 	accessTTL time.Duration
@@ -50,6 +51,14 @@ type pkceCode struct{ challenge, redirect string }
 // the test ends. Access tokens live an hour unless SetAccessTTL says else.
 func NewOAuthServer(t testing.TB) *OAuthServer {
 	t.Helper()
+	s := StartOAuthServer()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// StartOAuthServer starts a provider outside a test (a vendor sandbox
+// embeds one); Close stops it.
+func StartOAuthServer() *OAuthServer {
 	s := &OAuthServer{
 		ClientID: "client-" + randomHex(4), ClientSecret: "secret-" + randomHex(12),
 		RedirectURL: "http://127.0.0.1/callback",
@@ -62,12 +71,16 @@ func NewOAuthServer(t testing.TB) *OAuthServer {
 	mux.HandleFunc("POST /token", s.token)
 	s.srv = httptest.NewServer(mux)
 	s.URL, s.AuthURL, s.TokenURL = s.srv.URL, s.srv.URL+"/authorize", s.srv.URL+"/token"
-	t.Cleanup(func() {
+	return s
+}
+
+// Close stops the provider, releasing hanging requests first.
+func (s *OAuthServer) Close() {
+	s.closeOnce.Do(func() {
 		close(s.closing)
 		s.srv.CloseClientConnections()
 		s.srv.Close()
 	})
-	return s
 }
 
 // Config returns the app's oauth2.Config for this provider, with the

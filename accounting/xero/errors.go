@@ -1,0 +1,61 @@
+package xero
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/patchbay-go/patchbay/connector"
+)
+
+// decodeError reads Xero's error bodies: the ValidationException JSON,
+// the problem JSON of 401/403, and plain text (404, 5xx).
+func decodeError(resp *http.Response, body []byte, e *connector.APIError) {
+	if p := resp.Header.Get("X-Rate-Limit-Problem"); p != "" {
+		e.Code = p // minute, day, appminute, concurrent
+		e.Message = "Xero rate limit: " + p
+		return
+	}
+	var b struct {
+		Type     string `json:"Type"`
+		Message  string `json:"Message"`
+		Title    string `json:"Title"`
+		Detail   string `json:"Detail"`
+		Elements []struct {
+			validation
+		} `json:"Elements"`
+	}
+	if json.Unmarshal(body, &b) != nil {
+		if text := strings.TrimSpace(string(body)); utf8.ValidString(text) && len(text) < 512 {
+			e.Message = text
+		}
+		return
+	}
+	var msgs []string
+	for _, el := range b.Elements {
+		msgs = append(msgs, el.messages()...)
+	}
+	e.Code = b.Type
+	e.Message = b.Message
+	if len(msgs) > 0 {
+		e.Message = strings.Join(msgs, "; ")
+	}
+	if e.Message == "" {
+		e.Message = strings.TrimSpace(b.Title + ": " + b.Detail)
+	}
+	if b.Type == "ValidationException" {
+		e.Kind = connector.ErrValidation
+	}
+}
+
+// elementError surfaces per-element validation errors inside a 200 (Xero
+// answers that way with summarizeErrors=false): they are errors, not
+// successes.
+func elementError(op string, v validation) error {
+	if !v.HasErrors && len(v.ValidationErrors) == 0 {
+		return nil
+	}
+	return &connector.APIError{Vendor: "xero", Op: op, StatusCode: http.StatusOK, Code: "ValidationException",
+		Message: strings.Join(v.messages(), "; "), Kind: connector.ErrValidation}
+}

@@ -1,0 +1,197 @@
+package xero
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/govalues/decimal"
+	"github.com/govalues/money"
+
+	"github.com/patchbay-go/patchbay/accounting"
+	"github.com/patchbay-go/patchbay/connector"
+)
+
+// InvoicesService is Xero sales invoices (ACCREC), as accounting.Invoices
+// and accounting.Sender.
+// https://developer.xero.com/documentation/api/accounting/invoices
+type InvoicesService struct{ c *connector.Client }
+
+type invoicesEnvelope struct {
+	Invoices []json.RawMessage `json:"Invoices"`
+}
+
+// Get returns one invoice.
+//
+// Xero API: GET /Invoices/{InvoiceID}.
+func (s *InvoicesService) Get(ctx context.Context, id string) (*accounting.Invoice, error) {
+	list, err := s.fetch(ctx, "/Invoices/"+url.PathEscape(id), "invoices.get", time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, notFound("invoices.get", "invoice "+id)
+	}
+	return list[0], nil
+}
+
+// FindByReference returns the sales invoice whose Reference is ref.
+//
+// Xero API: GET /Invoices?where=Type=="ACCREC"... (Reference=="...").
+func (s *InvoicesService) FindByReference(ctx context.Context, ref string) (*accounting.Invoice, error) {
+	if ref == "" {
+		return nil, connector.InvalidInput("xero", "invoices.findByReference", "reference is empty")
+	}
+	list, err := s.fetch(ctx, "/Invoices?where="+url.QueryEscape("Reference=="+quote(ref)), "invoices.findByReference", time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	for _, inv := range list {
+		if inv.Status != accounting.InvoiceVoid {
+			return inv, nil
+		}
+	}
+	if len(list) > 0 {
+		return list[0], nil
+	}
+	return nil, notFound("invoices.findByReference", "no invoice has reference "+ref)
+}
+
+// List yields invoices, 100 a page; with UpdatedSince, those changed since
+// (If-Modified-Since).
+//
+// Xero API: GET /Invoices?page=N&pageSize=100.
+func (s *InvoicesService) List(ctx context.Context, opts accounting.ListOptions) iter.Seq2[*accounting.Invoice, error] {
+	return pages(ctx, func(ctx context.Context, page int) ([]*accounting.Invoice, error) {
+		return s.fetch(ctx, "/Invoices?page="+strconv.Itoa(page)+"&pageSize="+strconv.Itoa(pageSize), "invoices.list", opts.UpdatedSince)
+	})
+}
+
+// Create issues a sales invoice, AUTHORISED unless inv.Status is draft.
+// Its Idempotency-Key makes a repeat return the first invoice: Xero replays
+// the first answer for the same key.
+//
+// Xero API: PUT /Invoices, with Idempotency-Key.
+func (s *InvoicesService) Create(ctx context.Context, inv accounting.Invoice, opts ...connector.CallOption) (*accounting.Invoice, error) {
+	w := invoiceWire{Type: "ACCREC", Reference: inv.Reference, Contact: &contactRef{ContactID: inv.CustomerID},
+		Date: msTime{inv.IssueDate}, DueDate: msTime{inv.DueDate}, Status: "AUTHORISED", LineAmountTypes: "Exclusive",
+		CurrencyCode: inv.Currency}
+	if inv.Status == accounting.InvoiceDraft {
+		w.Status = "DRAFT"
+	}
+	for _, l := range inv.Lines {
+		w.LineItems = append(w.LineItems, lineWire{Description: l.Description, Quantity: json.Number(l.Quantity.String()),
+			UnitAmount: json.Number(l.UnitPrice.Decimal().String()), ItemCode: l.ItemCode, AccountCode: l.AccountCode, TaxType: l.TaxCode})
+	}
+	return s.write(ctx, http.MethodPut, "/Invoices", w, "invoices.create", opts)
+}
+
+// Void cancels an AUTHORISED invoice with no payments (a draft is deleted
+// instead).
+//
+// Xero API: POST /Invoices/{InvoiceID} with Status VOIDED.
+func (s *InvoicesService) Void(ctx context.Context, id string, opts ...connector.CallOption) (*accounting.Invoice, error) {
+	current, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	status := "VOIDED"
+	if current.Status == accounting.InvoiceDraft {
+		status = "DELETED"
+	}
+	return s.write(ctx, http.MethodPost, "/Invoices/"+url.PathEscape(id), invoiceWire{InvoiceID: id, Status: status}, "invoices.void", opts)
+}
+
+// Send emails the invoice to the contact.
+//
+// Xero API: POST /Invoices/{InvoiceID}/Email.
+func (s *InvoicesService) Send(ctx context.Context, id string, opts ...connector.CallOption) error {
+	return s.c.JSON(ctx, http.MethodPost, "/Invoices/"+url.PathEscape(id)+"/Email", map[string]any{}, nil,
+		append(opts, connector.WithOperation("invoices.send"))...)
+}
+
+func (s *InvoicesService) write(ctx context.Context, method, path string, w invoiceWire, op string, opts []connector.CallOption) (*accounting.Invoice, error) {
+	var env invoicesEnvelope
+	body := map[string][]invoiceWire{"Invoices": {w}}
+	if err := s.c.JSON(ctx, method, path, body, &env, append(opts, connector.WithOperation(op))...); err != nil {
+		return nil, err
+	}
+	list, err := decodeInvoices(env, op)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, invalid(op, "the answer holds no invoice")
+	}
+	return list[0], nil
+}
+
+func (s *InvoicesService) fetch(ctx context.Context, path, op string, since time.Time) ([]*accounting.Invoice, error) {
+	var env invoicesEnvelope
+	if err := getJSON(ctx, s.c, path, op, since, &env); err != nil {
+		return nil, err
+	}
+	return decodeInvoices(env, op)
+}
+
+var statuses = map[string]accounting.InvoiceStatus{
+	"DRAFT": accounting.InvoiceDraft, "SUBMITTED": accounting.InvoiceDraft, "AUTHORISED": accounting.InvoiceOpen,
+	"PAID": accounting.InvoicePaid, "VOIDED": accounting.InvoiceVoid, "DELETED": accounting.InvoiceVoid,
+}
+
+// decodeInvoices maps Xero invoices. Money goes from the JSON number's text
+// straight to an exact decimal in the invoice's currency.
+func decodeInvoices(env invoicesEnvelope, op string) ([]*accounting.Invoice, error) {
+	out := make([]*accounting.Invoice, 0, len(env.Invoices))
+	for _, raw := range env.Invoices {
+		var w invoiceWire
+		if err := json.Unmarshal(raw, &w); err != nil {
+			return nil, invalid(op, "an invoice could not be decoded")
+		}
+		if err := elementError(op, w.validation); err != nil {
+			return nil, err
+		}
+		inv := &accounting.Invoice{ID: w.InvoiceID, Number: w.InvoiceNumber, Currency: w.CurrencyCode, Reference: w.Reference,
+			IssueDate: w.Date.Time, DueDate: w.DueDate.Time, Status: statuses[w.Status], UpdatedAt: w.UpdatedDateUTC.Time, Raw: raw}
+		if w.Contact != nil {
+			inv.CustomerID = w.Contact.ContactID
+		}
+		var err error
+		amt := func(n json.Number) money.Amount {
+			if err != nil {
+				return money.Amount{}
+			}
+			var a money.Amount
+			a, err = parseMoney(w.CurrencyCode, n)
+			return a
+		}
+		inv.Subtotal, inv.Tax, inv.Total, inv.AmountDue = amt(w.SubTotal), amt(w.TotalTax), amt(w.Total), amt(w.AmountDue)
+		for _, l := range w.LineItems {
+			line := accounting.Line{Description: l.Description, ItemCode: l.ItemCode, AccountCode: l.AccountCode, TaxCode: l.TaxType,
+				UnitPrice: amt(l.UnitAmount), Amount: amt(l.LineAmount), Tax: amt(l.TaxAmount)}
+			if q, qerr := decimal.Parse(string(l.Quantity)); qerr == nil {
+				line.Quantity = q
+			} else if err == nil {
+				err = qerr
+			}
+			inv.Lines = append(inv.Lines, line)
+		}
+		if err != nil {
+			return nil, invalid(op, "invoice "+w.InvoiceID+" has an amount that is not a decimal: "+err.Error())
+		}
+		out = append(out, inv)
+	}
+	return out, nil
+}
+
+// parseMoney reads an x-is-money number; an absent one is zero.
+func parseMoney(currency string, n json.Number) (money.Amount, error) {
+	if n == "" {
+		n = "0"
+	}
+	return money.ParseAmount(currency, string(n))
+}

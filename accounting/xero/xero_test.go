@@ -1,0 +1,64 @@
+package xero_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/govalues/decimal"
+	"go.uber.org/goleak"
+
+	"github.com/patchbay-go/patchbay/accounting/accountingtest"
+	"github.com/patchbay-go/patchbay/accounting/xero"
+	"github.com/patchbay-go/patchbay/accounting/xero/xerotest"
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/oauth"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var fastRetry = connector.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: 2 * time.Second}
+
+// sandbox starts a Xero sandbox, connects an OAuth source to it, and
+// returns a client for its tenant. wrap, if set, wraps the base transport.
+func sandbox(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper) (*xerotest.Server, *xero.Client, *oauth.Source) {
+	t.Helper()
+	srv := xerotest.NewServer()
+	t.Cleanup(srv.Close)
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	var base http.RoundTripper = tr
+	if wrap != nil {
+		base = wrap(tr)
+	}
+	src, err := oauth.NewSource(oauth.Config{OAuth2: srv.OAuthConfig(), Store: oauth.NewMemoryStore(srv.Connect()),
+		HTTPClient: &http.Client{Transport: tr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := xero.New(xero.Config{BaseURL: srv.APIURL(), TenantID: srv.TenantID(), Auth: connector.OAuth2(src)},
+		connector.WithHTTPClient(&http.Client{Transport: base}), connector.WithRetryPolicy(fastRetry))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, client, src
+}
+
+func harness(wrap func(*testing.T, http.RoundTripper) http.RoundTripper) func(t *testing.T) accountingtest.Harness {
+	return func(t *testing.T) accountingtest.Harness {
+		var w func(http.RoundTripper) http.RoundTripper
+		if wrap != nil {
+			w = func(next http.RoundTripper) http.RoundTripper { return wrap(t, next) }
+		}
+		srv, client, _ := sandbox(t, w)
+		return accountingtest.Harness{
+			Customers: client.Customers, Invoices: client.Invoices, Payments: client.Payments,
+			Currency: xerotest.Currency, AccountCode: xerotest.SalesAccount, BankAccountCode: xerotest.BankAccount,
+			TaxCode: xerotest.TaxType, TaxRate: decimal.MustParse("0.15"),
+			Throttle: srv.Throttle, Advance: srv.Advance, Now: srv.Now,
+		}
+	}
+}
+
+// The accounting contract, on the sandbox.
+func TestContract(t *testing.T) { accountingtest.Run(t, harness(nil)) }

@@ -1,0 +1,357 @@
+// Package xerotest is a stateful in-memory Xero for tests and demos: an
+// OAuth2 provider that rotates refresh tokens, /Connections with one
+// organisation, and the Accounting API's Contacts, Invoices (ACCREC) and
+// Payments with Xero's JSON (PascalCase, MS-JSON dates, money as numbers),
+// tenant-header enforcement, Idempotency-Key replay, ValidationException
+// bodies, X-*Limit-Remaining headers and 429s, Xero's limit of 5 calls in
+// flight per tenant, and fault switches.
+//
+//	srv := xerotest.NewServer()
+//	defer srv.Close()
+//	store := oauth.NewMemoryStore(srv.Connect()) // as if the user had connected
+//	src, _ := oauth.NewSource(oauth.Config{OAuth2: srv.OAuthConfig(), Store: store})
+//	client, _ := xero.New(xero.Config{BaseURL: srv.APIURL(), TenantID: srv.TenantID(), Auth: connector.OAuth2(src)})
+//
+// It listens on 127.0.0.1 only.
+package xerotest
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/patchbay-go/patchbay/connector/connectortest"
+)
+
+// Organisation facts the sandbox is seeded with: a New Zealand demo company.
+const (
+	Currency         = "NZD"
+	SalesAccount     = "200"     // revenue
+	BankAccount      = "090"     // where payments land
+	TaxType          = "OUTPUT2" // GST on income, 15%
+	TaxRatePercent   = "15"
+	maxInFlight      = 5 // Xero's concurrent limit per tenant
+	organisationName = "Demo Company (NZ)"
+)
+
+// taxRates are the sandbox organisation's sales tax types.
+var taxRates = map[string]string{"OUTPUT2": "0.15", "NONE": "0", "EXEMPTOUTPUT": "0", "ZERORATEDOUTPUT": "0"}
+
+// Server is a running sandbox.
+type Server struct {
+	URL      string // the host; the Accounting API is at APIURL()
+	Provider *connectortest.OAuthServer
+
+	srv      *httptest.Server
+	tenantID string
+
+	mu        sync.Mutex
+	offset    time.Duration
+	contacts  []*contact
+	invoices  []*invoice
+	payments  []*payment
+	invoiceNo int
+	replays   map[string]recorded // Idempotency-Key → the first answer
+	inFlight  int
+	throttle  int
+	failNext  int
+	failCode  int
+	requests  int
+}
+
+// NewServer starts the sandbox and its OAuth provider on 127.0.0.1.
+func NewServer() *Server {
+	s := &Server{Provider: connectortest.StartOAuthServer(), tenantID: newUUID(), replays: map[string]recorded{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /connections", s.connections)
+	api := http.NewServeMux()
+	api.HandleFunc("GET /api.xro/2.0/Contacts", s.listContacts)
+	api.HandleFunc("PUT /api.xro/2.0/Contacts", s.putContacts)
+	api.HandleFunc("POST /api.xro/2.0/Contacts", s.putContacts)
+	api.HandleFunc("GET /api.xro/2.0/Contacts/{id}", s.getContact)
+	api.HandleFunc("POST /api.xro/2.0/Contacts/{id}", s.putContacts)
+	api.HandleFunc("GET /api.xro/2.0/Invoices", s.listInvoices)
+	api.HandleFunc("PUT /api.xro/2.0/Invoices", s.putInvoices)
+	api.HandleFunc("POST /api.xro/2.0/Invoices", s.putInvoices)
+	api.HandleFunc("GET /api.xro/2.0/Invoices/{id}", s.getInvoice)
+	api.HandleFunc("POST /api.xro/2.0/Invoices/{id}", s.putInvoices)
+	api.HandleFunc("POST /api.xro/2.0/Invoices/{id}/Email", s.emailInvoice)
+	api.HandleFunc("PUT /api.xro/2.0/Payments", s.putPayments)
+	mux.Handle("/api.xro/2.0/", s.gate(s.replay(api)))
+	s.srv = httptest.NewServer(mux)
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close stops the sandbox and its provider.
+func (s *Server) Close() {
+	s.srv.CloseClientConnections()
+	s.srv.Close()
+	s.Provider.Close()
+}
+
+// APIURL is the Accounting API root, as https://api.xero.com/api.xro/2.0.
+func (s *Server) APIURL() string { return s.URL + "/api.xro/2.0" }
+
+// TenantID is the organisation's tenant id.
+func (s *Server) TenantID() string { return s.tenantID }
+
+// OAuthConfig is the app's OAuth2 configuration for the sandbox provider.
+// Xero takes client credentials in the Authorization header.
+func (s *Server) OAuthConfig() *oauth2.Config { return s.Provider.Config(oauth2.AuthStyleInHeader) }
+
+// Connect mints a token pair as if a user had just connected the
+// organisation; save it to a token store.
+func (s *Server) Connect() *oauth2.Token { return s.Provider.IssueToken(30 * time.Minute) }
+
+// Now reads the sandbox clock; Advance moves it.
+func (s *Server) Now() time.Time { s.mu.Lock(); defer s.mu.Unlock(); return s.now() }
+
+func (s *Server) now() time.Time { return time.Now().Add(s.offset).UTC().Truncate(time.Millisecond) }
+
+// Advance moves the sandbox clock forward.
+func (s *Server) Advance(d time.Duration) { s.mu.Lock(); s.offset += d; s.mu.Unlock() }
+
+// Throttle answers the next n API requests with a minute-limit 429.
+func (s *Server) Throttle(n int) { s.mu.Lock(); s.throttle = n; s.mu.Unlock() }
+
+// FailNext answers the next n API requests with status (a 5xx).
+func (s *Server) FailNext(n, status int) {
+	s.mu.Lock()
+	s.failNext, s.failCode = n, status
+	s.mu.Unlock()
+}
+
+// Requests counts API requests.
+func (s *Server) Requests() int { s.mu.Lock(); defer s.mu.Unlock(); return s.requests }
+
+// InvoiceCount counts invoices of any status.
+func (s *Server) InvoiceCount() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.invoices) }
+
+// connections is GET https://api.xero.com/connections.
+func (s *Server) connections(w http.ResponseWriter, r *http.Request) {
+	at, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || !s.Provider.Valid(at) {
+		writeProblem(w, http.StatusUnauthorized, "Unauthorized", "AuthenticationUnsuccessful")
+		return
+	}
+	created := "2026-01-07T18:46:19.5165400"
+	writeJSON(w, http.StatusOK, []map[string]any{{"id": newUUID(), "authEventId": newUUID(), "tenantId": s.tenantID,
+		"tenantType": "ORGANISATION", "tenantName": organisationName, "createdDateUtc": created, "updatedDateUtc": created}})
+}
+
+// gate checks the token and tenant, applies faults, rate and concurrency
+// limits, and sets Xero's limit headers.
+func (s *Server) gate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Xero-Correlation-Id", newUUID())
+		at, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || !s.Provider.Valid(at) {
+			writeProblem(w, http.StatusUnauthorized, "Unauthorized", "AuthenticationUnsuccessful")
+			return
+		}
+		if r.Header.Get("xero-tenant-id") != s.tenantID {
+			writeProblem(w, http.StatusForbidden, "Forbidden", "AuthenticationUnsuccessful")
+			return
+		}
+		s.mu.Lock()
+		s.requests++
+		s.inFlight++
+		over := s.inFlight > maxInFlight
+		throttled := s.throttle > 0
+		if throttled {
+			s.throttle--
+		}
+		fail, code := s.failNext > 0, s.failCode
+		if fail {
+			s.failNext--
+		}
+		s.mu.Unlock()
+		defer func() { s.mu.Lock(); s.inFlight--; s.mu.Unlock() }()
+
+		h := w.Header()
+		h.Set("X-DayLimit-Remaining", "4990")
+		h.Set("X-MinLimit-Remaining", "59")
+		h.Set("X-AppMinLimit-Remaining", "9999")
+		switch {
+		case over:
+			h.Set("Retry-After", "1")
+			h.Set("X-Rate-Limit-Problem", "concurrent")
+			w.WriteHeader(http.StatusTooManyRequests)
+		case throttled:
+			h.Set("Retry-After", "1")
+			h.Set("X-Rate-Limit-Problem", "minute")
+			h.Set("X-MinLimit-Remaining", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+		case fail:
+			http.Error(w, "An error occurred in Xero. Check the API Status page http://status.developer.xero.com for current service status.", code)
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// recorded is an answer kept for replay under its Idempotency-Key.
+type recorded struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// replay answers a write that repeats an Idempotency-Key with the first
+// answer, byte for byte, as Xero does; the write is not done again.
+func (s *Server) replay(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("Idempotency-Key")
+		if key == "" || r.Method == http.MethodGet {
+			next.ServeHTTP(w, r)
+			return
+		}
+		id := r.Method + " " + r.URL.Path + " " + key
+		s.mu.Lock()
+		prev, seen := s.replays[id]
+		s.mu.Unlock()
+		if seen {
+			for k, v := range prev.header {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(prev.status)
+			w.Write(prev.body)
+			return
+		}
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		if rec.Code < 500 {
+			s.mu.Lock()
+			s.replays[id] = recorded{status: rec.Code, header: rec.Header().Clone(), body: rec.Body.Bytes()}
+			s.mu.Unlock()
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+	})
+}
+
+// writeProblem is Xero's 401/403 body.
+func writeProblem(w http.ResponseWriter, status int, title, detail string) {
+	writeJSON(w, status, map[string]any{"Type": nil, "Title": title, "Status": status, "Detail": detail,
+		"Instance": newUUID(), "Extensions": map[string]any{}})
+}
+
+// validation is Xero's 400 ValidationException body.
+func writeValidation(w http.ResponseWriter, elements []map[string]any) {
+	writeJSON(w, http.StatusBadRequest, map[string]any{"ErrorNumber": 10, "Type": "ValidationException",
+		"Message": "A validation exception occurred", "Elements": elements})
+}
+
+func validationErrors(msgs ...string) []map[string]string {
+	out := make([]map[string]string, len(msgs))
+	for i, m := range msgs {
+		out[i] = map[string]string{"Message": m}
+	}
+	return out
+}
+
+func writeNotFound(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(http.StatusNotFound)
+	fmt.Fprint(w, "The resource you're looking for cannot be found")
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// msDate writes a time as Xero's MS-JSON date.
+func msDate(t time.Time) string { return "/Date(" + strconv.FormatInt(t.UnixMilli(), 10) + "+0000)/" }
+
+// parseDate reads a request date: "2006-01-02", "2006-01-02T15:04:05" or
+// MS-JSON.
+func parseDate(v string) (time.Time, bool) {
+	if v == "" {
+		return time.Time{}, false
+	}
+	if rest, ok := strings.CutPrefix(v, "/Date("); ok {
+		end := strings.IndexAny(rest, "+-)")
+		if end <= 0 {
+			return time.Time{}, false
+		}
+		ms, err := strconv.ParseInt(rest[:end], 10, 64)
+		return time.UnixMilli(ms).UTC(), err == nil
+	}
+	for _, layout := range []string{"2006-01-02", "2006-01-02T15:04:05", time.RFC3339} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// page reads Xero's 1-based page parameter and pageSize (default 100).
+func page(r *http.Request) (offset, size int) {
+	p, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	size, _ = strconv.Atoi(r.URL.Query().Get("pageSize"))
+	if size <= 0 || size > 1000 {
+		size = 100
+	}
+	if p < 1 {
+		p = 1
+	}
+	return (p - 1) * size, size
+}
+
+// modifiedSince reads If-Modified-Since (ISO 8601 or HTTP-date).
+func modifiedSince(r *http.Request) (time.Time, bool) {
+	v := r.Header.Get("If-Modified-Since")
+	if v == "" {
+		return time.Time{}, false
+	}
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// whereEquals reads the one form of Xero's where filter the sandbox
+// understands: Field=="value".
+func whereEquals(r *http.Request) (field, value string, ok bool) {
+	w := strings.TrimSpace(r.URL.Query().Get("where"))
+	if w == "" {
+		return "", "", false
+	}
+	field, rest, found := strings.Cut(w, "==")
+	if !found {
+		return "", "", false
+	}
+	return strings.TrimSpace(field), strings.Trim(strings.TrimSpace(rest), `"`), true
+}
