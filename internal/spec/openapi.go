@@ -3,6 +3,7 @@ package spec
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -81,6 +82,7 @@ func LoadOpenAPI(t testing.TB, rel string, exceptions ...Exception) *OpenAPI {
 			t.Fatalf("conformance: %s server URL: %v", rel, err)
 		}
 		o = &OpenAPI{doc: doc, router: router, server: server}
+
 		loaded[path] = o
 	}
 	c := *o
@@ -139,8 +141,56 @@ func (v *validatingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 
 // documents reports whether the spec has an operation for req.
 func (o *OpenAPI) documents(req *http.Request) bool {
-	_, _, err := o.router.FindRoute(o.onServer(req))
+	_, _, err := o.findRoute(o.onServer(req))
 	return err == nil
+}
+
+// findRoute finds the operation for r. gorillamux takes the first path
+// template that matches, whatever the method: Xero's GET-only
+// /Contacts/{ContactNumber} hides POST /Contacts/{ContactID}. On "method
+// not allowed", every template is tried with the method too.
+func (o *OpenAPI) findRoute(r *http.Request) (*routers.Route, map[string]string, error) {
+	route, params, err := o.router.FindRoute(r)
+	if !errors.Is(err, routers.ErrMethodNotAllowed) {
+		return route, params, err
+	}
+	rel := strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(o.server.Path, "/"))
+	for path, item := range o.doc.Paths.Map() {
+		op := item.GetOperation(r.Method)
+		if op == nil {
+			continue
+		}
+		if params, ok := matchTemplate(path, rel); ok {
+			return &routers.Route{Spec: o.doc, Path: path, PathItem: item, Method: r.Method, Operation: op}, params, nil
+		}
+	}
+	return nil, nil, err
+}
+
+// matchTemplate matches a path against an OpenAPI path template.
+func matchTemplate(template, path string) (map[string]string, bool) {
+	ts, ps := strings.Split(strings.Trim(template, "/"), "/"), strings.Split(strings.Trim(path, "/"), "/")
+	if len(ts) != len(ps) {
+		return nil, false
+	}
+	params := map[string]string{}
+	for i, t := range ts {
+		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
+			if ps[i] == "" {
+				return nil, false
+			}
+			v, err := url.PathUnescape(ps[i])
+			if err != nil {
+				return nil, false
+			}
+			params[t[1:len(t)-1]] = v
+			continue
+		}
+		if t != ps[i] {
+			return nil, false
+		}
+	}
+	return params, true
 }
 
 // onServer is req as if sent to the spec's server, aliases applied.
@@ -218,7 +268,7 @@ func violations(err error) []string {
 func (o *OpenAPI) ValidateRequest(req *http.Request, body []byte) (*openapi3filter.RequestValidationInput, error) {
 	onServer := o.onServer(req)
 	onServer.Body = io.NopCloser(bytes.NewReader(body))
-	route, params, err := o.router.FindRoute(onServer)
+	route, params, err := o.findRoute(onServer)
 	if err != nil {
 		return nil, fmt.Errorf("no operation in the spec for %s %s: %w", req.Method, req.URL.Path, err)
 	}
@@ -226,8 +276,11 @@ func (o *OpenAPI) ValidateRequest(req *http.Request, body []byte) (*openapi3filt
 		Request:    onServer,
 		PathParams: params,
 		Route:      route,
+		// SkipSettingDefaults: validate what the client sent, not the body
+		// with the spec's defaults filled in (some vendors' defaults are of
+		// the wrong type, which would fail requests that never sent them).
 		Options: &openapi3filter.Options{AuthenticationFunc: checkCredentials, MultiError: true,
-			SchemaValidationOptions: formats},
+			SkipSettingDefaults: true, SchemaValidationOptions: formats},
 	}
 	return input, openapi3filter.ValidateRequest(context.Background(), input)
 }
