@@ -16,7 +16,10 @@ FUZZ_TARGETS := \
 	./connector:FuzzParseSignatureHeader \
 	./connector/oauth:FuzzTokenResponse \
 	./crm/hubspot:FuzzParseEvents \
-	./crm/hubspot:FuzzVerifySignature
+	./crm/hubspot:FuzzVerifySignature \
+	./accounting/xero:FuzzParseMSDate \
+	./accounting/xero:FuzzDecodeError \
+	./accounting/xero:FuzzParseDelivery
 
 .PHONY: test vet unit conformance fuzz bench
 

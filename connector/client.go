@@ -219,7 +219,7 @@ func (c *Client) Do(ctx context.Context, req *http.Request, opts ...CallOption) 
 		if key == "" {
 			key = req.Header.Get(c.idempotencyHeader)
 		}
-		if key == "" && c.autoKeys && (req.Method == http.MethodPost || req.Method == http.MethodPatch) {
+		if key == "" && c.autoKeys && isWrite(req.Method) {
 			key = NewKey()
 		}
 	}
@@ -260,6 +260,16 @@ func (c *Client) Do(ctx context.Context, req *http.Request, opts ...CallOption) 
 		resp.Body = &cappedBody{ReadCloser: resp.Body, left: c.maxBody}
 	}
 	return resp, nil
+}
+
+// isWrite reports whether a method can change state. PUT counts: some
+// vendors create with it (Xero).
+func isWrite(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return false
+	}
+	return true
 }
 
 // reauthKind types a failed forced refresh.

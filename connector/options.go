@@ -162,8 +162,9 @@ func WithIdempotencyHeader(name string) Option {
 	}
 }
 
-// WithAutoIdempotencyKeys gives every POST and PATCH without a key a random
-// one, so that it can be retried after a lost answer (as stripe-go does). It
+// WithAutoIdempotencyKeys gives every write (POST, PUT, PATCH, DELETE)
+// without a key a random one, so that it can be retried after a lost
+// answer (as stripe-go does). It
 // needs WithIdempotencyHeader. The key protects the retries of one call, not
 // a repeated call: pass your own key for that.
 func WithAutoIdempotencyKeys() Option {

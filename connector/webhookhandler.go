@@ -13,7 +13,7 @@ import (
 // hands the rest on. Vendor packages fill Verify with their signature scheme
 // and decode typed events in Handle.
 //
-// Answers: 401 for a bad signature or timestamp, 200 for a duplicate (so the
+// Answers: 401 with no body for a bad signature or timestamp, 200 for a duplicate (so the
 // vendor stops redelivering), 500 when Handle fails (so it redelivers; the
 // claim is released first, and nothing is lost), 200 when handled.
 type WebhookHandler struct {
@@ -53,7 +53,9 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id, err := h.Verify(r, body)
 	if err != nil {
 		h.log(r, "webhook rejected", err)
-		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		// No body: some vendors' handshakes (Xero's intent to receive)
+		// expect none, and no sender reads one.
+		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
 	ctx := r.Context()

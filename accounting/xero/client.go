@@ -47,6 +47,7 @@ type Client struct {
 	Customers *CustomersService
 	Invoices  *InvoicesService
 	Payments  *PaymentsService
+	Items     *ItemsService
 }
 
 var (
@@ -86,7 +87,8 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{Client: c, Customers: &CustomersService{c: c}, Invoices: &InvoicesService{c: c}, Payments: &PaymentsService{c: c}}, nil
+	return &Client{Client: c, Customers: &CustomersService{c: c}, Invoices: &InvoicesService{c: c}, Payments: &PaymentsService{c: c},
+		Items: &ItemsService{c: c}}, nil
 }
 
 // Tenant is an organisation the user connected.

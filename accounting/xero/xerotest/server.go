@@ -60,6 +60,7 @@ type Server struct {
 	contacts  []*contact
 	invoices  []*invoice
 	payments  []*payment
+	items     []*item
 	invoiceNo int
 	replays   map[string]recorded // Idempotency-Key → the first answer
 	inFlight  int
@@ -87,6 +88,10 @@ func NewServer() *Server {
 	api.HandleFunc("POST /api.xro/2.0/Invoices/{id}", s.putInvoices)
 	api.HandleFunc("POST /api.xro/2.0/Invoices/{id}/Email", s.emailInvoice)
 	api.HandleFunc("PUT /api.xro/2.0/Payments", s.putPayments)
+	api.HandleFunc("GET /api.xro/2.0/Items", s.listItems)
+	api.HandleFunc("PUT /api.xro/2.0/Items", s.postItems)
+	api.HandleFunc("POST /api.xro/2.0/Items", s.postItems)
+	api.HandleFunc("GET /api.xro/2.0/Items/{id}", s.getItem)
 	mux.Handle("/api.xro/2.0/", s.gate(s.replay(api)))
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL

@@ -1,0 +1,192 @@
+package xero_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/govalues/decimal"
+
+	"github.com/patchbay-go/patchbay/accounting"
+	"github.com/patchbay-go/patchbay/accounting/xero"
+	"github.com/patchbay-go/patchbay/accounting/xero/xerotest"
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
+	"github.com/patchbay-go/patchbay/internal/spec"
+)
+
+// Tenants come from /Connections, checked against Xero's identity spec.
+func TestConnections(t *testing.T) {
+	srv, _, src := sandbox(t, nil)
+	tenants, err := xero.Connections(context.Background(), connector.OAuth2(src), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tenants) != 1 || tenants[0].TenantID != srv.TenantID() || tenants[0].TenantType != "ORGANISATION" {
+		t.Fatalf("tenants = %+v", tenants)
+	}
+}
+
+func TestConformanceConnections(t *testing.T) {
+	doc := spec.LoadOpenAPI(t, "xero/xero-identity.yaml", spec.Exception{Operation: "getConnections",
+		Contains: `string doesn't match the format "date-time"`, Why: "Xero sends createdDateUtc/updatedDateUtc without a zone"})
+	srv, _, src := sandbox(t, nil)
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	if _, err := xero.Connections(context.Background(), connector.OAuth2(src), srv.URL,
+		connector.WithHTTPClient(&http.Client{Transport: doc.Transport(t, tr)})); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Every call carries the tenant; the sandbox refuses calls without it.
+func TestTenantHeaderRequired(t *testing.T) {
+	srv, _, src := sandbox(t, nil)
+	other, err := xero.New(xero.Config{BaseURL: srv.APIURL(), TenantID: "00000000-0000-4000-8000-000000000000", Auth: connector.OAuth2(src)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Customers.FindByEmail(context.Background(), "x@example.com"); !errors.Is(err, connector.ErrForbidden) {
+		t.Fatalf("wrong tenant: err = %v, want ErrForbidden", err)
+	}
+}
+
+// Xero allows 5 calls in flight per tenant: 30 parallel calls never go
+// over, so none is refused.
+func TestConcurrencyCap(t *testing.T) {
+	srv, client, _ := sandbox(t, nil)
+	ctx := context.Background()
+	c, err := client.Customers.Create(ctx, accounting.Customer{Name: "Parallel", Email: "p@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := srv.Requests()
+	var wg sync.WaitGroup
+	for range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := client.Customers.Get(ctx, c.ID); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := srv.Requests() - before; got != 30 {
+		t.Fatalf("%d requests for 30 calls: some were refused for concurrency and retried", got)
+	}
+}
+
+// Items: upsert by code twice is one item; lines can name it.
+func TestItems(t *testing.T) {
+	_, client, _ := sandbox(t, nil)
+	ctx := context.Background()
+	it := xero.Item{Code: "WIDGET-1", Name: "Widget", UnitPrice: decimal.MustParse("19.99"), AccountCode: xerotest.SalesAccount, TaxType: xerotest.TaxType}
+	first, err := client.Items.Upsert(ctx, it)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it.UnitPrice = decimal.MustParse("21.50")
+	second, err := client.Items.Upsert(ctx, it)
+	if err != nil || second.ID != first.ID || second.UnitPrice.String() != "21.50" {
+		t.Fatalf("second upsert = %+v, %v", second, err)
+	}
+	all, err := client.Items.List(ctx)
+	if err != nil || len(all) != 1 {
+		t.Fatalf("items = %v, %v; want one", all, err)
+	}
+	got, err := client.Items.Get(ctx, "WIDGET-1")
+	if err != nil || got.Name != "Widget" {
+		t.Fatalf("Get by code = %v, %v", got, err)
+	}
+}
+
+// Send emails an approved invoice.
+func TestSendInvoice(t *testing.T) {
+	_, client, _ := sandbox(t, nil)
+	ctx := context.Background()
+	c, err := client.Customers.Create(ctx, accounting.Customer{Name: "Send Me", Email: "send@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	price, _ := decimal.Parse("10.00")
+	inv, err := client.Invoices.Create(ctx, accounting.Invoice{CustomerID: c.ID, Currency: xerotest.Currency, Reference: "SEND-1",
+		DueDate: time.Now().Add(720 * time.Hour), Lines: []accounting.Line{{Description: "x", Quantity: decimal.One,
+			UnitPrice: mustAmount(t, price), AccountCode: xerotest.SalesAccount, TaxCode: xerotest.TaxType}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Invoices.Send(ctx, inv.ID); err != nil {
+		t.Fatal(err)
+	}
+	var raw struct{ SentToContact bool }
+	got, _ := client.Invoices.Get(ctx, inv.ID)
+	if err := jsonUnmarshal(got.Raw, &raw); err != nil || !raw.SentToContact {
+		t.Fatalf("SentToContact = %v after Send", raw.SentToContact)
+	}
+}
+
+// With summarizeErrors=false Xero answers 200 and puts each element's
+// errors on the element: they come back as ErrValidation, not as success.
+func TestElementErrorsInside200(t *testing.T) {
+	body := `{"Invoices":[{"InvoiceID":"00000000-0000-0000-0000-000000000000","HasErrors":true,"StatusAttributeString":"ERROR",
+	  "ValidationErrors":[{"Message":"Account code '999' is not a valid code for this document."},{"Message":"Due Date is required."}]}]}`
+	srv := connectortest.NewServer(t, connectortest.Fault{Body: body})
+	client, err := xero.New(xero.Config{BaseURL: srv.URL, TenantID: "t", Auth: connector.Bearer("token-xyz-123")},
+		connector.WithHTTPClient(srv.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.Invoices.Create(context.Background(), accounting.Invoice{CustomerID: "c"})
+	var apiErr *connector.APIError
+	if !errors.Is(err, connector.ErrValidation) || !errors.As(err, &apiErr) ||
+		apiErr.Message != "Account code '999' is not a valid code for this document.; Due Date is required." {
+		t.Fatalf("err = %v, want ErrValidation with both messages", err)
+	}
+	if got := srv.Requests()[0].Header.Get("Idempotency-Key"); got == "" {
+		t.Fatal("the write carried no Idempotency-Key")
+	}
+}
+
+// Webhooks: the intent-to-receive handshake, typed events, dedup, and
+// release on failure.
+func TestWebhooks(t *testing.T) {
+	const key = "xero-webhook-key-0000"
+	var mu sync.Mutex
+	var got []xero.Event
+	fail := true
+	h, err := xero.NewWebhookHandler(key, nil, func(ctx context.Context, events []xero.Event) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if fail {
+			fail = false
+			return errors.New("queue down")
+		}
+		got = append(got, events...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	receiver := httptest.NewServer(h)
+	defer receiver.Close()
+	ctx := context.Background()
+	valid, invalid, err := xerotest.IntentToReceive(ctx, receiver.URL, key)
+	if err != nil || valid != 200 || invalid != 401 {
+		t.Fatalf("intent to receive: %d / %d, %v; want 200 / 401", valid, invalid, err)
+	}
+	ev := []xero.Event{{ResourceURL: "https://api.xero.com/api.xro/2.0/Invoices/abc", ResourceID: "abc", EventType: "CREATE",
+		EventCategory: "INVOICE", TenantID: "tenant-1", TenantType: "ORGANISATION", EventDateUTC: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}}
+	for i, want := range []int{500, 200, 200} {
+		if status, err := xerotest.SendWebhook(ctx, receiver.URL, key, ev); err != nil || status != want {
+			t.Fatalf("delivery %d: %d, %v; want %d", i+1, status, err, want)
+		}
+	}
+	if len(got) != 1 || got[0].EventCategory != "INVOICE" || got[0].ResourceID != "abc" || len(got[0].Raw) == 0 {
+		t.Fatalf("events = %+v, want the one invoice event once", got)
+	}
+}
