@@ -100,7 +100,7 @@ type Tenant struct {
 	Created    time.Time `json:"-"`
 }
 
-// Connections lists the tenants the token may reach: GET /connections on
+// Connections lists the tenants the token may reach: GET /Connections on
 // identityURL (DefaultIdentityURL, or a sandbox's URL).
 //
 // https://developer.xero.com/documentation/guides/oauth2/tenants
@@ -114,7 +114,7 @@ func Connections(ctx context.Context, auth connector.Auth, identityURL string, o
 		return nil, err
 	}
 	var tenants []Tenant
-	if err := c.JSON(ctx, http.MethodGet, "/connections", nil, &tenants, connector.WithOperation("connections.list")); err != nil {
+	if err := c.JSON(ctx, http.MethodGet, "/Connections", nil, &tenants, connector.WithOperation("connections.list")); err != nil {
 		return nil, err
 	}
 	return tenants, nil

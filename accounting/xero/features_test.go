@@ -1,8 +1,10 @@
 package xero_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -16,6 +18,7 @@ import (
 	"github.com/patchbay-go/patchbay/accounting/xero/xerotest"
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/connectortest"
+	"github.com/patchbay-go/patchbay/connector/oauth"
 	"github.com/patchbay-go/patchbay/internal/spec"
 )
 
@@ -188,5 +191,63 @@ func TestWebhooks(t *testing.T) {
 	}
 	if len(got) != 1 || got[0].EventCategory != "INVOICE" || got[0].ResourceID != "abc" || len(got[0].Raw) == 0 {
 		t.Fatalf("events = %+v, want the one invoice event once", got)
+	}
+}
+
+// The sandbox's signed deliveries match Xero's webhook schema, and the
+// handler takes them.
+func TestConformanceWebhookPayload(t *testing.T) {
+	schema := spec.LoadOpenAPI(t, "xero/xero-webhooks.yaml").Schema(t, "WebhookEvent")
+	const key = "xero-webhook-key-0001"
+	var handled int
+	h, err := xero.NewWebhookHandler(key, nil, func(ctx context.Context, events []xero.Event) error { handled += len(events); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := schema.Validate(body); err != nil {
+			t.Errorf("delivery does not match Xero's webhook schema: %v", err)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		h.ServeHTTP(w, r)
+	}))
+	defer receiver.Close()
+	ev := []xero.Event{{ResourceURL: "https://api.xero.com/api.xro/2.0/Invoices/0f3b2c58-7a6e-4e8f-9c1d-2b3a4c5d6e7f",
+		ResourceID: "0f3b2c58-7a6e-4e8f-9c1d-2b3a4c5d6e7f", EventType: "CREATE", EventCategory: "INVOICE",
+		TenantID: "fe79f7dd-b6d4-4a92-ba7b-538af6289c58", TenantType: "ORGANISATION", EventDateUTC: time.Now().UTC()}}
+	if status, err := xerotest.SendWebhook(context.Background(), receiver.URL, key, ev); err != nil || status != 200 || handled != 1 {
+		t.Fatalf("delivery: %d, %v, %d handled", status, err, handled)
+	}
+	if err := schema.Validate([]byte(`{"events":[{"eventType":"DELETE"}]}`)); err == nil {
+		t.Fatal("the schema check accepts a payload without its required fields")
+	}
+}
+
+// Xero rotates refresh tokens on every refresh: a client whose access token
+// has expired refreshes once, saves the rotated pair, and carries on.
+func TestRotatingRefreshThroughClient(t *testing.T) {
+	srv := xerotest.NewServer()
+	t.Cleanup(srv.Close)
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	seed := srv.Provider.IssueToken(-time.Minute)
+	store := oauth.NewMemoryStore(seed)
+	src, err := oauth.NewSource(oauth.Config{OAuth2: srv.OAuthConfig(), Store: store, HTTPClient: &http.Client{Transport: tr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := xero.New(xero.Config{BaseURL: srv.APIURL(), TenantID: srv.TenantID(), Auth: connector.OAuth2(src)},
+		connector.WithHTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Customers.Create(context.Background(), accounting.Customer{Name: "Rotated", Email: "r@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	saved, version, _ := store.Load(context.Background())
+	if saved.RefreshToken == seed.RefreshToken || version != 2 || srv.Provider.TokenRequests("refresh_token") != 1 {
+		t.Fatalf("after one call: version %d, rotated=%v, refreshes=%d", version, saved.RefreshToken != seed.RefreshToken,
+			srv.Provider.TokenRequests("refresh_token"))
 	}
 }

@@ -3,6 +3,7 @@ package spec
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -71,7 +72,7 @@ func LoadOpenAPI(t testing.TB, rel string, exceptions ...Exception) *OpenAPI {
 			t.Fatalf("conformance: loading %s: %v", rel, err)
 		}
 		router, err := gorillamux.NewRouter(doc)
-		if err != nil {
+		if err != nil && doc.Paths.Len() > 0 {
 			t.Fatalf("conformance: routing %s: %v", rel, err)
 		}
 		if len(doc.Servers) == 0 {
@@ -358,4 +359,38 @@ func readAll(body *io.ReadCloser) ([]byte, error) {
 	(*body).Close()
 	*body = io.NopCloser(bytes.NewReader(b))
 	return b, err
+}
+
+// Schema validates JSON values against one component schema, for payloads
+// that no operation carries: a vendor's webhook bodies.
+type Schema struct {
+	name   string
+	schema *openapi3.Schema
+	is31   bool
+}
+
+// Schema returns the component schema name; the test fails if there is none.
+func (o *OpenAPI) Schema(t testing.TB, name string) *Schema {
+	t.Helper()
+	ref := o.doc.Components.Schemas[name]
+	if ref == nil || ref.Value == nil {
+		t.Fatalf("conformance: no component schema %q", name)
+	}
+	return &Schema{name: name, schema: ref.Value, is31: strings.HasPrefix(o.doc.OpenAPI, "3.1")}
+}
+
+// Validate checks a JSON document against the schema.
+func (s *Schema) Validate(body []byte) error {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return fmt.Errorf("%s: not JSON: %w", s.name, err)
+	}
+	opts := append([]openapi3.SchemaValidationOption{openapi3.MultiErrors()}, formats...)
+	if s.is31 {
+		opts = append(opts, openapi3.EnableJSONSchema2020())
+	}
+	if err := s.schema.VisitJSON(v, opts...); err != nil {
+		return fmt.Errorf("%s: %w", s.name, err)
+	}
+	return nil
 }

@@ -75,6 +75,7 @@ func NewServer() *Server {
 	s := &Server{Provider: connectortest.StartOAuthServer(), tenantID: newUUID(), replays: map[string]recorded{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /connections", s.connections)
+	mux.HandleFunc("GET /Connections", s.connections) // the spec's spelling; Xero answers both
 	api := http.NewServeMux()
 	api.HandleFunc("GET /api.xro/2.0/Contacts", s.listContacts)
 	api.HandleFunc("PUT /api.xro/2.0/Contacts", s.putContacts)
