@@ -64,6 +64,12 @@ func (a basicAuth) Apply(req *http.Request, r *Redactor) error {
 	return nil
 }
 
+// TokenScheme sets "Authorization: <scheme> <token>", for vendors with
+// their own scheme name (Shippo: "ShippoToken"). Only token is secret.
+func TokenScheme(scheme, token string) Auth {
+	return bearerAuth{token: token, value: []string{scheme + " " + token}}
+}
+
 // Bearer sets a static bearer token (a private-app token, a personal key).
 func Bearer(token string) Auth { return bearerAuth{token: token, value: []string{"Bearer " + token}} }
 

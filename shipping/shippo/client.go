@@ -1,0 +1,70 @@
+// Package shippo is the Shippo shipping connector: rates (shipments), label
+// purchase (transactions), voids (refunds) and tracking through Shippo's
+// REST API (https://docs.goshippo.com/shippoapi/public-api/), as the
+// shipping interfaces.
+//
+// Shippo has no idempotency header, so Buy makes purchases idempotent
+// itself: the caller's key goes into the transaction's metadata, and
+// before buying, and after any answer that was lost, the rate's
+// transactions are listed and one carrying the key is returned instead of
+// buying again. See Buy.
+//
+// Its sandbox is shippotest; shippingtest.Run holds it to the contract.
+package shippo
+
+import (
+	"errors"
+
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/shipping"
+)
+
+// DefaultBaseURL is Shippo's API host.
+const DefaultBaseURL = "https://api.goshippo.com"
+
+// APIVersion is the Shippo API version the connector speaks: the one of the
+// published spec it is checked against.
+const APIVersion = "2018-02-08"
+
+// Config holds what is particular to a Shippo account.
+type Config struct {
+	// Token is a live or test API token (shippo_live_..., shippo_test_...).
+	Token string
+	// BaseURL defaults to DefaultBaseURL; a shippotest sandbox's URL in tests.
+	BaseURL string
+}
+
+// Client is a Shippo account.
+type Client struct {
+	*connector.Client
+	Rates    *RatesService
+	Labels   *LabelsService
+	Tracking *TrackingService
+}
+
+var (
+	_ shipping.Rates    = (*RatesService)(nil)
+	_ shipping.Labels   = (*LabelsService)(nil)
+	_ shipping.Tracking = (*TrackingService)(nil)
+)
+
+// New builds a client. opts are the connector's.
+func New(cfg Config, opts ...connector.Option) (*Client, error) {
+	if cfg.Token == "" {
+		return nil, errors.New("shippo: Config.Token is required")
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	c, err := connector.New("shippo", append([]connector.Option{
+		connector.WithBaseURL(cfg.BaseURL),
+		connector.WithAuth(connector.TokenScheme("ShippoToken", cfg.Token)),
+		connector.WithHeader("Shippo-API-Version", APIVersion),
+		connector.WithErrorDecoder(decodeError),
+		connector.WithUserAgent("patchbay-go shippo"),
+	}, opts...)...)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{Client: c, Rates: &RatesService{c: c}, Labels: &LabelsService{c: c}, Tracking: &TrackingService{c: c}}, nil
+}

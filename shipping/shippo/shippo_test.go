@@ -1,0 +1,82 @@
+package shippo_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/shipping"
+	"github.com/patchbay-go/patchbay/shipping/shippingtest"
+	"github.com/patchbay-go/patchbay/shipping/shippo"
+	"github.com/patchbay-go/patchbay/shipping/shippo/shippotest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var fastRetry = connector.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: time.Second}
+
+func sandbox(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper) (*shippotest.Server, *shippo.Client) {
+	t.Helper()
+	srv := shippotest.NewServer()
+	t.Cleanup(srv.Close)
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	var base http.RoundTripper = tr
+	if wrap != nil {
+		base = wrap(tr)
+	}
+	client, err := shippo.New(shippo.Config{BaseURL: srv.URL, Token: srv.Token()},
+		connector.WithHTTPClient(&http.Client{Transport: base}), connector.WithRetryPolicy(fastRetry))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, client
+}
+
+func harness(wrap func(*testing.T, http.RoundTripper) http.RoundTripper) func(t *testing.T) shippingtest.Harness {
+	return func(t *testing.T) shippingtest.Harness {
+		var w func(http.RoundTripper) http.RoundTripper
+		if wrap != nil {
+			w = func(next http.RoundTripper) http.RoundTripper { return wrap(t, next) }
+		}
+		srv, client := sandbox(t, w)
+		return shippingtest.Harness{Rates: client.Rates, Labels: client.Labels, Tracking: client.Tracking,
+			AdvanceTracking: srv.AdvanceTracking, FailLabels: srv.FailLabels, Throttle: srv.Throttle, Purchases: srv.Purchases}
+	}
+}
+
+// The shipping contract, on the sandbox.
+func TestContract(t *testing.T) { shippingtest.Run(t, harness(nil)) }
+
+// The purchase goes through at Shippo but its answer is lost: Buy looks
+// the transaction up by its key and returns it. One label, one charge.
+func TestLostPurchaseAnswer(t *testing.T) {
+	srv, client := sandbox(t, nil)
+	ctx := context.Background()
+	rates, err := client.Rates.Quote(ctx, shippingtest.From, shippingtest.To, []shipping.Parcel{shippingtest.Box})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rate, _ := shipping.Fastest(rates)
+	srv.LoseNextPurchaseAnswer()
+	label, err := client.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey("order-1001-label"))
+	if err != nil {
+		t.Fatalf("Buy after a lost answer: %v", err)
+	}
+	if srv.Purchases() != 1 || label.TrackingNumber == "" {
+		t.Fatalf("%d charges, label %+v; want one charge and its label", srv.Purchases(), label)
+	}
+	// Without a key the lost answer is reported, not retried blindly.
+	rate2, _ := shipping.Cheapest(rates)
+	srv.LoseNextPurchaseAnswer()
+	if _, err := client.Labels.Buy(ctx, rate2.ID); !isOutcomeUnknown(err) {
+		t.Fatalf("keyless Buy after a lost answer: err = %v, want ErrOutcomeUnknown", err)
+	}
+	if srv.Purchases() != 2 {
+		t.Fatalf("%d charges, want 2", srv.Purchases())
+	}
+}

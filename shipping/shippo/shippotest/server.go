@@ -1,0 +1,252 @@
+// Package shippotest is a stateful in-memory Shippo for tests and demos:
+// shipments with deterministic rates from three carriers, synchronous label
+// purchase with tracking numbers, transaction lists filtered by rate,
+// refunds, tracking that advances on command, Shippo's error shapes, 429s,
+// fault switches (including a purchase whose answer is lost after it went
+// through), and webhooks.
+//
+//	srv := shippotest.NewServer()
+//	defer srv.Close()
+//	client, _ := shippo.New(shippo.Config{BaseURL: srv.URL, Token: srv.Token()})
+//
+// It listens on 127.0.0.1 only.
+package shippotest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/govalues/decimal"
+)
+
+// Service is a carrier service the sandbox quotes.
+type Service struct {
+	Carrier, Name, Token string
+	Days                 int
+	Base                 string // price of the first 500 g, USD
+	PerHalfKilo          string // each further 500 g
+}
+
+// Services are the sandbox's carrier services. Prices are deterministic:
+// Base plus PerHalfKilo for each 500 g after the first.
+var Services = []Service{
+	{"USPS", "Ground Advantage", "usps_ground_advantage", 5, "5.40", "0.65"},
+	{"USPS", "Priority Mail", "usps_priority", 2, "7.90", "0.85"},
+	{"UPS", "Ground", "ups_ground", 4, "9.20", "0.70"},
+	{"UPS", "Next Day Air", "ups_next_day_air", 1, "34.50", "2.10"},
+	{"DHL Express", "Express Worldwide", "dhl_express_worldwide", 3, "41.00", "3.00"},
+}
+
+// Server is a running sandbox.
+type Server struct {
+	URL string
+
+	srv   *httptest.Server
+	token string
+
+	mu           sync.Mutex
+	shipments    map[string]map[string]any
+	rates        map[string]*rate
+	transactions []*transaction
+	tracks       map[string]*track // carrier/number
+	throttle     int
+	failNext     int
+	failCode     int
+	loseNext     bool
+	failLabels   bool
+	purchases    int
+	webhookURL   string
+	webhookToken string
+}
+
+type rate struct {
+	id, shipment string
+	svc          Service
+	amount       decimal.Decimal
+	created      time.Time
+}
+
+type transaction struct {
+	id, rateID, metadata, status, trackingNumber, carrier string
+	messages                                              []map[string]string
+	created, updated                                      time.Time
+}
+
+type track struct {
+	carrier, number, transaction string
+	history                      []map[string]any
+}
+
+// NewServer starts the sandbox on 127.0.0.1.
+func NewServer() *Server {
+	s := &Server{token: "shippo_test_" + randomHex(16), shipments: map[string]map[string]any{}, rates: map[string]*rate{},
+		tracks: map[string]*track{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /shipments", s.createShipment)
+	mux.HandleFunc("GET /shipments/{id}", s.getShipment)
+	mux.HandleFunc("GET /rates/{id}", s.getRate)
+	mux.HandleFunc("POST /transactions", s.createTransaction)
+	mux.HandleFunc("GET /transactions", s.listTransactions)
+	mux.HandleFunc("GET /transactions/{id}", s.getTransaction)
+	mux.HandleFunc("POST /refunds", s.createRefund)
+	mux.HandleFunc("GET /tracks/{carrier}/{number}", s.getTrack)
+	s.srv = httptest.NewServer(s.gate(mux))
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close stops the sandbox.
+func (s *Server) Close() { s.srv.CloseClientConnections(); s.srv.Close() }
+
+// Token is the test API token the sandbox accepts.
+func (s *Server) Token() string { return s.token }
+
+// Throttle answers the next n requests with 429.
+func (s *Server) Throttle(n int) { s.mu.Lock(); s.throttle = n; s.mu.Unlock() }
+
+// FailNext answers the next n requests with status (a 5xx).
+func (s *Server) FailNext(n, status int) {
+	s.mu.Lock()
+	s.failNext, s.failCode = n, status
+	s.mu.Unlock()
+}
+
+// LoseNextPurchaseAnswer makes the next label purchase go through and its
+// answer get lost (the connection is reset after the label is bought).
+func (s *Server) LoseNextPurchaseAnswer() { s.mu.Lock(); s.loseNext = true; s.mu.Unlock() }
+
+// FailLabels makes purchases end in a transaction with status ERROR, as
+// when a carrier rejects the shipment.
+func (s *Server) FailLabels(on bool) { s.mu.Lock(); s.failLabels = on; s.mu.Unlock() }
+
+// Purchases counts labels bought (charges made).
+func (s *Server) Purchases() int { s.mu.Lock(); defer s.mu.Unlock(); return s.purchases }
+
+// SendWebhooksTo delivers track_updated and transaction_created events to
+// url, with ?token= appended (Shippo does not sign webhooks).
+func (s *Server) SendWebhooksTo(url, token string) {
+	s.mu.Lock()
+	s.webhookURL, s.webhookToken = url, token
+	s.mu.Unlock()
+}
+
+func (s *Server) gate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "ShippoToken "+s.token {
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid token."})
+			return
+		}
+		s.mu.Lock()
+		throttled := s.throttle > 0
+		if throttled {
+			s.throttle--
+		}
+		fail, code := s.failNext > 0, s.failCode
+		if fail {
+			s.failNext--
+		}
+		s.mu.Unlock()
+		switch {
+		case throttled:
+			writeJSON(w, http.StatusTooManyRequests, map[string]string{"detail": "Request was throttled. Expected available in 1 second."})
+		case fail:
+			writeJSON(w, code, map[string]string{"detail": "A server error occurred."})
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// fieldErrors is Shippo's 400 body: a map of field to messages, nested
+// for objects.
+func writeFieldErrors(w http.ResponseWriter, errs map[string]any) {
+	writeJSON(w, http.StatusBadRequest, errs)
+}
+
+func writeNotFound(w http.ResponseWriter) {
+	writeJSON(w, http.StatusNotFound, map[string]string{"detail": "Not found."})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// resetConnection drops the connection under w: the answer is lost.
+func resetConnection(w http.ResponseWriter) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		return
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	conn.Close()
+}
+
+// notify posts a webhook event if a receiver is set; errors are ignored,
+// as Shippo retries later.
+func (s *Server) notify(event string, data map[string]any) {
+	s.mu.Lock()
+	url, token := s.webhookURL, s.webhookToken
+	s.mu.Unlock()
+	if url == "" {
+		return
+	}
+	body, _ := json.Marshal(map[string]any{"event": event, "test": true, "data": data})
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+sep+"token="+token, bytes.NewReader(body))
+	if err != nil {
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+	}
+}
+
+func price(svc Service, grams decimal.Decimal) decimal.Decimal {
+	p := decimal.MustParse(svc.Base)
+	extra, _ := grams.Sub(decimal.MustParse("500"))
+	if extra.IsPos() {
+		steps, _ := extra.Quo(decimal.MustParse("500"))
+		steps = steps.Ceil(0)
+		add, _ := decimal.MustParse(svc.PerHalfKilo).Mul(steps)
+		p, _ = p.Add(add)
+	}
+	return p.Round(2)
+}
+
+var gramsPer = map[string]string{"g": "1", "kg": "1000", "oz": "28.349523125", "lb": "453.59237"}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func equalFold(a, b string) bool { return strings.EqualFold(a, b) }
