@@ -92,7 +92,7 @@ func (rt *rate) render() map[string]any {
 		"servicelevel":   map[string]any{"name": rt.svc.Name, "token": rt.svc.Token, "terms": ""},
 		"estimated_days": rt.svc.Days, "duration_terms": "Delivery in " + itoa(rt.svc.Days) + " business days.",
 		"attributes": []string{}, "carrier_account": "ca_" + rt.svc.Token, "zone": "1", "messages": []any{},
-		"test": true, "arrives_by": nil, "included_insurance_price": nil}
+		"test": true}
 }
 
 func (s *Server) getShipment(w http.ResponseWriter, r *http.Request) {

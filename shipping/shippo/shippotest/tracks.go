@@ -19,10 +19,11 @@ func trackingEvent(status, details string, at time.Time) map[string]any {
 
 func (t *track) render() map[string]any {
 	last := t.history[len(t.history)-1]
+	// Shippo sends null for what it does not know (eta, metadata); the
+	// published schema does not allow null there, so the sandbox leaves
+	// those fields out.
 	return map[string]any{"carrier": t.carrier, "tracking_number": t.number, "tracking_status": last,
-		"tracking_history": t.history, "transaction": t.transaction, "messages": []any{}, "metadata": nil,
-		"eta": nil, "original_eta": nil, "servicelevel": map[string]any{"name": nil, "token": nil},
-		"address_from": nil, "address_to": nil}
+		"tracking_history": t.history, "transaction": t.transaction, "messages": []any{}}
 }
 
 // AdvanceTracking moves a parcel to its next state (pre-transit, in

@@ -12,8 +12,8 @@ func (t *transaction) render() map[string]any {
 	out := map[string]any{"object_id": t.id, "object_state": "VALID", "status": t.status, "rate": t.rateID,
 		"metadata": t.metadata, "messages": t.messages, "test": true, "object_created": stamp(t.created),
 		"object_updated": stamp(t.updated), "object_owner": "sandbox@example.com", "label_file_type": "PDF",
-		"tracking_number": t.trackingNumber, "tracking_status": "UNKNOWN", "eta": nil, "commercial_invoice_url": nil,
-		"qr_code_url": nil, "created_by": map[string]any{"first_name": "Sandbox", "last_name": "User", "username": "sandbox@example.com"}}
+		"tracking_number": t.trackingNumber, "tracking_status": "UNKNOWN",
+		"created_by": map[string]any{"first_name": "Sandbox", "last_name": "User", "username": "sandbox@example.com"}}
 	if t.trackingNumber != "" {
 		out["tracking_url_provider"] = "https://tracking.example/" + t.carrier + "/" + t.trackingNumber
 		out["label_url"] = "https://labels.example/" + t.id + ".pdf"
