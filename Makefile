@@ -19,7 +19,9 @@ FUZZ_TARGETS := \
 	./crm/hubspot:FuzzVerifySignature \
 	./accounting/xero:FuzzParseMSDate \
 	./accounting/xero:FuzzDecodeError \
-	./accounting/xero:FuzzParseDelivery
+	./accounting/xero:FuzzParseDelivery \
+	./shipping/shippo:FuzzDecodeError \
+	./shipping/shippo:FuzzParseEvent
 
 .PHONY: test vet unit conformance fuzz bench
 
