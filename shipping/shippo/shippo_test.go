@@ -87,12 +87,12 @@ func TestLostPurchaseAnswer(t *testing.T) {
 var shippoExceptions = []spec.Exception{
 	// Shippo answers 429 when throttled and 404 for unknown objects; the
 	// spec lists only 200/201 and 400.
-	{Operation: "CreateShipment", Contains: "status is not supported", Why: "429 when throttled is undocumented"},
+	{Operation: "CreateShipment", Contains: "status is not supported", Why: "429 when throttled is undocumented; https://docs.goshippo.com/docs/guides_general/rate_limits/"},
 	{Operation: "GetRate", Contains: "status is not supported", Why: "404 for an unknown rate is undocumented"},
 	{Operation: "GetTrack", Contains: "status is not supported", Why: "404 for an unknown tracking number is undocumented"},
 	// A list's last page has "next": null (and its first "previous": null),
 	// as Shippo's own examples show; the schema types them as plain strings.
-	{Operation: "ListTransactions", Contains: `Error at "/next": Value is not nullable`, Why: "null ends a list"},
+	{Operation: "ListTransactions", Contains: `Error at "/next": Value is not nullable`, Why: "null ends a list; https://docs.goshippo.com/shippoapi/public-api/transactions/listtransactions"},
 	{Operation: "ListTransactions", Contains: `Error at "/previous": Value is not nullable`, Why: "null starts a list"},
 }
 
