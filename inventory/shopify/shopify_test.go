@@ -1,0 +1,45 @@
+package shopify_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/inventory/inventorytest"
+	"github.com/patchbay-go/patchbay/inventory/shopify"
+	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var fastRetry = connector.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: time.Second}
+
+func sandbox(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper, opts ...shopifytest.Option) (*shopifytest.Server, *shopify.Client) {
+	t.Helper()
+	srv := shopifytest.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	var base http.RoundTripper = tr
+	if wrap != nil {
+		base = wrap(tr)
+	}
+	client, err := shopify.New(shopify.Config{Shop: srv.URL, Token: srv.Token()},
+		connector.WithHTTPClient(&http.Client{Transport: base}), connector.WithRetryPolicy(fastRetry))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, client
+}
+
+func harness(t *testing.T) inventorytest.Harness {
+	srv, client := sandbox(t, nil)
+	return inventorytest.Harness{Items: client.Items, Locations: client.Locations, Stock: client.Stock,
+		AddItem: func(sku string, qty int) { srv.AddProduct("Product "+sku, sku, qty) }, Throttle: srv.Throttle}
+}
+
+// The inventory contract, on the sandbox.
+func TestContract(t *testing.T) { inventorytest.Run(t, harness) }
