@@ -1,8 +1,11 @@
 package spec
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -99,3 +102,71 @@ func (g *GraphQL) Validate(query string, variables map[string]any) error {
 	}
 	return nil
 }
+
+// GraphQLException excuses one known gap between a saved schema and the
+// API version a connector pins, with a link to the changelog.
+type GraphQLException struct {
+	Contains string // a substring of the validation error
+	Why      string
+}
+
+// Transport validates the document and variables of every GraphQL request
+// (a JSON body with query, variables, operationName) against the schema,
+// reporting violations no exception excuses.
+func (g *GraphQL) Transport(r Reporter, next http.RoundTripper, exceptions ...GraphQLException) http.RoundTripper {
+	return roundTripper(func(req *http.Request) (*http.Response, error) {
+		body, err := readAll(&req.Body)
+		if err != nil {
+			return nil, err
+		}
+		var gql struct {
+			Query     string         `json:"query"`
+			Variables map[string]any `json:"variables"`
+		}
+		if err := json.Unmarshal(body, &gql); err != nil || gql.Query == "" {
+			r.Helper()
+			r.Errorf("conformance: %s %s: not a GraphQL request body", req.Method, req.URL.Path)
+			return next.RoundTrip(req)
+		}
+		for _, violation := range g.violations(gql.Query, gql.Variables) {
+			excused := false
+			for _, e := range exceptions {
+				if strings.Contains(violation, e.Contains) {
+					excused = true
+				}
+			}
+			if !excused {
+				r.Helper()
+				r.Errorf("conformance: GraphQL document does not match the schema: %s\n%s", violation, gql.Query)
+			}
+		}
+		return next.RoundTrip(req)
+	})
+}
+
+func (g *GraphQL) violations(query string, vars map[string]any) []string {
+	q, err := parser.ParseQuery(&ast.Source{Input: query})
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var out []string
+	for _, e := range validator.Validate(g.schema, q) {
+		out = append(out, e.Message)
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, op := range q.Operations {
+		if _, err := validator.VariableValues(g.schema, op, vars); err != nil {
+			out = append(out, err.Error())
+		}
+	}
+	return out
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// Schema returns the parsed schema, for a sandbox that validates documents.
+func (g *GraphQL) Schema() *ast.Schema { return g.schema }

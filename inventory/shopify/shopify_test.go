@@ -8,6 +8,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/internal/spec"
 	"github.com/patchbay-go/patchbay/inventory/inventorytest"
 	"github.com/patchbay-go/patchbay/inventory/shopify"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
@@ -43,3 +44,24 @@ func harness(t *testing.T) inventorytest.Harness {
 
 // The inventory contract, on the sandbox.
 func TestContract(t *testing.T) { inventorytest.Run(t, harness) }
+
+// shopifyExceptions are gaps between the saved Admin schemas (2025-01,
+// unstable 2024-12) and the pinned version 2026-01.
+var shopifyExceptions = []spec.GraphQLException{{
+	Contains: "idempotent",
+	Why: "@idempotent(key:) on inventoryAdjustQuantities and inventorySetQuantities arrived in 2026-01: " +
+		"https://shopify.dev/changelog/compare-and-swap-for-inventory-mutations-with-change-from-quantity",
+}}
+
+// The contract again: every document and its variables validated against
+// the Admin schema, and the sandbox validating what it receives too.
+func TestConformanceContract(t *testing.T) {
+	schema := spec.LoadGraphQL(t, "shopify/admin_schema_unstable_2024-12-18.graphql")
+	inventorytest.Run(t, func(t *testing.T) inventorytest.Harness {
+		srv, client := sandbox(t, func(next http.RoundTripper) http.RoundTripper {
+			return schema.Transport(t, next, shopifyExceptions...)
+		}, shopifytest.WithSchema(schema.Schema()))
+		return inventorytest.Harness{Items: client.Items, Locations: client.Locations, Stock: client.Stock,
+			AddItem: func(sku string, qty int) { srv.AddProduct("Product "+sku, sku, qty) }, Throttle: srv.Throttle}
+	})
+}
