@@ -21,7 +21,8 @@ FUZZ_TARGETS := \
 	./accounting/xero:FuzzDecodeError \
 	./accounting/xero:FuzzParseDelivery \
 	./shipping/shippo:FuzzDecodeError \
-	./shipping/shippo:FuzzParseEvent
+	./shipping/shippo:FuzzParseEvent \
+	./inventory/shopify:FuzzDecodeErrors
 
 .PHONY: test vet unit conformance fuzz bench
 

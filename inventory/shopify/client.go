@@ -24,9 +24,12 @@ package shopify
 
 import (
 	"errors"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/inventory"
@@ -39,8 +42,12 @@ const Version = "2026-01"
 type Config struct {
 	// Shop is the shop's domain, "example.myshopify.com", or a sandbox's URL.
 	Shop string
-	// Token is an Admin API access token (a custom app's, or from OAuth).
+	// Token is an Admin API access token (a custom app's).
 	Token string
+	// TokenSource, for public apps, gives the token from Shopify's OAuth
+	// (a connector/oauth Source); it is sent as X-Shopify-Access-Token,
+	// not as a Bearer token. Set Token or TokenSource.
+	TokenSource oauth2.TokenSource
 }
 
 // Client is one shop.
@@ -61,8 +68,12 @@ var (
 
 // New builds a client for a shop. opts are the connector's.
 func New(cfg Config, opts ...connector.Option) (*Client, error) {
-	if cfg.Shop == "" || cfg.Token == "" {
-		return nil, errors.New("shopify: Config.Shop and Config.Token are required")
+	if cfg.Shop == "" || (cfg.Token == "") == (cfg.TokenSource == nil) {
+		return nil, errors.New("shopify: Config.Shop and one of Config.Token or Config.TokenSource are required")
+	}
+	var auth connector.Auth = connector.APIKey("X-Shopify-Access-Token", cfg.Token)
+	if cfg.TokenSource != nil {
+		auth = oauthHeader{ts: cfg.TokenSource}
 	}
 	base := cfg.Shop
 	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
@@ -72,7 +83,7 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 		connector.WithBaseURL(base),
 		// X-Shopify-Access-Token is a custom header: the connector keeps it
 		// to the shop's host, redirects included.
-		connector.WithAuth(connector.APIKey("X-Shopify-Access-Token", cfg.Token)),
+		connector.WithAuth(auth),
 		connector.WithRequestIDHeader("X-Request-Id"),
 		connector.WithUserAgent("patchbay-go shopify"),
 	}, opts...)...)
@@ -83,6 +94,30 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 		costs: map[string]float64{}}
 	return &Client{Client: c, gql: g, Items: &ItemsService{g: g}, Locations: &LocationsService{g: g}, Stock: &StockService{g: g}}, nil
 }
+
+// oauthHeader sends an OAuth access token the way Shopify wants it.
+type oauthHeader struct{ ts oauth2.TokenSource }
+
+func (a oauthHeader) Apply(req *http.Request, r *connector.Redactor) error {
+	var (
+		tok *oauth2.Token
+		err error
+	)
+	if cts, ok := a.ts.(connector.ContextTokenSource); ok {
+		tok, err = cts.TokenContext(req.Context())
+	} else {
+		tok, err = a.ts.Token()
+	}
+	if err != nil {
+		return err
+	}
+	r.Add(tok.AccessToken)
+	req.Header.Set("X-Shopify-Access-Token", tok.AccessToken)
+	return nil
+}
+
+// HeaderName tells the connector to keep the header off other hosts.
+func (oauthHeader) HeaderName() string { return "X-Shopify-Access-Token" }
 
 // bucket is the client's view of the shop's leaky bucket.
 type bucket struct {

@@ -54,6 +54,7 @@ type Server struct {
 	failNext  int
 	failCode  int
 	adjusted  int // adjustment groups applied
+	throttled int // THROTTLED answers sent
 }
 
 type stockItem struct {
@@ -131,6 +132,9 @@ func (s *Server) Available(itemID, locationID string) int {
 
 // Adjustments counts the adjustment groups applied.
 func (s *Server) Adjustments() int { s.mu.Lock(); defer s.mu.Unlock(); return s.adjusted }
+
+// Throttled counts THROTTLED answers sent.
+func (s *Server) Throttled() int { s.mu.Lock(); defer s.mu.Unlock(); return s.throttled }
 
 // Throttle answers the next n requests THROTTLED.
 func (s *Server) Throttle(n int) { s.mu.Lock(); s.throttle = n; s.mu.Unlock() }
@@ -224,6 +228,7 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 		if s.throttle > 0 {
 			s.throttle--
 		}
+		s.throttled++
 		writeErrors(w, []map[string]any{{"message": "Throttled", "extensions": map[string]any{"code": "THROTTLED",
 			"documentation": "https://shopify.dev/api/usage/rate-limits"}}},
 			map[string]any{"cost": map[string]any{"requestedQueryCost": cost, "actualQueryCost": nil, "throttleStatus": s.throttleStatus()}})
