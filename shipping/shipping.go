@@ -95,6 +95,13 @@ type Labels interface {
 	Void(ctx context.Context, labelID string, opts ...connector.CallOption) (*Label, error)
 }
 
+// LabelFinder is implemented by vendors that can find the label bought
+// under an idempotency key whatever its rate. A flow that quotes again on
+// a re-run gets new rate ids, so it looks here first.
+type LabelFinder interface {
+	FindByKey(ctx context.Context, key string) (*Label, error)
+}
+
 // Tracking reads where parcels are.
 type Tracking interface {
 	Track(ctx context.Context, carrier, trackingNumber string) (*TrackingStatus, error)

@@ -43,9 +43,10 @@ type Client struct {
 }
 
 var (
-	_ shipping.Rates    = (*RatesService)(nil)
-	_ shipping.Labels   = (*LabelsService)(nil)
-	_ shipping.Tracking = (*TrackingService)(nil)
+	_ shipping.Rates       = (*RatesService)(nil)
+	_ shipping.Labels      = (*LabelsService)(nil)
+	_ shipping.Tracking    = (*TrackingService)(nil)
+	_ shipping.LabelFinder = (*LabelsService)(nil)
 )
 
 // New builds a client. opts are the connector's.

@@ -79,6 +79,63 @@ func (s *LabelsService) Buy(ctx context.Context, rateID string, opts ...connecto
 	return s.label(t, rate)
 }
 
+// FindByKey returns the label bought under key, whatever its rate, or
+// connector.ErrNotFound. It scans the account's transactions, newest
+// first, stopping at the first match: a flow that quotes again after a
+// crash gets new rate ids and checks here before buying.
+//
+// Shippo API: GET /transactions, following next links.
+func (s *LabelsService) FindByKey(ctx context.Context, key string) (*shipping.Label, error) {
+	meta := metadataPrefix + key
+	if len(meta) > 100 {
+		meta = metadataPrefix + connector.DeriveKey(key)
+	}
+	t, err := s.scan(ctx, "/transactions?results=100", func(t transactionWire) bool {
+		return t.Metadata == meta && t.Status != "ERROR" && !strings.HasPrefix(t.Status, "REFUND")
+	})
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return nil, &connector.APIError{Vendor: "shippo", Op: "labels.findByKey", Kind: connector.ErrNotFound, Message: "no label under that key"}
+	}
+	rate, err := s.rate(ctx, t.rateID())
+	if err != nil {
+		return nil, err
+	}
+	return s.label(t, rate)
+}
+
+// scan walks a transaction list until match says yes.
+func (s *LabelsService) scan(ctx context.Context, first string, match func(transactionWire) bool) (*transactionWire, error) {
+	fetch := func(ctx context.Context, next string) (connector.Page[transactionWire], error) {
+		if next == "" {
+			next = first
+		}
+		var page struct {
+			Next    *string           `json:"next"`
+			Results []transactionWire `json:"results"`
+		}
+		if err := s.c.JSON(ctx, http.MethodGet, next, nil, &page, connector.WithOperation("labels.lookup")); err != nil {
+			return connector.Page[transactionWire]{}, err
+		}
+		p := connector.Page[transactionWire]{Items: page.Results}
+		if page.Next != nil {
+			p.Next = *page.Next
+		}
+		return p, nil
+	}
+	for t, err := range connector.All(ctx, fetch) {
+		if err != nil {
+			return nil, err
+		}
+		if match(t) {
+			return &t, nil
+		}
+	}
+	return nil, nil
+}
+
 // purchase is POST /transactions. It is not marked idempotent: a blind
 // retry could buy twice, so a lost answer comes back as ErrOutcomeUnknown.
 func (s *LabelsService) purchase(ctx context.Context, rateID, meta string) (*transactionWire, error) {

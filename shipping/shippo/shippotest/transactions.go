@@ -105,8 +105,8 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var match []*transaction
-	for _, t := range s.transactions {
-		if rate := q.Get("rate"); rate == "" || t.rateID == rate {
+	for i := len(s.transactions) - 1; i >= 0; i-- { // newest first, as Shippo lists
+		if t := s.transactions[i]; q.Get("rate") == "" || t.rateID == q.Get("rate") {
 			match = append(match, t)
 		}
 	}

@@ -1,0 +1,139 @@
+// Package orderflowtest runs the order flow on the four vendor sandboxes
+// (HubSpot, Shopify, Xero, Shippo), seeded with a catalogue, for the
+// example program and for tests.
+package orderflowtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/govalues/decimal"
+
+	"github.com/patchbay-go/patchbay/accounting/xero"
+	"github.com/patchbay-go/patchbay/accounting/xero/xerotest"
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/oauth"
+	"github.com/patchbay-go/patchbay/crm/hubspot"
+	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
+	"github.com/patchbay-go/patchbay/inventory/shopify"
+	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
+	"github.com/patchbay-go/patchbay/orderflow"
+	"github.com/patchbay-go/patchbay/shipping"
+	"github.com/patchbay-go/patchbay/shipping/shippo"
+	"github.com/patchbay-go/patchbay/shipping/shippo/shippotest"
+)
+
+// Product is a catalogue entry the shop is stocked with.
+type Product struct {
+	SKU, Title string
+	Stock      int
+}
+
+// Catalogue is what the sandbox shop sells.
+var Catalogue = []Product{
+	{"TEE-BLK-M", "Patchbay T-shirt, black, M", 500},
+	{"TEE-WHT-L", "Patchbay T-shirt, white, L", 500},
+	{"MUG-001", "Patchbay mug", 300},
+	{"CABLE-3M", "Patch cable, 3 m", 1000},
+	{"LAST-ONE", "Signed poster (one left)", 1},
+}
+
+// Env is the four sandboxes, clients on them, and the flow.
+type Env struct {
+	Flow    *orderflow.Flow
+	Mailbox *orderflow.Mailbox
+
+	HubSpot *hubspottest.Server
+	Shopify *shopifytest.Server
+	Xero    *xerotest.Server
+	Shippo  *shippotest.Server
+
+	transport *http.Transport
+}
+
+// Start starts and seeds the sandboxes and wires a flow to them. opts are
+// connector options for every client (a logger, a retry policy).
+func Start(ctx context.Context, opts ...connector.Option) (*Env, error) {
+	e := &Env{HubSpot: hubspottest.NewServer(), Shopify: shopifytest.NewServer(), Xero: xerotest.NewServer(),
+		Shippo: shippotest.NewServer(), Mailbox: orderflow.NewMailbox(),
+		transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	for _, p := range Catalogue {
+		e.Shopify.AddProduct(p.Title, p.SKU, p.Stock)
+	}
+	hc := &http.Client{Transport: e.transport}
+	opts = append([]connector.Option{connector.WithHTTPClient(hc)}, opts...)
+
+	hs, err := hubspot.New(hubspot.Config{BaseURL: e.HubSpot.URL, Auth: connector.Bearer(e.HubSpot.Token())}, opts...)
+	if err != nil {
+		return nil, errors.Join(err, e.Close())
+	}
+	sh, err := shopify.New(shopify.Config{Shop: e.Shopify.URL, Token: e.Shopify.Token()}, opts...)
+	if err != nil {
+		return nil, errors.Join(err, e.Close())
+	}
+	src, err := oauth.NewSource(oauth.Config{OAuth2: e.Xero.OAuthConfig(), Store: oauth.NewMemoryStore(e.Xero.Connect()), HTTPClient: hc})
+	if err != nil {
+		return nil, errors.Join(err, e.Close())
+	}
+	xr, err := xero.New(xero.Config{BaseURL: e.Xero.APIURL(), TenantID: e.Xero.TenantID(), Auth: connector.OAuth2(src)}, opts...)
+	if err != nil {
+		return nil, errors.Join(err, e.Close())
+	}
+	sp, err := shippo.New(shippo.Config{BaseURL: e.Shippo.URL, Token: e.Shippo.Token()}, opts...)
+	if err != nil {
+		return nil, errors.Join(err, e.Close())
+	}
+	e.Flow = &orderflow.Flow{Journal: orderflow.NewMemoryJournal(), Systems: orderflow.Systems{
+		Contacts: hs.Contacts, Deals: hs.Deals, Associations: hs.Associations,
+		Items: sh.Items, Stock: sh.Stock, LocationID: e.Shopify.LocationID(),
+		Customers: xr.Customers, Invoices: xr.Invoices, AccountCode: xerotest.SalesAccount, TaxCode: xerotest.TaxType,
+		Rates: sp.Rates, Labels: sp.Labels, ShipFrom: Warehouse,
+		Parcel: shipping.Parcel{Length: decimal.MustParse("30"), Width: decimal.MustParse("20"), Height: decimal.MustParse("10"),
+			DistanceUnit: shipping.Centimeter, Weight: decimal.MustParse("0.8"), MassUnit: shipping.Kilogram},
+		Mail: e.Mailbox,
+	}}
+	_ = ctx
+	return e, nil
+}
+
+// Warehouse is where parcels leave from.
+var Warehouse = shipping.Address{Name: "Patchbay Warehouse", Company: "Patchbay", Street1: "215 Clayton St", City: "San Francisco",
+	Region: "CA", PostalCode: "94117", Country: "US", Phone: "+1 555 341 9393", Email: "ops@example.com"}
+
+// Close stops the sandboxes.
+func (e *Env) Close() error {
+	e.HubSpot.Close()
+	e.Shopify.Close()
+	e.Xero.Close()
+	e.Shippo.Close()
+	e.transport.CloseIdleConnections()
+	connector.SharedTransport().CloseIdleConnections()
+	return nil
+}
+
+// Counts are the records the sandboxes hold: what the flow made.
+type Counts struct {
+	Contacts, Deals, Invoices, Labels, StockAdjustments, Emails int
+}
+
+func (c Counts) String() string {
+	return fmt.Sprintf("%d contacts, %d deals, %d invoices, %d labels, %d stock adjustments, %d emails",
+		c.Contacts, c.Deals, c.Invoices, c.Labels, c.StockAdjustments, c.Emails)
+}
+
+// Counts reads the sandboxes' state.
+func (e *Env) Counts() Counts {
+	return Counts{Contacts: e.HubSpot.Count("contacts"), Deals: e.HubSpot.Count("deals"), Invoices: e.Xero.InvoiceCount(),
+		Labels: e.Shippo.Purchases(), StockAdjustments: e.Shopify.Adjustments(), Emails: len(e.Mailbox.Messages())}
+}
+
+// Order makes a sample order.
+func Order(id string, lines ...orderflow.Line) orderflow.Order {
+	return orderflow.Order{ID: id, Currency: "NZD", ServiceLevel: "standard",
+		Customer: orderflow.Customer{Email: "customer-" + id + "@example.com", FirstName: "Ada", LastName: "Lovelace " + id},
+		ShipTo: shipping.Address{Name: "Ada Lovelace", Street1: "965 Mission St", City: "San Francisco", Region: "CA",
+			PostalCode: "94103", Country: "US"},
+		Lines: lines}
+}
