@@ -222,6 +222,9 @@ func (f *Flow) takeStock(ctx context.Context, o Order, st *state) (string, error
 			}
 		}
 	}
+	if len(o.Lines) == 1 {
+		return "1 line reserved", nil
+	}
 	return fmt.Sprintf("%d lines reserved", len(o.Lines)), nil
 }
 

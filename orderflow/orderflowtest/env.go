@@ -7,7 +7,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"net/url"
+	"sync"
 
 	"github.com/govalues/decimal"
 
@@ -51,6 +54,7 @@ type Env struct {
 	Shippo  *shippotest.Server
 
 	transport *http.Transport
+	calls     *callCounter
 }
 
 // Start starts and seeds the sandboxes and wires a flow to them. opts are
@@ -62,7 +66,10 @@ func Start(ctx context.Context, opts ...connector.Option) (*Env, error) {
 	for _, p := range Catalogue {
 		e.Shopify.AddProduct(p.Title, p.SKU, p.Stock)
 	}
-	hc := &http.Client{Transport: e.transport}
+	e.calls = &callCounter{next: e.transport, byHost: map[string]string{
+		hostOf(e.HubSpot.URL): "hubspot", hostOf(e.Shopify.URL): "shopify", hostOf(e.Xero.URL): "xero",
+		hostOf(e.Xero.Provider.URL): "xero-identity", hostOf(e.Shippo.URL): "shippo"}, counts: map[string]int{}}
+	hc := &http.Client{Transport: e.calls}
 	opts = append([]connector.Option{connector.WithHTTPClient(hc)}, opts...)
 
 	hs, err := hubspot.New(hubspot.Config{BaseURL: e.HubSpot.URL, Auth: connector.Bearer(e.HubSpot.Token())}, opts...)
@@ -136,4 +143,35 @@ func Order(id string, lines ...orderflow.Line) orderflow.Order {
 		ShipTo: shipping.Address{Name: "Ada Lovelace", Street1: "965 Mission St", City: "San Francisco", Region: "CA",
 			PostalCode: "94103", Country: "US"},
 		Lines: lines}
+}
+
+// callCounter counts the HTTP requests that reach each vendor: API calls
+// on the wire, retries included.
+type callCounter struct {
+	next   http.RoundTripper
+	byHost map[string]string
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+func (c *callCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.counts[c.byHost[r.URL.Host]]++
+	c.mu.Unlock()
+	return c.next.RoundTrip(r)
+}
+
+// Calls returns the API calls made to each vendor so far.
+func (e *Env) Calls() map[string]int {
+	e.calls.mu.Lock()
+	defer e.calls.mu.Unlock()
+	return maps.Clone(e.calls.counts)
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Host
 }
