@@ -154,3 +154,5 @@ func mustItem(t *testing.T, env *orderflowtest.Env, sku string) string {
 	}
 	return it.ID
 }
+
+const connectortestLostAnswer = "reset"

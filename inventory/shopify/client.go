@@ -128,24 +128,43 @@ type bucket struct {
 	at        time.Time
 }
 
-// wait returns how long to wait before spending cost points.
-func (b *bucket) wait(cost float64) time.Duration {
+// reserve takes cost points and returns how long to wait until they are
+// there. Reserving (the balance may go below zero) makes concurrent
+// callers queue behind each other instead of all seeing the same points
+// and being throttled together.
+func (b *bucket) reserve(cost float64) time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := time.Now()
-	avail := min(b.max, b.available+now.Sub(b.at).Seconds()*b.restore)
+	b.available = min(b.max, b.available+now.Sub(b.at).Seconds()*b.restore) - cost
+	b.at = now
+	if b.available >= 0 || b.restore <= 0 {
+		return 0
+	}
+	return time.Duration(-b.available / b.restore * float64(time.Second))
+}
+
+// wait says how long until cost points are there, reserving nothing.
+func (b *bucket) wait(cost float64) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	avail := min(b.max, b.available+time.Since(b.at).Seconds()*b.restore)
 	if avail >= cost || b.restore <= 0 {
 		return 0
 	}
 	return time.Duration((cost - avail) / b.restore * float64(time.Second))
 }
 
-// update takes the throttle status Shopify reported.
+// update takes the throttle status Shopify reported. Reservations made
+// since the answer was computed are still outstanding, so the lower of
+// the two views wins.
 func (b *bucket) update(max, available, restore float64) {
 	if max <= 0 || restore <= 0 {
 		return
 	}
 	b.mu.Lock()
-	b.max, b.available, b.restore, b.at = max, available, restore, time.Now()
+	now := time.Now()
+	local := min(b.max, b.available+now.Sub(b.at).Seconds()*b.restore)
+	b.max, b.restore, b.available, b.at = max, restore, min(local, available), now
 	b.mu.Unlock()
 }

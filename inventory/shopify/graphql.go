@@ -54,7 +54,7 @@ func (g *graphQL) do(ctx context.Context, opName, doc string, vars map[string]an
 		if estimate == 0 {
 			estimate = 10
 		}
-		if err := sleep(ctx, g.bucket.wait(estimate), opName); err != nil {
+		if err := sleep(ctx, g.bucket.reserve(estimate), opName); err != nil {
 			return err
 		}
 		var resp struct {
@@ -63,7 +63,12 @@ func (g *graphQL) do(ctx context.Context, opName, doc string, vars map[string]an
 			Extensions costExtension   `json:"extensions"`
 		}
 		body := map[string]any{"query": doc, "variables": vars, "operationName": opName}
-		err := g.c.JSON(ctx, http.MethodPost, g.path, body, &resp, append(opts, connector.WithOperation(opName))...)
+		callOpts := append(opts, connector.WithOperation(opName))
+		if strings.HasPrefix(strings.TrimSpace(doc), "query") {
+			// A query changes nothing: it is safe to retry though it is a POST.
+			callOpts = append(callOpts, connector.WithIdempotencyKey("graphql-query-is-read-only"))
+		}
+		err := g.c.JSON(ctx, http.MethodPost, g.path, body, &resp, callOpts...)
 		if err != nil {
 			return err
 		}

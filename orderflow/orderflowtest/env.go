@@ -17,6 +17,7 @@ import (
 	"github.com/patchbay-go/patchbay/accounting/xero"
 	"github.com/patchbay-go/patchbay/accounting/xero/xerotest"
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 	"github.com/patchbay-go/patchbay/connector/oauth"
 	"github.com/patchbay-go/patchbay/crm/hubspot"
 	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
@@ -55,6 +56,9 @@ type Env struct {
 
 	transport *http.Transport
 	calls     *callCounter
+	// Chaos injects faults into every vendor call, off (rate 0) until
+	// SetRate is called.
+	Chaos *connectortest.Chaos
 }
 
 // Start starts and seeds the sandboxes and wires a flow to them. opts are
@@ -66,7 +70,8 @@ func Start(ctx context.Context, opts ...connector.Option) (*Env, error) {
 	for _, p := range Catalogue {
 		e.Shopify.AddProduct(p.Title, p.SKU, p.Stock)
 	}
-	e.calls = &callCounter{next: e.transport, byHost: map[string]string{
+	e.Chaos = connectortest.NewChaos(e.transport, 0, 1)
+	e.calls = &callCounter{next: e.Chaos, byHost: map[string]string{
 		hostOf(e.HubSpot.URL): "hubspot", hostOf(e.Shopify.URL): "shopify", hostOf(e.Xero.URL): "xero",
 		hostOf(e.Xero.Provider.URL): "xero-identity", hostOf(e.Shippo.URL): "shippo"}, counts: map[string]int{}}
 	hc := &http.Client{Transport: e.calls}
