@@ -153,40 +153,32 @@ func (s *LabelsService) purchase(ctx context.Context, rateID, meta string) (*tra
 	return &t, nil
 }
 
-// findByKey lists the rate's transactions for one carrying meta.
+// findByKey lists the rate's transactions for one carrying meta. A
+// successful transaction under another key means the rate is taken:
+// connector.ErrConflict.
 //
 // Shippo API: GET /transactions?rate=ID, following next links.
 func (s *LabelsService) findByKey(ctx context.Context, rateID, meta string) (*transactionWire, error) {
-	fetch := func(ctx context.Context, next string) (connector.Page[transactionWire], error) {
-		if next == "" {
-			next = "/transactions?rate=" + url.QueryEscape(rateID) + "&results=100"
-		}
-		var page struct {
-			Next    *string           `json:"next"`
-			Results []transactionWire `json:"results"`
-		}
-		if err := s.c.JSON(ctx, http.MethodGet, next, nil, &page, connector.WithOperation("labels.lookup")); err != nil {
-			return connector.Page[transactionWire]{}, err
-		}
-		p := connector.Page[transactionWire]{Items: page.Results}
-		if page.Next != nil {
-			p.Next = *page.Next
-		}
-		return p, nil
-	}
-	for t, err := range connector.All(ctx, fetch) {
-		if err != nil {
-			return nil, err
-		}
+	var taken *transactionWire
+	t, err := s.scan(ctx, "/transactions?rate="+url.QueryEscape(rateID)+"&results=100", func(t transactionWire) bool {
 		switch {
 		case t.Status == "ERROR" || strings.HasPrefix(t.Status, "REFUND"):
-			continue // failed or voided: it does not hold the rate
+			return false // failed or voided: it does not hold the rate
 		case t.Metadata == meta:
-			return &t, nil
-		case strings.HasPrefix(t.Metadata, metadataPrefix):
-			return nil, &connector.APIError{Vendor: "shippo", Op: "labels.buy", Kind: connector.ErrConflict,
-				Message: "rate " + rateID + " was already bought under another idempotency key (label " + t.ObjectID + ")"}
+			return true
+		case strings.HasPrefix(t.Metadata, metadataPrefix) && taken == nil:
+			taken = &t
 		}
+		return false
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case t != nil:
+		return t, nil
+	case taken != nil:
+		return nil, &connector.APIError{Vendor: "shippo", Op: "labels.buy", Kind: connector.ErrConflict,
+			Message: "rate " + rateID + " was already bought under another idempotency key (label " + taken.ObjectID + ")"}
 	}
 	return nil, nil
 }
