@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/patchbay-go/patchbay/internal/sandbox"
 )
 
 type contact struct {
@@ -100,7 +102,7 @@ func (s *Server) putContacts(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if c == nil {
-			c = &contact{id: newUUID()}
+			c = &contact{id: sandbox.UUID()}
 			s.contacts = append(s.contacts, c)
 		}
 		set := func(dst *string, v string) {
@@ -123,7 +125,7 @@ func (s *Server) putContacts(w http.ResponseWriter, r *http.Request) {
 		c.updated = s.now()
 		out = append(out, c.render())
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"Id": newUUID(), "Status": "OK", "ProviderName": "patchbay",
+	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "ProviderName": "patchbay",
 		"DateTimeUTC": msDate(s.now()), "Contacts": out})
 }
 
@@ -135,7 +137,7 @@ func (s *Server) getContact(w http.ResponseWriter, r *http.Request) {
 		writeNotFound(w)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"Id": newUUID(), "Status": "OK", "Contacts": []any{c.render()}})
+	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "Contacts": []any{c.render()}})
 }
 
 func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
@@ -158,5 +160,5 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
 	for i := offset; i < len(matches) && i < offset+size; i++ {
 		out = append(out, matches[i].render())
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"Id": newUUID(), "Status": "OK", "Contacts": out})
+	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "Contacts": out})
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/govalues/decimal"
+	"github.com/patchbay-go/patchbay/internal/sandbox"
 )
 
 type invoice struct {
@@ -121,7 +122,7 @@ func (s *Server) putInvoices(w http.ResponseWriter, r *http.Request) {
 		s.invoices = append(s.invoices, inv)
 		out = append(out, s.render(inv))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"Id": newUUID(), "Status": "OK", "ProviderName": "patchbay",
+	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "ProviderName": "patchbay",
 		"DateTimeUTC": msDate(s.now()), "Invoices": out})
 }
 
@@ -163,7 +164,7 @@ func (s *Server) newInvoice(ii invoiceIn) (*invoice, []string) {
 	if !ok && status == "AUTHORISED" {
 		errs = append(errs, "Due Date is required.")
 	}
-	inv := &invoice{id: newUUID(), contactID: ii.Contact.ContactID, reference: ii.Reference, currency: cur,
+	inv := &invoice{id: sandbox.UUID(), contactID: ii.Contact.ContactID, reference: ii.Reference, currency: cur,
 		status: status, date: date, due: due, updated: now}
 	zero := decimal.MustParse("0.00")
 	inv.subtotal, inv.tax, inv.total, inv.paid = zero, zero, zero, zero
@@ -192,7 +193,7 @@ func (s *Server) newInvoice(ii invoiceIn) (*invoice, []string) {
 		rate := decimal.MustParse(rateText)
 		tax, _ := amount.Mul(rate)
 		tax = tax.Round(2)
-		inv.lines = append(inv.lines, line{id: newUUID(), desc: li.Description, itemCode: li.ItemCode, accountCode: li.AccountCode,
+		inv.lines = append(inv.lines, line{id: sandbox.UUID(), desc: li.Description, itemCode: li.ItemCode, accountCode: li.AccountCode,
 			taxType: taxType, qty: qty, unit: unit, amount: amount, tax: tax})
 		inv.subtotal, _ = inv.subtotal.Add(amount)
 		inv.tax, _ = inv.tax.Add(tax)
@@ -239,7 +240,7 @@ func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request) {
 		writeNotFound(w)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"Id": newUUID(), "Status": "OK", "Invoices": []any{s.render(inv)}})
+	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "Invoices": []any{s.render(inv)}})
 }
 
 func (s *Server) listInvoices(w http.ResponseWriter, r *http.Request) {
@@ -265,7 +266,7 @@ func (s *Server) listInvoices(w http.ResponseWriter, r *http.Request) {
 	for i := offset; i < len(matches) && i < offset+size; i++ {
 		out = append(out, s.render(matches[i]))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"Id": newUUID(), "Status": "OK", "Invoices": out})
+	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "Invoices": out})
 }
 
 // emailInvoice is POST /Invoices/{id}/Email: 204, and the invoice is

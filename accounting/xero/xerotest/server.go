@@ -16,10 +16,6 @@
 package xerotest
 
 import (
-	"bytes"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -31,6 +27,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/patchbay-go/patchbay/connector/connectortest"
+	"github.com/patchbay-go/patchbay/internal/sandbox"
 )
 
 // Organisation facts the sandbox is seeded with: a New Zealand demo company.
@@ -72,7 +69,7 @@ type Server struct {
 
 // NewServer starts the sandbox and its OAuth provider on 127.0.0.1.
 func NewServer() *Server {
-	s := &Server{Provider: connectortest.StartOAuthServer(), tenantID: newUUID(), replays: map[string]recorded{}}
+	s := &Server{Provider: connectortest.StartOAuthServer(), tenantID: sandbox.UUID(), replays: map[string]recorded{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /connections", s.connections)
 	mux.HandleFunc("GET /Connections", s.connections) // the spec's spelling; Xero answers both
@@ -152,7 +149,7 @@ func (s *Server) connections(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	created := "2026-01-07T18:46:19.5165400"
-	writeJSON(w, http.StatusOK, []map[string]any{{"id": newUUID(), "authEventId": newUUID(), "tenantId": s.tenantID,
+	writeJSON(w, http.StatusOK, []map[string]any{{"id": sandbox.UUID(), "authEventId": sandbox.UUID(), "tenantId": s.tenantID,
 		"tenantType": "ORGANISATION", "tenantName": organisationName, "createdDateUtc": created, "updatedDateUtc": created}})
 }
 
@@ -160,7 +157,7 @@ func (s *Server) connections(w http.ResponseWriter, r *http.Request) {
 // limits, and sets Xero's limit headers.
 func (s *Server) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Xero-Correlation-Id", newUUID())
+		w.Header().Set("Xero-Correlation-Id", sandbox.UUID())
 		at, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || !s.Provider.Valid(at) {
 			writeProblem(w, http.StatusUnauthorized, "Unauthorized", "AuthenticationUnsuccessful")
@@ -253,7 +250,7 @@ func (s *Server) replay(next http.Handler) http.Handler {
 // writeProblem is Xero's 401/403 body.
 func writeProblem(w http.ResponseWriter, status int, title, detail string) {
 	writeJSON(w, status, map[string]any{"Type": nil, "Title": title, "Status": status, "Detail": detail,
-		"Instance": newUUID(), "Extensions": map[string]any{}})
+		"Instance": sandbox.UUID(), "Extensions": map[string]any{}})
 }
 
 // validation is Xero's 400 ValidationException body.
@@ -277,13 +274,7 @@ func writeNotFound(w http.ResponseWriter) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	sandbox.WriteJSON(w, status, "application/json; charset=utf-8", v)
 }
 
 // msDate writes a time as Xero's MS-JSON date.
@@ -309,15 +300,6 @@ func parseDate(v string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
-}
-
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // page reads Xero's 1-based page parameter and pageSize (default 100).

@@ -11,9 +11,6 @@
 package hubspottest
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -21,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/patchbay-go/patchbay/internal/sandbox"
 )
 
 // Server is a running sandbox.
@@ -88,7 +87,7 @@ func WithCustomProperties(names ...string) Option {
 // NewServer starts a sandbox on 127.0.0.1. Close it when done.
 func NewServer(opts ...Option) *Server {
 	s := &Server{
-		token:     "pat-na1-sandbox-" + randomHex(8),
+		token:     "pat-na1-sandbox-" + sandbox.RandomHex(8),
 		nextID:    100,
 		types:     newObjectTypes(),
 		assocs:    map[assocKey]int{},
@@ -183,7 +182,7 @@ func (s *Server) Count(objectType string) int {
 // headers, before any endpoint runs.
 func (s *Server) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-HubSpot-Correlation-Id", newCorrelationID())
+		w.Header().Set("X-HubSpot-Correlation-Id", sandbox.UUID())
 		if !s.authorized(r.Header.Get("Authorization")) {
 			writeError(w, http.StatusUnauthorized, "INVALID_AUTHENTICATION",
 				"Authentication credentials not found. This API supports OAuth 2.0 authentication.", nil)
@@ -289,25 +288,7 @@ func writeRateLimit(w http.ResponseWriter, policy, message string) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json;charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-// newCorrelationID is a random (version 4) UUID, as HubSpot's are.
-func newCorrelationID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:])
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+	sandbox.WriteJSON(w, status, "application/json;charset=utf-8", v)
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

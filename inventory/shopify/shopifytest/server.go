@@ -12,9 +12,6 @@
 package shopifytest
 
 import (
-	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -23,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/patchbay-go/patchbay/internal/sandbox"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
@@ -76,7 +74,7 @@ func WithSchema(schema *ast.Schema) Option { return func(s *Server) { s.schema =
 
 // NewServer starts the sandbox with one location, "Main warehouse".
 func NewServer(opts ...Option) *Server {
-	s := &Server{token: "shpat_" + randomHex(16), levels: map[[2]string]*level{}, replays: map[string]any{},
+	s := &Server{token: "shpat_" + sandbox.RandomHex(16), levels: map[[2]string]*level{}, replays: map[string]any{},
 		available: bucketSize, filledAt: time.Now()}
 	for _, opt := range opts {
 		opt(s)
@@ -297,18 +295,6 @@ func writeErrors(w http.ResponseWriter, errs []map[string]any, extensions map[st
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("X-Request-Id", randomHex(8))
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+	w.Header().Set("X-Request-Id", sandbox.RandomHex(8))
+	sandbox.WriteJSON(w, status, "application/json; charset=utf-8", v)
 }

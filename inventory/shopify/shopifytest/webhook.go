@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/patchbay-go/patchbay/internal/sandbox"
 	"github.com/patchbay-go/patchbay/inventory/shopify"
 )
 
@@ -15,7 +16,7 @@ import (
 // be on this machine.
 func SendWebhook(ctx context.Context, url, secret, topic, webhookID string, body []byte) (int, string, error) {
 	if webhookID == "" {
-		webhookID = randomHex(8) + "-" + randomHex(4) + "-" + randomHex(4) + "-" + randomHex(4) + "-" + randomHex(12)
+		webhookID = sandbox.RandomHex(8) + "-" + sandbox.RandomHex(4) + "-" + sandbox.RandomHex(4) + "-" + sandbox.RandomHex(4) + "-" + sandbox.RandomHex(12)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {

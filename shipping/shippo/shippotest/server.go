@@ -15,8 +15,6 @@ package shippotest
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -27,6 +25,7 @@ import (
 	"time"
 
 	"github.com/govalues/decimal"
+	"github.com/patchbay-go/patchbay/internal/sandbox"
 )
 
 // Service is a carrier service the sandbox quotes.
@@ -89,7 +88,7 @@ type track struct {
 
 // NewServer starts the sandbox on 127.0.0.1.
 func NewServer() *Server {
-	s := &Server{token: "shippo_test_" + randomHex(16), shipments: map[string]map[string]any{}, rates: map[string]*rate{},
+	s := &Server{token: "shippo_test_" + sandbox.RandomHex(16), shipments: map[string]map[string]any{}, rates: map[string]*rate{},
 		tracks: map[string]*track{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /shipments", s.createShipment)
@@ -178,19 +177,7 @@ func writeNotFound(w http.ResponseWriter) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+	sandbox.WriteJSON(w, status, "application/json", v)
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
