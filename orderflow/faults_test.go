@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 	"github.com/patchbay-go/patchbay/orderflow"
 	"github.com/patchbay-go/patchbay/orderflow/orderflowtest"
 )
@@ -49,7 +50,7 @@ func TestFaultsNothingTwiceNothingLost(t *testing.T) {
 	if got := env.Counts(); got != want {
 		t.Fatalf("after %d rounds under %v faults: %v, want %v", rounds, faults, got, want)
 	}
-	if faults[connectortestLostAnswer] == 0 {
+	if faults[connectortest.FaultLostAnswer] == 0 {
 		t.Fatalf("no answer was lost: the test did not test what it claims (%v)", faults)
 	}
 	t.Logf("%d orders done in %d rounds; faults injected: %v", n, rounds, faults)

@@ -154,5 +154,3 @@ func mustItem(t *testing.T, env *orderflowtest.Env, sku string) string {
 	}
 	return it.ID
 }
-
-const connectortestLostAnswer = "reset"

@@ -19,7 +19,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/patchbay-go/patchbay/accounting"
 	"github.com/patchbay-go/patchbay/connector"
@@ -93,11 +92,10 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 
 // Tenant is an organisation the user connected.
 type Tenant struct {
-	ID         string    `json:"id"` // the connection's id
-	TenantID   string    `json:"tenantId"`
-	TenantType string    `json:"tenantType"` // ORGANISATION, PRACTICE
-	TenantName string    `json:"tenantName"`
-	Created    time.Time `json:"-"`
+	ID         string `json:"id"` // the connection's id
+	TenantID   string `json:"tenantId"`
+	TenantType string `json:"tenantType"` // ORGANISATION, PRACTICE
+	TenantName string `json:"tenantName"`
 }
 
 // Connections lists the tenants the token may reach: GET /Connections on

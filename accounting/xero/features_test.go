@@ -3,6 +3,7 @@ package xero_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -128,7 +129,7 @@ func TestSendInvoice(t *testing.T) {
 	}
 	var raw struct{ SentToContact bool }
 	got, _ := client.Invoices.Get(ctx, inv.ID)
-	if err := jsonUnmarshal(got.Raw, &raw); err != nil || !raw.SentToContact {
+	if err := json.Unmarshal(got.Raw, &raw); err != nil || !raw.SentToContact {
 		t.Fatalf("SentToContact = %v after Send", raw.SentToContact)
 	}
 }

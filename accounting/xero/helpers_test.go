@@ -1,7 +1,6 @@
 package xero_test
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/govalues/decimal"
@@ -18,5 +17,3 @@ func mustAmount(t *testing.T, d decimal.Decimal) money.Amount {
 	}
 	return a
 }
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
