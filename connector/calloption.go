@@ -13,6 +13,8 @@ type CallOptions struct {
 	IdempotencyKey string
 	// Operation names the call in errors and logs ("contacts.create").
 	Operation string
+	// KeyIsNew says the caller knows the key was never used before.
+	KeyIsNew bool
 }
 
 // WithIdempotencyKey makes a write safe to repeat: the vendor (or, where it
@@ -20,6 +22,16 @@ type CallOptions struct {
 // keys with DeriveKey so that a re-run of the same work repeats nothing.
 func WithIdempotencyKey(key string) CallOption {
 	return func(o *CallOptions) { o.IdempotencyKey = key }
+}
+
+// WithNewKey tells a keyed write that its key was never used before, so
+// the lookups a vendor package makes to find an earlier attempt's work
+// (where the vendor has no idempotency of its own: Shippo labels, HubSpot
+// notes) can be skipped. Only a caller with a durable record of what it
+// started can know this: the order flow passes it when its journal shows
+// the step never began. Retries inside the call still look.
+func WithNewKey() CallOption {
+	return func(o *CallOptions) { o.KeyIsNew = true }
 }
 
 // WithOperation names the call; vendor packages set it for every method.

@@ -14,6 +14,7 @@ const (
 	ContactObject ObjectType = "contact"
 	CompanyObject ObjectType = "company"
 	DealObject    ObjectType = "deal"
+	NoteObject    ObjectType = "note"
 )
 
 // Ref points at one record.

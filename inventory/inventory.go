@@ -46,6 +46,17 @@ type Change struct {
 	Reference string
 }
 
+// Adjusted is what one change left: the available quantity right after it,
+// as the vendor reported at the time. A repeat under the same idempotency
+// key reports the first time's, so "did this take the last unit?" has the
+// same answer on every re-run.
+type Adjusted struct {
+	ItemID     string
+	LocationID string
+	Delta      int
+	After      int
+}
+
 // Quantity sets available stock to Quantity. With Expected set, the set
 // happens only if the current quantity is Expected (compare-and-set);
 // otherwise it is connector.ErrConflict.
@@ -80,8 +91,8 @@ type Stock interface {
 	Levels(ctx context.Context, f LevelFilter) iter.Seq2[*Level, error]
 	// Adjust applies changes in one call where the vendor allows. Deltas
 	// add up exactly under concurrency, and the same idempotency key twice
-	// applies them once.
-	Adjust(ctx context.Context, changes []Change, opts ...connector.CallOption) error
+	// applies them once. It returns what each change left, in order.
+	Adjust(ctx context.Context, changes []Change, opts ...connector.CallOption) ([]Adjusted, error)
 	// Set sets absolute quantities, compare-and-set where Expected is given
 	// and the vendor supports it.
 	Set(ctx context.Context, quantities []Quantity, opts ...connector.CallOption) error

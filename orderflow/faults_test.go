@@ -46,7 +46,7 @@ func TestFaultsNothingTwiceNothingLost(t *testing.T) {
 		t.Fatalf("%d orders still not done after %d rounds (faults %v)", len(pending), rounds, env.Chaos.Counts())
 	}
 	faults := env.Chaos.Counts()
-	want := orderflowtest.Counts{Contacts: n, Deals: n, Invoices: n, Labels: n, StockAdjustments: n, Emails: n}
+	want := orderflowtest.Counts{Contacts: n, Deals: n, Notes: n, Invoices: n, Labels: n, StockAdjustments: n, Emails: n}
 	if got := env.Counts(); got != want {
 		t.Fatalf("after %d rounds under %v faults: %v, want %v", rounds, faults, got, want)
 	}

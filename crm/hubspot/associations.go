@@ -22,7 +22,7 @@ type AssociationsService struct {
 var _ crm.Associations = (*AssociationsService)(nil)
 
 // objectTypes maps the neutral types to HubSpot's path names.
-var objectTypes = map[crm.ObjectType]string{crm.ContactObject: "contacts", crm.CompanyObject: "companies", crm.DealObject: "deals"}
+var objectTypes = map[crm.ObjectType]string{crm.ContactObject: "contacts", crm.CompanyObject: "companies", crm.DealObject: "deals", crm.NoteObject: "notes"}
 
 func hubspotType(t crm.ObjectType) (string, error) {
 	if name, ok := objectTypes[t]; ok {

@@ -59,6 +59,7 @@ type Client struct {
 	Companies    *CompaniesService
 	Deals        *DealsService
 	Associations *AssociationsService
+	Notes        *NotesService
 }
 
 var _ crm.Contacts = (*ContactsService)(nil)
@@ -104,5 +105,6 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 		Companies:    &CompaniesService{objects: objs("companies", standardCompanyProperties, cfg.CompanyProperties), keys: keys, custom: cfg.CompanyProperties},
 		Deals:        &DealsService{objects: objs("deals", standardDealProperties, cfg.DealProperties), keys: keys, currency: cfg.Currency, custom: cfg.DealProperties},
 		Associations: &AssociationsService{c: c},
+		Notes:        &NotesService{objects: objs("notes", []string{"hs_note_body", "hs_timestamp"}, nil)},
 	}, nil
 }

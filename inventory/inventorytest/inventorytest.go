@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -88,20 +89,34 @@ func testConcurrent(t *testing.T, h Harness) {
 	it := item(t, h, "WIDGET-CONC", 100)
 	loc := firstLocation(t, h)
 	var wg sync.WaitGroup
+	afters := make([]int, 20)
 	for i := range 20 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := h.Stock.Adjust(context.Background(), []inventory.Change{{ItemID: it.ID, LocationID: loc.ID, Delta: -3, Reason: "correction"}},
+			left, err := h.Stock.Adjust(context.Background(), []inventory.Change{{ItemID: it.ID, LocationID: loc.ID, Delta: -3, Reason: "correction"}},
 				connector.WithIdempotencyKey(fmt.Sprintf("conc-%d", i)))
 			if err != nil {
 				t.Error(err)
+				return
 			}
+			if len(left) != 1 {
+				t.Errorf("Adjust reported %d changes, want 1", len(left))
+				return
+			}
+			afters[i] = left[0].After
 		}()
 	}
 	wg.Wait()
 	if got := available(t, h, it.ID, loc.ID); got != 40 {
 		t.Fatalf("after 20 × -3: available = %d, want 40", got)
+	}
+	// Each adjustment saw its own place in the sequence: 97, 94, ... 40.
+	slices.Sort(afters)
+	for i, a := range afters {
+		if a != 40+3*i {
+			t.Fatalf("quantities after each change %v, want 40, 43, ... 97", afters)
+		}
 	}
 }
 
@@ -115,8 +130,13 @@ func testIdempotent(t *testing.T, h Harness) {
 	}
 	key := connector.DeriveKey("order", "1001", "stock")
 	for range 2 {
-		if err := h.Stock.Adjust(context.Background(), changes, connector.WithIdempotencyKey(key)); err != nil {
+		left, err := h.Stock.Adjust(context.Background(), changes, connector.WithIdempotencyKey(key))
+		if err != nil {
 			t.Fatal(err)
+		}
+		// The repeat reports what the first call left, not a second change.
+		if len(left) != 2 || left[0].ItemID != it.ID || left[0].After != 8 || left[1].After != 9 {
+			t.Fatalf("Adjust reported %+v, want %s at 8 and %s at 9", left, it.ID, other.ID)
 		}
 	}
 	if a, b := available(t, h, it.ID, loc.ID), available(t, h, other.ID, loc.ID); a != 8 || b != 9 {
@@ -166,7 +186,7 @@ func testErrors(t *testing.T, h Harness) {
 		t.Fatalf("unknown SKU: err = %v, want ErrNotFound", err)
 	}
 	loc := firstLocation(t, h)
-	err := h.Stock.Adjust(ctx, []inventory.Change{{ItemID: "gid://shopify/InventoryItem/999999", LocationID: loc.ID, Delta: 1, Reason: "correction"}})
+	_, err := h.Stock.Adjust(ctx, []inventory.Change{{ItemID: "gid://shopify/InventoryItem/999999", LocationID: loc.ID, Delta: 1, Reason: "correction"}})
 	var apiErr *connector.APIError
 	if !errors.Is(err, connector.ErrValidation) || !errors.As(err, &apiErr) || apiErr.Message == "" {
 		t.Fatalf("unknown item: err = %v, want ErrValidation with the vendor's message", err)

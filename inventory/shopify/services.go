@@ -44,7 +44,7 @@ const (
 }`
 	mutationAdjust = `mutation Adjust($input: InventoryAdjustQuantitiesInput!, $key: String!) {
   inventoryAdjustQuantities(input: $input) @idempotent(key: $key) {
-    inventoryAdjustmentGroup { id }
+    inventoryAdjustmentGroup { id changes { name delta quantityAfterChange item { id } location { id } } }
     userErrors { field message code }
   }
 }`
@@ -318,9 +318,12 @@ func (s *StockService) itemLevels(ctx context.Context, itemID string) iter.Seq2[
 // @idempotent(key:): the caller's key, or a fresh one so that the call's
 // own retries apply it once. Shopify adds deltas server-side, so
 // concurrent adjustments sum exactly.
-func (s *StockService) Adjust(ctx context.Context, changes []inventory.Change, opts ...connector.CallOption) error {
+//
+// What each change left comes from the mutation's quantityAfterChange,
+// which Shopify's @idempotent replay repeats as first given.
+func (s *StockService) Adjust(ctx context.Context, changes []inventory.Change, opts ...connector.CallOption) ([]inventory.Adjusted, error) {
 	if len(changes) == 0 {
-		return nil
+		return nil, nil
 	}
 	reason, ref := changes[0].Reason, changes[0].Reference
 	if reason == "" {
@@ -334,7 +337,34 @@ func (s *StockService) Adjust(ctx context.Context, changes []inventory.Change, o
 	if ref != "" {
 		input["referenceDocumentUri"] = ref
 	}
-	return s.mutate(ctx, "Adjust", mutationAdjust, "inventoryAdjustQuantities", input, opts)
+	group, err := s.mutate(ctx, "Adjust", mutationAdjust, "inventoryAdjustQuantities", input, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]inventory.Adjusted, 0, len(group.Changes))
+	for _, c := range group.Changes {
+		if c.Name != "available" || c.QuantityAfterChange == nil {
+			continue
+		}
+		out = append(out, inventory.Adjusted{ItemID: c.Item.ID, LocationID: c.Location.ID, Delta: c.Delta, After: *c.QuantityAfterChange})
+	}
+	return out, nil
+}
+
+// adjustmentGroup is the part of an InventoryAdjustmentGroup the
+// connector reads.
+type adjustmentGroup struct {
+	Changes []struct {
+		Name                string `json:"name"`
+		Delta               int    `json:"delta"`
+		QuantityAfterChange *int   `json:"quantityAfterChange"`
+		Item                struct {
+			ID string `json:"id"`
+		} `json:"item"`
+		Location struct {
+			ID string `json:"id"`
+		} `json:"location"`
+	} `json:"changes"`
 }
 
 // Set sets available quantities. Quantities with Expected are
@@ -360,22 +390,30 @@ func (s *StockService) Set(ctx context.Context, quantities []inventory.Quantity,
 		reason = "correction"
 	}
 	input := map[string]any{"name": "available", "reason": reason, "ignoreCompareQuantity": ignore, "quantities": in}
-	return s.mutate(ctx, "Set", mutationSet, "inventorySetQuantities", input, opts)
+	_, err := s.mutate(ctx, "Set", mutationSet, "inventorySetQuantities", input, opts)
+	return err
 }
 
-func (s *StockService) mutate(ctx context.Context, op, doc, field string, input map[string]any, opts []connector.CallOption) error {
+func (s *StockService) mutate(ctx context.Context, op, doc, field string, input map[string]any, opts []connector.CallOption) (*adjustmentGroup, error) {
 	key := connector.ResolveCallOptions(opts...).IdempotencyKey
 	if key == "" {
 		key = connector.NewKey()
 	}
 	var data map[string]struct {
-		UserErrors []userError `json:"userErrors"`
+		Group      *adjustmentGroup `json:"inventoryAdjustmentGroup"`
+		UserErrors []userError      `json:"userErrors"`
 	}
 	// The key makes the mutation safe for the connector to retry too.
 	if err := s.g.do(ctx, op, doc, map[string]any{"input": input, "key": key}, &data, connector.WithIdempotencyKey(key)); err != nil {
-		return err
+		return nil, err
 	}
-	return userErrorsError(op, data[field].UserErrors)
+	if err := userErrorsError(op, data[field].UserErrors); err != nil {
+		return nil, err
+	}
+	if data[field].Group == nil {
+		return &adjustmentGroup{}, nil
+	}
+	return data[field].Group, nil
 }
 
 func nilIfEmpty(s string) any {

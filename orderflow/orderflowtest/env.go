@@ -98,7 +98,7 @@ func Start(ctx context.Context, opts ...connector.Option) (*Env, error) {
 		return nil, errors.Join(err, e.Close())
 	}
 	e.Flow = &orderflow.Flow{Journal: orderflow.NewMemoryJournal(), Systems: orderflow.Systems{
-		Contacts: hs.Contacts, Deals: hs.Deals, Associations: hs.Associations,
+		Contacts: hs.Contacts, Deals: hs.Deals, Associations: hs.Associations, Notes: hs.Notes,
 		Items: sh.Items, Stock: sh.Stock, LocationID: e.Shopify.LocationID(),
 		Customers: xr.Customers, Invoices: xr.Invoices, AccountCode: xerotest.SalesAccount, TaxCode: xerotest.TaxType,
 		Rates: sp.Rates, Labels: sp.Labels, ShipFrom: Warehouse,
@@ -127,17 +127,17 @@ func (e *Env) Close() error {
 
 // Counts are the records the sandboxes hold: what the flow made.
 type Counts struct {
-	Contacts, Deals, Invoices, Labels, StockAdjustments, Emails int
+	Contacts, Deals, Notes, Invoices, Labels, StockAdjustments, Emails int
 }
 
 func (c Counts) String() string {
-	return fmt.Sprintf("%d contacts, %d deals, %d invoices, %d labels, %d stock adjustments, %d emails",
-		c.Contacts, c.Deals, c.Invoices, c.Labels, c.StockAdjustments, c.Emails)
+	return fmt.Sprintf("%d contacts, %d deals, %d notes, %d invoices, %d labels, %d stock adjustments, %d emails",
+		c.Contacts, c.Deals, c.Notes, c.Invoices, c.Labels, c.StockAdjustments, c.Emails)
 }
 
 // Counts reads the sandboxes' state.
 func (e *Env) Counts() Counts {
-	return Counts{Contacts: e.HubSpot.Count("contacts"), Deals: e.HubSpot.Count("deals"), Invoices: e.Xero.InvoiceCount(),
+	return Counts{Contacts: e.HubSpot.Count("contacts"), Deals: e.HubSpot.Count("deals"), Notes: e.HubSpot.Count("notes"), Invoices: e.Xero.InvoiceCount(),
 		Labels: e.Shippo.Purchases(), StockAdjustments: e.Shopify.Adjustments(), Emails: len(e.Mailbox.Messages())}
 }
 
@@ -157,13 +157,39 @@ type callCounter struct {
 	byHost map[string]string
 	mu     sync.Mutex
 	counts map[string]int
+	total  int
+	kill   func() // called when total reaches killAt
+	killAt int
 }
 
 func (c *callCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.mu.Lock()
 	c.counts[c.byHost[r.URL.Host]]++
+	c.total++
+	var kill func()
+	if c.kill != nil && c.total == c.killAt {
+		kill, c.kill = c.kill, nil
+	}
 	c.mu.Unlock()
-	return c.next.RoundTrip(r)
+	resp, err := c.next.RoundTrip(r)
+	if kill != nil {
+		kill()
+		if err == nil {
+			resp.Body.Close()
+		}
+		return nil, context.Canceled
+	}
+	return resp, err
+}
+
+// KillAfter calls kill (a context's cancel) once the nth vendor call from
+// now has reached its vendor, the way a crash lands in the middle of a
+// step: that call commits, its answer is never read, and every other call
+// in flight ends.
+func (e *Env) KillAfter(n int, kill func()) {
+	e.calls.mu.Lock()
+	defer e.calls.mu.Unlock()
+	e.calls.kill, e.calls.killAt = kill, e.calls.total+n
 }
 
 // Calls returns the API calls made to each vendor so far.

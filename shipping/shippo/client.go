@@ -67,5 +67,6 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{Client: c, Rates: &RatesService{c: c}, Labels: &LabelsService{c: c}, Tracking: &TrackingService{c: c}}, nil
+	quoted := &quotedRates{}
+	return &Client{Client: c, Rates: &RatesService{c: c, quoted: quoted}, Labels: &LabelsService{c: c, quoted: quoted}, Tracking: &TrackingService{c: c}}, nil
 }

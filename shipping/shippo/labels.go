@@ -14,7 +14,10 @@ import (
 
 // LabelsService buys and voids labels.
 // https://docs.goshippo.com/shippoapi/public-api/transactions/createtransaction
-type LabelsService struct{ c *connector.Client }
+type LabelsService struct {
+	c      *connector.Client
+	quoted *quotedRates
+}
 
 // metadataPrefix marks the transactions the connector bought under a key.
 const metadataPrefix = "patchbay-key:"
@@ -32,6 +35,10 @@ const metadataPrefix = "patchbay-key:"
 //     shows a purchase that went through. Only if it shows none is the
 //     label bought again.
 //
+// With connector.WithNewKey (the caller knows the key is unused), step 1 is
+// skipped; step 3 still runs. A rate this client quoted needs no GET of
+// its own. On the happy path a keyed purchase is then one call.
+//
 // A transaction for the rate under another key is connector.ErrConflict.
 // Without a key, a lost answer is ErrOutcomeUnknown for the caller to
 // resolve. Two processes buying with one key at the same instant can both
@@ -44,7 +51,8 @@ func (s *LabelsService) Buy(ctx context.Context, rateID string, opts ...connecto
 	if err != nil {
 		return nil, err
 	}
-	key := connector.ResolveCallOptions(opts...).IdempotencyKey
+	call := connector.ResolveCallOptions(opts...)
+	key := call.IdempotencyKey
 	if key == "" {
 		t, err := s.purchase(ctx, rateID, "")
 		if err != nil {
@@ -56,11 +64,13 @@ func (s *LabelsService) Buy(ctx context.Context, rateID string, opts ...connecto
 	if len(meta) > 100 { // Shippo's limit on metadata
 		meta = metadataPrefix + connector.DeriveKey(key)
 	}
-	if t, err := s.findByKey(ctx, rateID, meta); err != nil || t != nil {
-		if err != nil {
-			return nil, err
+	if !call.KeyIsNew {
+		if t, err := s.findByKey(ctx, rateID, meta); err != nil || t != nil {
+			if err != nil {
+				return nil, err
+			}
+			return s.label(t, rate)
 		}
-		return s.label(t, rate)
 	}
 	t, err := s.purchase(ctx, rateID, meta)
 	if errors.Is(err, connector.ErrOutcomeUnknown) {
@@ -187,6 +197,11 @@ func (s *LabelsService) findByKey(ctx context.Context, rateID, meta string) (*tr
 //
 // Shippo API: GET /rates/{RateId}.
 func (s *LabelsService) rate(ctx context.Context, rateID string) (shipping.Rate, error) {
+	if s.quoted != nil {
+		if r, ok := s.quoted.get(rateID); ok {
+			return r, nil
+		}
+	}
 	var raw json.RawMessage
 	if err := s.c.JSON(ctx, http.MethodGet, "/rates/"+url.PathEscape(rateID), nil, &raw, connector.WithOperation("labels.rate")); err != nil {
 		return shipping.Rate{}, err

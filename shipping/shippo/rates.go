@@ -11,7 +11,10 @@ import (
 
 // RatesService quotes shipments.
 // https://docs.goshippo.com/shippoapi/public-api/shipments/createshipment
-type RatesService struct{ c *connector.Client }
+type RatesService struct {
+	c      *connector.Client
+	quoted *quotedRates
+}
 
 // Quote creates a shipment and returns its rates. Addresses and parcels
 // are checked first, so a bad one costs no call. Creating a shipment
@@ -64,6 +67,9 @@ func (s *RatesService) Quote(ctx context.Context, from, to shipping.Address, par
 	}
 	if len(rates) == 0 && len(resp.Messages) > 0 {
 		return nil, transactionError(resp.Messages)
+	}
+	if s.quoted != nil {
+		s.quoted.add(rates)
 	}
 	return rates, nil
 }

@@ -3,6 +3,7 @@ package shippo_test
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -101,4 +102,44 @@ var shippoExceptions = []spec.Exception{
 func TestConformanceContract(t *testing.T) {
 	doc := spec.LoadOpenAPI(t, "shippo/public-api.yaml", shippoExceptions...)
 	shippingtest.Run(t, harness(func(t *testing.T, next http.RoundTripper) http.RoundTripper { return doc.Transport(t, next) }))
+}
+
+// countRequests counts what reaches the sandbox.
+type countRequests struct {
+	next http.RoundTripper
+	n    atomic.Int64
+}
+
+func (c *countRequests) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.next.RoundTrip(r)
+}
+
+// A caller that knows its key is new buys a quoted rate in one call, and a
+// lost answer is still found by its key rather than bought twice.
+func TestBuyWithNewKeyIsOneCall(t *testing.T) {
+	counter := &countRequests{}
+	srv, client := sandbox(t, func(next http.RoundTripper) http.RoundTripper { counter.next = next; return counter })
+	ctx := context.Background()
+	rates, err := client.Rates.Quote(ctx, shippingtest.From, shippingtest.To, []shipping.Parcel{shippingtest.Box})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cheap, _ := shipping.Cheapest(rates)
+	before := counter.n.Load()
+	label, err := client.Labels.Buy(ctx, cheap.ID, connector.WithIdempotencyKey("order-1-label"), connector.WithNewKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls := counter.n.Load() - before; calls != 1 || label.Carrier != cheap.Carrier || label.Amount != cheap.Amount {
+		t.Fatalf("%d calls (want 1), label %+v for rate %+v", calls, label, cheap)
+	}
+	fast, _ := shipping.Fastest(rates)
+	srv.LoseNextPurchaseAnswer()
+	if _, err := client.Labels.Buy(ctx, fast.ID, connector.WithIdempotencyKey("order-2-label"), connector.WithNewKey()); err != nil {
+		t.Fatal(err)
+	}
+	if srv.Purchases() != 2 {
+		t.Fatalf("%d charges, want 2", srv.Purchases())
+	}
 }

@@ -15,6 +15,50 @@ var defaultTypeIDs = map[[2]string]int{
 	{"contacts", "companies"}: 279, {"companies", "contacts"}: 280,
 	{"deals", "contacts"}: 3, {"contacts", "deals"}: 4,
 	{"deals", "companies"}: 341, {"companies", "deals"}: 342,
+	{"notes", "contacts"}: 202, {"contacts", "notes"}: 201,
+	{"notes", "companies"}: 190, {"companies", "notes"}: 189,
+	{"notes", "deals"}: 214, {"deals", "notes"}: 213,
+}
+
+// inlineAssociation is one entry of a create's associations.
+type inlineAssociation struct {
+	To struct {
+		ID string `json:"id"`
+	} `json:"to"`
+	Types []struct {
+		Category string `json:"associationCategory"`
+		TypeID   int    `json:"associationTypeId"`
+	} `json:"types"`
+}
+
+// resolveInline finds the records a create asks to be associated with,
+// by their HubSpot-defined type ids, or says what is wrong.
+func (s *Server) resolveInline(from *objectType, in []inlineAssociation) ([]assocKey, string) {
+	var out []assocKey
+	for _, a := range in {
+		for _, ty := range a.Types {
+			var to *objectType
+			for pair, id := range defaultTypeIDs {
+				if pair[0] == from.name && id == ty.TypeID {
+					to = s.types[pair[1]]
+				}
+			}
+			if to == nil || ty.Category != "HUBSPOT_DEFINED" {
+				return nil, "unknown association type " + strconv.Itoa(ty.TypeID) + " from " + from.name
+			}
+			if o := to.objects[a.To.ID]; o == nil || o.archived {
+				return nil, "the " + to.singular + " " + a.To.ID + " to associate with does not exist"
+			}
+			out = append(out, assocKey{from.name, "", to.name, a.To.ID})
+		}
+	}
+	return out, ""
+}
+
+// link records the association both ways, with the default type ids.
+func (s *Server) link(k assocKey) {
+	s.assocs[k] = defaultTypeIDs[[2]string{k.fromType, k.toType}]
+	s.assocs[assocKey{k.toType, k.toID, k.fromType, k.fromID}] = defaultTypeIDs[[2]string{k.toType, k.fromType}]
 }
 
 // associateDefault is PUT /crm/v4/objects/{fromObjectType}/{fromObjectId}/

@@ -211,8 +211,8 @@ func (s *Server) update(t *objectType, o *object, props map[string]string) {
 }
 
 type objectInput struct {
-	Properties   map[string]string `json:"properties"`
-	Associations []json.RawMessage `json:"associations"`
+	Properties   map[string]string   `json:"properties"`
+	Associations []inlineAssociation `json:"associations"`
 }
 
 func (s *Server) createObject(w http.ResponseWriter, r *http.Request, t *objectType) {
@@ -230,7 +230,16 @@ func (s *Server) createObject(w http.ResponseWriter, r *http.Request, t *objectT
 		writeConflict(w, t, id)
 		return
 	}
+	links, problem := s.resolveInline(t, in.Associations)
+	if problem != "" {
+		writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", problem, nil)
+		return
+	}
 	o := s.create(t, in.Properties)
+	for _, k := range links {
+		k.fromID = o.id
+		s.link(k)
+	}
 	writeJSON(w, http.StatusCreated, o.render(t, nil))
 }
 

@@ -46,8 +46,12 @@ func newObjectTypes() map[string]*objectType {
 		[]string{"dealname", "amount", "dealstage", "pipeline", "closedate", "deal_currency_code", "description"},
 		[]string{"amount", "closedate", "createdate", "dealname", "dealstage", "hs_lastmodifieddate", "hs_object_id", "pipeline"})
 	deals.validateFn = validateDeal
+	notes := mk("notes", "note", "0-46", "hs_lastmodifieddate",
+		[]string{"hs_note_body", "hs_timestamp", "hubspot_owner_id", "hs_attachment_ids"},
+		[]string{"createdate", "hs_lastmodifieddate", "hs_object_id"})
+	notes.validateFn = validateNote
 	types := map[string]*objectType{}
-	for _, t := range []*objectType{contacts, companies, deals} {
+	for _, t := range []*objectType{contacts, companies, deals, notes} {
 		types[t.name], types[t.typeID] = t, t
 	}
 	return types
@@ -71,6 +75,15 @@ func validateContact(props map[string]string) []errorDetail {
 	if e, ok := props["email"]; ok && e != "" && !validEmail(e) {
 		return []errorDetail{{Message: "Email address " + e + " is invalid", Code: "INVALID_EMAIL",
 			Context: map[string][]string{"propertyName": {"email"}}}}
+	}
+	return nil
+}
+
+// validateNote asks for the timestamp HubSpot requires on a new note.
+func validateNote(props map[string]string) []errorDetail {
+	if v, ok := props["hs_timestamp"]; ok && v == "" {
+		return []errorDetail{{Message: "hs_timestamp is required", Code: "REQUIRED_PROPERTY",
+			Context: map[string][]string{"propertyName": {"hs_timestamp"}}}}
 	}
 	return nil
 }

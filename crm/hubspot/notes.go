@@ -1,0 +1,142 @@
+package hubspot
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/crm"
+)
+
+// NotesService writes notes (an engagement object) on records, as
+// crm.Notes.
+// https://developers.hubspot.com/docs/api-reference/latest/crm/activities/notes/guide
+type NotesService struct {
+	objects
+}
+
+var _ crm.Notes = (*NotesService)(nil)
+
+// noteAssociationTypes are HubSpot's defined association type ids from a
+// note to each record type.
+var noteAssociationTypes = map[crm.ObjectType]int{crm.ContactObject: 202, crm.CompanyObject: 190, crm.DealObject: 214}
+
+// keyMarker is how a keyed note carries its key: on its own last line, so
+// people reading the timeline see a reference and code can find it.
+const keyMarker = "\n\nRef: "
+
+type noteAssociation struct {
+	To struct {
+		ID string `json:"id"`
+	} `json:"to"`
+	Types []associationSpec `json:"types"`
+}
+
+type associationSpec struct {
+	Category string `json:"associationCategory"`
+	TypeID   int    `json:"associationTypeId"`
+}
+
+// Add creates the note, associated with n.About in the same call. With an
+// idempotency key it first reads the notes on n.About[0] and returns the
+// one carrying the key, if any (skipped under connector.WithNewKey); a
+// create whose answer was lost is looked for before it is sent twice.
+//
+// HubSpot API: POST /crm/v3/objects/notes; with a key also
+// GET /crm/v4/objects/{objectType}/{objectId}/associations/notes and
+// GET /crm/v3/objects/notes/{noteId}.
+func (s *NotesService) Add(ctx context.Context, n crm.Note, opts ...connector.CallOption) (*crm.Note, error) {
+	if strings.TrimSpace(n.Body) == "" {
+		return nil, connector.InvalidInput("hubspot", "notes.add", "a note needs a body")
+	}
+	var assocs []noteAssociation
+	for _, ref := range n.About {
+		typeID, ok := noteAssociationTypes[ref.Type]
+		if !ok || ref.ID == "" {
+			return nil, connector.InvalidInput("hubspot", "notes.add", "a note can be about a contact, company or deal, by id")
+		}
+		a := noteAssociation{Types: []associationSpec{{Category: "HUBSPOT_DEFINED", TypeID: typeID}}}
+		a.To.ID = ref.ID
+		assocs = append(assocs, a)
+	}
+	if n.Timestamp.IsZero() {
+		n.Timestamp = time.Now()
+	}
+	call := connector.ResolveCallOptions(opts...)
+	key := call.IdempotencyKey
+	body := n.Body
+	if key != "" {
+		if len(n.About) == 0 {
+			return nil, connector.InvalidInput("hubspot", "notes.add", "a keyed note needs a record to look for it on")
+		}
+		body += keyMarker + key
+		if !call.KeyIsNew {
+			if found, err := s.findKeyed(ctx, n.About[0], body); err != nil || found != nil {
+				return found, err
+			}
+		}
+	}
+	props := map[string]string{"hs_note_body": body, "hs_timestamp": n.Timestamp.UTC().Format("2006-01-02T15:04:05.000Z")}
+	in := struct {
+		Properties   map[string]string `json:"properties"`
+		Associations []noteAssociation `json:"associations"`
+	}{props, assocs}
+	if in.Associations == nil {
+		in.Associations = []noteAssociation{}
+	}
+	var out object
+	err := s.c.JSON(ctx, http.MethodPost, s.path(""), in, &out, s.op("add"))
+	if errors.Is(err, connector.ErrOutcomeUnknown) && key != "" {
+		found, ferr := s.findKeyed(ctx, n.About[0], body)
+		switch {
+		case ferr != nil:
+			return nil, err
+		case found != nil:
+			return found, nil
+		}
+		err = s.c.JSON(ctx, http.MethodPost, s.path(""), in, &out, s.op("add")) // provably never made
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.toNote(out.fillFrom(props), n.About), nil
+}
+
+// findKeyed returns the note on ref whose body is body, or nil.
+func (s *NotesService) findKeyed(ctx context.Context, ref crm.Ref, body string) (*crm.Note, error) {
+	for note, err := range (&AssociationsService{c: s.c}).Associated(ctx, ref, crm.NoteObject) {
+		if err != nil {
+			return nil, err
+		}
+		o, err := s.get(ctx, note.ID, "", "get")
+		if errors.Is(err, connector.ErrNotFound) {
+			continue // archived since
+		}
+		if err != nil {
+			return nil, err
+		}
+		if o.prop("hs_note_body") == body {
+			return s.toNote(o, []crm.Ref{ref}), nil
+		}
+	}
+	return nil, nil
+}
+
+func (s *NotesService) toNote(o *object, about []crm.Ref) *crm.Note {
+	n := &crm.Note{ID: o.ID, Body: o.prop("hs_note_body"), About: about}
+	if before, _, ok := strings.Cut(n.Body, keyMarker); ok {
+		n.Body = before
+	}
+	if ts := o.prop("hs_timestamp"); ts != "" {
+		if t, err := time.Parse(time.RFC3339Nano, ts); err == nil {
+			n.Timestamp = t
+		} else if ms, err := strconv.ParseInt(ts, 10, 64); err == nil {
+			n.Timestamp = time.UnixMilli(ms).UTC()
+		}
+	}
+	return n
+}
