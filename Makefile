@@ -22,9 +22,10 @@ FUZZ_TARGETS := \
 	./accounting/xero:FuzzParseDelivery \
 	./shipping/shippo:FuzzDecodeError \
 	./shipping/shippo:FuzzParseEvent \
-	./inventory/shopify:FuzzDecodeErrors
+	./inventory/shopify:FuzzDecodeErrors \
+	./inventory/shopify:FuzzDecodeOrder
 
-.PHONY: test vet unit conformance fuzz bench
+.PHONY: test vet unit conformance fuzz bench soak
 
 test: vet unit conformance
 
@@ -42,6 +43,12 @@ unit:
 # missing spec folder fails; elsewhere these tests skip and say why.
 conformance:
 	$(GO) test -race -run '^TestConformance' ./...
+
+# The order flow's fault test at 1,000 orders (make test runs 200); the
+# numbers go in docs/benchmarks.md.
+SOAK_ORDERS ?= 1000
+soak:
+	PATCHBAY_SOAK_ORDERS=$(SOAK_ORDERS) $(GO) test -race -count 1 -timeout 60m -run '^TestFaultsNothingTwiceNothingLost$$' -v ./orderflow/ | grep -E 'orders done|^(---|ok|FAIL)'
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

@@ -3,6 +3,8 @@ package orderflow_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -28,10 +30,16 @@ func TestFaultsNothingTwiceNothingLost(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer env.Close()
-	const n = 200
+	n := 200
+	if v, err := strconv.Atoi(os.Getenv("PATCHBAY_SOAK_ORDERS")); err == nil && v > 0 {
+		n = v // make soak
+	}
+	start := time.Now()
+	env.Shopify.AddProduct("Soak cable", "SOAK-CABLE", n)
+	env.Shopify.AddProduct("Soak shirt", "SOAK-SHIRT", n)
 	var pending []orderflow.Order
 	for i := range n {
-		pending = append(pending, orderflowtest.Order(fmt.Sprintf("F%04d", i), line("CABLE-3M", 1, "9.90"), line("TEE-WHT-L", 1, "25.00")))
+		pending = append(pending, orderflowtest.Order(fmt.Sprintf("F%04d", i), line("SOAK-CABLE", 1, "9.90"), line("SOAK-SHIRT", 1, "25.00")))
 	}
 	env.Chaos.SetRate(0.30)
 	rounds := 0
@@ -53,7 +61,13 @@ func TestFaultsNothingTwiceNothingLost(t *testing.T) {
 	if faults[connectortest.FaultLostAnswer] == 0 {
 		t.Fatalf("no answer was lost: the test did not test what it claims (%v)", faults)
 	}
-	t.Logf("%d orders done in %d rounds; faults injected: %v", n, rounds, faults)
+	calls, failures := env.Calls(), env.Failures()
+	total := 0
+	for _, c := range calls {
+		total += c
+	}
+	t.Logf("%d orders done in %d rounds, %s (%.1f orders/s); %d vendor calls (%.1f per order), %v; faults injected: %v; vendor answers retried: %v",
+		n, rounds, time.Since(start).Round(time.Millisecond), float64(n)/time.Since(start).Seconds(), total, float64(total)/float64(n), calls, faults, failures)
 }
 
 func runRound(t *testing.T, env *orderflowtest.Env, orders []orderflow.Order, logFailures bool) []orderflow.Order {
@@ -72,6 +86,8 @@ func runRound(t *testing.T, env *orderflowtest.Env, orders []orderflow.Order, lo
 			case r.Status == orderflow.Done:
 			case r.Reason == "":
 				t.Errorf("order %s failed with no reason", o.ID)
+			case !r.Open:
+				t.Errorf("order %s failed for good under faults alone: %s", o.ID, r.Reason)
 			default:
 				if logFailures {
 					t.Logf("order %s without faults: %s", o.ID, r.Reason)

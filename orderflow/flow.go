@@ -125,7 +125,7 @@ func (f *Flow) Process(ctx context.Context, o Order) Result {
 			if !errors.As(err, &p) {
 				// Transient (the vendor is down, the context ended): the
 				// order stays open, and a re-run resumes it here.
-				res.Status, res.Reason = Failed, s.name+": "+err.Error()
+				res.Status, res.Reason, res.Open = Failed, s.name+": "+err.Error(), true
 				return res
 			}
 			reason := s.name + ": " + p.reason
@@ -161,6 +161,7 @@ func (f *Flow) fail(ctx context.Context, o Order, st *state, res Result, reason 
 		_ = f.Journal.RecordOutcome(ctx, res)
 	} else {
 		res.Reason += " (not all undone yet: run again)"
+		res.Open = true
 	}
 	return res
 }

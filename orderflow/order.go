@@ -60,6 +60,9 @@ type Result struct {
 	OrderID string
 	Status  Status
 	Reason  string // why it failed
+	// Open says a failed order is not finished: a vendor was down or the
+	// run was stopped. Running it again resumes it; nothing is undone.
+	Open bool `json:",omitempty"`
 	Steps   []StepResult
 	// Compensated lists what was undone after a failure.
 	Compensated []string

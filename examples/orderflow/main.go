@@ -3,25 +3,28 @@
 // exactly once. By default it runs on the vendors' sandboxes, started in
 // this process on 127.0.0.1:
 //
-//	go run ./examples/orderflow            # the sample orders, then the same orders again
-//	go run ./examples/orderflow -n 200 -concurrency 8
+//	go run ./examples/orderflow                      # the sample orders, then the same orders again
+//	go run ./examples/orderflow -n 200 -concurrency 8 -faults 0.3
+//	go run ./examples/orderflow -listen 127.0.0.1:8080 -demo
+//
+// PATCHBAY_* environment variables move any vendor to a real account or
+// another server (see the README).
 package main
 
 import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
-	"slices"
-	"sort"
-	"strings"
-	"sync"
+	"os/signal"
 	"time"
 
 	"github.com/govalues/decimal"
 
+	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/orderflow"
 	"github.com/patchbay-go/patchbay/orderflow/orderflowtest"
 )
@@ -29,58 +32,140 @@ import (
 //go:embed testdata/orders.json
 var sampleOrders []byte
 
+type options struct {
+	ordersFile                           string
+	n                                    int
+	concurrency                          int
+	faults                               float64
+	asJSON                               bool
+	listen                               string
+	demo                                 bool
+	journal                              string
+	crm, accounting, inventory, shipping string
+}
+
 func main() {
-	ordersFile := flag.String("orders", "", "a JSON file of orders (default: the sample orders)")
-	n := flag.Int("n", 0, "process n generated orders instead")
-	concurrency := flag.Int("concurrency", 1, "orders processed at once")
-	asJSON := flag.Bool("json", false, "print results as JSON lines")
+	var o options
+	flag.StringVar(&o.ordersFile, "orders", "", "a JSON file of orders (default: the sample orders)")
+	flag.IntVar(&o.n, "n", 0, "process n generated orders instead")
+	flag.IntVar(&o.concurrency, "concurrency", 1, "orders processed at once")
+	flag.Float64Var(&o.faults, "faults", 0, "inject faults into this share of vendor calls (0.3 = 30%): 5xx, 429, lost answers, hangs")
+	flag.BoolVar(&o.asJSON, "json", false, "print results as JSON lines")
+	flag.StringVar(&o.listen, "listen", "", "serve Shopify orders/create webhooks on this address (127.0.0.1:8080) and process what arrives")
+	flag.BoolVar(&o.demo, "demo", false, "with -listen: the sandbox shop places the sample orders, sending their webhooks")
+	flag.StringVar(&o.journal, "journal", "", "keep the journal in this file, so a killed run resumes where it stopped")
+	flag.StringVar(&o.crm, "crm", "hubspot", "CRM vendor: hubspot")
+	flag.StringVar(&o.accounting, "accounting", "xero", "accounting vendor: xero")
+	flag.StringVar(&o.inventory, "inventory", "shopify", "inventory vendor: shopify")
+	flag.StringVar(&o.shipping, "shipping", "shippo", "shipping vendor: shippo")
 	flag.Parse()
-	if err := run(*ordersFile, *n, *concurrency, *asJSON); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, o); err != nil {
 		fmt.Fprintln(os.Stderr, "orderflow:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ordersFile string, n, concurrency int, asJSON bool) error {
-	orders, err := loadOrders(ordersFile, n)
+func (o options) check() error {
+	for _, v := range []struct{ flag, got, want string }{{"-crm", o.crm, "hubspot"}, {"-accounting", o.accounting, "xero"},
+		{"-inventory", o.inventory, "shopify"}, {"-shipping", o.shipping, "shippo"}} {
+		if v.got != v.want {
+			return fmt.Errorf("%s %s: not a vendor this build has (have: %s)", v.flag, v.got, v.want)
+		}
+	}
+	switch {
+	case o.faults < 0 || o.faults > 1:
+		return errors.New("-faults is a share of calls, from 0 to 1")
+	case o.demo && o.listen == "":
+		return errors.New("-demo needs -listen ADDR")
+	case o.concurrency < 1:
+		return errors.New("-concurrency must be at least 1")
+	}
+	return nil
+}
+
+func run(ctx context.Context, o options) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	orders, err := loadOrders(o.ordersFile, o.n)
 	if err != nil {
 		return err
 	}
-	ctx := context.Background()
-	env, err := orderflowtest.Start(ctx)
+	var tuning []connector.Option
+	if o.faults > 0 {
+		// Injected hangs end at the attempt timeout: keep it short, as a
+		// flow that must answer within seconds would.
+		tuning = append(tuning, connector.WithAttemptTimeout(300*time.Millisecond), connector.WithRetryPolicy(connector.RetryPolicy{
+			MaxAttempts: 4, BaseDelay: 5 * time.Millisecond, MaxDelay: 100 * time.Millisecond, MaxRetryAfter: 2 * time.Second}))
+	}
+	env, err := orderflowtest.Start(ctx, tuning...)
 	if err != nil {
 		return err
 	}
 	defer env.Close()
-	if !asJSON {
-		fmt.Println("Sandboxes on 127.0.0.1: HubSpot", env.HubSpot.URL, "· Shopify", env.Shopify.URL, "· Xero", env.Xero.URL, "· Shippo", env.Shippo.URL)
+	moved, err := overrideVendors(ctx, env, nil)
+	if err != nil {
+		return err
+	}
+	if o.journal != "" {
+		j, err := orderflow.OpenFileJournal(o.journal)
+		if err != nil {
+			return err
+		}
+		defer j.Close()
+		env.Flow.Journal = j
+	}
+	env.Chaos.SetRate(o.faults)
+	out := newReport(o.asJSON, len(orders) > 50)
+	out.banner(env, moved)
+	if o.listen != "" {
+		return serve(ctx, env, o, orders, out)
 	}
 	passes := []string{"first run"}
-	if ordersFile == "" && n == 0 {
+	if o.ordersFile == "" && o.n == 0 && o.journal == "" {
 		passes = append(passes, "the same orders again (nothing may change)")
 	}
 	for _, pass := range passes {
-		if !asJSON {
-			fmt.Printf("\n== %s: %d orders\n", pass, len(orders))
-		}
-		before := env.Calls()
-		start := time.Now()
-		results, latencies := process(ctx, env.Flow, orders, max(concurrency, 1))
-		elapsed := time.Since(start)
-		for _, r := range results {
-			print(r, asJSON)
-		}
-		if !asJSON {
-			summary(results, latencies, elapsed, diff(env.Calls(), before), env.Counts())
-		}
+		out.section(fmt.Sprintf("%s: %d orders", pass, len(orders)))
+		process(ctx, env, orders, o.concurrency, out)
 	}
-	if !asJSON {
-		fmt.Println("\nMailbox (no SMTP configured):")
-		for _, m := range env.Mailbox.Messages() {
-			fmt.Printf("  to %s: %s\n", m.To, m.Subject)
-		}
-	}
+	out.mailbox(env, moved)
 	return nil
+}
+
+// process runs orders and, under injected faults, runs the ones a fault
+// left open again (up to 10 rounds), as an operator or a queue would.
+func process(ctx context.Context, env *orderflowtest.Env, orders []orderflow.Order, concurrency int, out *report) {
+	before, failuresBefore, start := env.Calls(), env.Failures(), time.Now()
+	results := map[string]orderflow.Result{}
+	latency := map[string]time.Duration{}
+	pending := orders
+	for round := 1; len(pending) > 0 && round <= 10 && ctx.Err() == nil; round++ {
+		if round > 1 {
+			out.line(fmt.Sprintf("-- round %d: %d orders a fault left open", round, len(pending)))
+		}
+		var again []orderflow.Order
+		for _, r := range runOrders(ctx, env.Flow, pending, concurrency, out) {
+			results[r.OrderID] = r.Result
+			latency[r.OrderID] += r.took
+			if r.Status == orderflow.Failed && r.open() {
+				again = append(again, orderByID(pending, r.OrderID))
+			}
+		}
+		pending = again
+	}
+	out.summary(results, latency, time.Since(start), diff(env.Calls(), before), diff(env.Failures(), failuresBefore), env.Counts())
+}
+
+func orderByID(orders []orderflow.Order, id string) orderflow.Order {
+	for _, o := range orders {
+		if o.ID == id {
+			return o
+		}
+	}
+	return orderflow.Order{}
 }
 
 func loadOrders(file string, n int) ([]orderflow.Order, error) {
@@ -105,76 +190,6 @@ func loadOrders(file string, n int) ([]orderflow.Order, error) {
 		return nil, fmt.Errorf("the orders file is not a JSON array of orders: %w", err)
 	}
 	return orders, nil
-}
-
-func process(ctx context.Context, f *orderflow.Flow, orders []orderflow.Order, concurrency int) ([]orderflow.Result, []time.Duration) {
-	results := make([]orderflow.Result, len(orders))
-	latencies := make([]time.Duration, len(orders))
-	sem := make(chan struct{}, concurrency)
-	var wg sync.WaitGroup
-	for i, o := range orders {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			start := time.Now()
-			results[i] = f.Process(ctx, o)
-			latencies[i] = time.Since(start)
-		}()
-	}
-	wg.Wait()
-	return results, latencies
-}
-
-func print(r orderflow.Result, asJSON bool) {
-	if asJSON {
-		b, _ := json.Marshal(r)
-		fmt.Println(string(b))
-		return
-	}
-	for _, s := range r.Steps {
-		mark := "  ✓"
-		if s.AlreadyDone {
-			mark = "  = already done:"
-		}
-		fmt.Printf("order %s  %-8s%s %s\n", r.OrderID, s.Step, mark, s.Detail)
-	}
-	if r.Status == orderflow.Failed {
-		fmt.Printf("order %s  FAILED: %s", r.OrderID, r.Reason)
-		if len(r.Compensated) > 0 {
-			fmt.Printf(" (undone: %s)", strings.Join(r.Compensated, ", "))
-		}
-		fmt.Println()
-	}
-}
-
-func summary(results []orderflow.Result, lat []time.Duration, elapsed time.Duration, calls map[string]int, counts orderflowtest.Counts) {
-	done := 0
-	for _, r := range results {
-		if r.Status == orderflow.Done {
-			done++
-		}
-	}
-	slices.Sort(lat)
-	pct := func(p float64) time.Duration {
-		if len(lat) == 0 {
-			return 0
-		}
-		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
-	}
-	fmt.Printf("\n%-22s %d done, %d failed\n", "orders", done, len(results)-done)
-	var vendors []string
-	for v := range calls {
-		vendors = append(vendors, v)
-	}
-	sort.Strings(vendors)
-	for _, v := range vendors {
-		fmt.Printf("%-22s %d\n", "API calls, "+v, calls[v])
-	}
-	fmt.Printf("%-22s p50 %s, p95 %s\n", "order latency", pct(0.50).Round(time.Millisecond), pct(0.95).Round(time.Millisecond))
-	fmt.Printf("%-22s %.1f\n", "orders/s", float64(len(results))/elapsed.Seconds())
-	fmt.Printf("%-22s %s\n", "in the sandboxes", counts)
 }
 
 func diff(after, before map[string]int) map[string]int {

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 
 	"github.com/govalues/decimal"
@@ -55,6 +56,7 @@ type Env struct {
 	Shippo  *shippotest.Server
 
 	transport *http.Transport
+	client    *http.Client
 	calls     *callCounter
 	// Chaos injects faults into every vendor call, off (rate 0) until
 	// SetRate is called.
@@ -73,8 +75,9 @@ func Start(ctx context.Context, opts ...connector.Option) (*Env, error) {
 	e.Chaos = connectortest.NewChaos(e.transport, 0, 1)
 	e.calls = &callCounter{next: e.Chaos, byHost: map[string]string{
 		hostOf(e.HubSpot.URL): "hubspot", hostOf(e.Shopify.URL): "shopify", hostOf(e.Xero.URL): "xero",
-		hostOf(e.Xero.Provider.URL): "xero-identity", hostOf(e.Shippo.URL): "shippo"}, counts: map[string]int{}}
+		hostOf(e.Xero.Provider.URL): "xero-identity", hostOf(e.Shippo.URL): "shippo"}, counts: map[string]int{}, status: map[string]int{}}
 	hc := &http.Client{Transport: e.calls}
+	e.client = hc
 	opts = append([]connector.Option{connector.WithHTTPClient(hc)}, opts...)
 
 	hs, err := hubspot.New(hubspot.Config{BaseURL: e.HubSpot.URL, Auth: connector.Bearer(e.HubSpot.Token())}, opts...)
@@ -158,13 +161,18 @@ type callCounter struct {
 	mu     sync.Mutex
 	counts map[string]int
 	total  int
+	status map[string]int // "hubspot 429", "xero 503", "shopify error"
 	kill   func() // called when total reaches killAt
 	killAt int
 }
 
 func (c *callCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	vendor := c.byHost[r.URL.Host]
+	if vendor == "" {
+		vendor = r.URL.Host // a vendor moved off its sandbox
+	}
 	c.mu.Lock()
-	c.counts[c.byHost[r.URL.Host]]++
+	c.counts[vendor]++
 	c.total++
 	var kill func()
 	if c.kill != nil && c.total == c.killAt {
@@ -179,8 +187,33 @@ func (c *callCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 		return nil, context.Canceled
 	}
+	switch {
+	case err != nil:
+		c.note(vendor + " error")
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		c.note(vendor + " " + strconv.Itoa(resp.StatusCode))
+	}
 	return resp, err
 }
+
+func (c *callCounter) note(what string) {
+	c.mu.Lock()
+	c.status[what]++
+	c.mu.Unlock()
+}
+
+// Failures returns the vendor answers that make the client retry or back
+// off, by vendor and status ("shopify 429", "xero 503", "hubspot error"
+// for a connection that failed).
+func (e *Env) Failures() map[string]int {
+	e.calls.mu.Lock()
+	defer e.calls.mu.Unlock()
+	return maps.Clone(e.calls.status)
+}
+
+// HTTPClient is the client every vendor call goes through (counted, and
+// with Chaos in its path), for clients built outside Start.
+func (e *Env) HTTPClient() *http.Client { return e.client }
 
 // KillAfter calls kill (a context's cancel) once the nth vendor call from
 // now has reached its vendor, the way a crash lands in the middle of a

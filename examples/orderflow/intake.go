@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/patchbay-go/patchbay/internal/sandbox"
+	"github.com/patchbay-go/patchbay/inventory/shopify"
+	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
+	"github.com/patchbay-go/patchbay/orderflow"
+	"github.com/patchbay-go/patchbay/orderflow/orderflowtest"
+	"github.com/patchbay-go/patchbay/shipping"
+)
+
+// webhookPath is where the shop's orders/create webhook is subscribed.
+const webhookPath = "/webhooks/shopify/orders-create"
+
+// intake serves Shopify orders/create webhooks and queues each new order
+// for the flow. Redeliveries (the same X-Shopify-Webhook-Id) are answered
+// 200 and dropped by the handler before they reach the queue.
+type intake struct {
+	orders    chan orderflow.Order
+	received  atomic.Int64 // deliveries that passed the signature check or not
+	accepted  atomic.Int64 // new orders queued
+	rejected  atomic.Int64 // bodies that are no order the flow can ship
+	onReject  func(error)
+	srv       *http.Server
+	addr      string
+	listenErr chan error
+}
+
+func startIntake(addr, secret string) (*intake, error) {
+	in := &intake{orders: make(chan orderflow.Order, 1024), listenErr: make(chan error, 1)}
+	hooks, err := shopify.NewWebhookHandler([]string{secret}, nil, in.handle)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("POST "+webhookPath, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		in.received.Add(1)
+		hooks.ServeHTTP(w, r)
+	}))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("-listen %s: %w", addr, err)
+	}
+	in.addr = ln.Addr().String()
+	in.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { in.listenErr <- in.srv.Serve(ln) }()
+	return in, nil
+}
+
+// handle maps an orders/create delivery to an order and queues it. Shopify
+// wants an answer within 5 seconds, so the flow runs after the answer.
+func (in *intake) handle(ctx context.Context, w shopify.Webhook) error {
+	if w.Topic != "orders/create" {
+		return nil // subscribed elsewhere: not for this endpoint
+	}
+	so, err := shopify.DecodeOrder(w.Body)
+	if err != nil {
+		// Acknowledged, and reported: a retry brings the same body, and
+		// Shopify drops subscriptions whose deliveries keep failing.
+		in.rejected.Add(1)
+		if in.onReject != nil {
+			in.onReject(fmt.Errorf("webhook %s: %w", w.WebhookID, err))
+		}
+		return nil
+	}
+	select {
+	case in.orders <- fromShopify(so):
+		in.accepted.Add(1)
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (in *intake) close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := in.srv.Shutdown(ctx)
+	if serveErr := <-in.listenErr; !errors.Is(serveErr, http.ErrServerClosed) {
+		err = errors.Join(err, serveErr)
+	}
+	return err
+}
+
+// fromShopify maps a Shopify order onto the flow's order. The order id is
+// Shopify's, so every step's key follows from what the shop sent.
+func fromShopify(so *shopify.Order) orderflow.Order {
+	o := orderflow.Order{ID: "shopify-" + strconv.FormatInt(so.ID, 10), Currency: so.Currency, ServiceLevel: "standard"}
+	if so.Express() {
+		o.ServiceLevel = "express"
+	}
+	o.Customer.Email = so.Email
+	if c := so.Customer; c != nil {
+		o.Customer.FirstName, o.Customer.LastName, o.Customer.Phone = c.FirstName, c.LastName, c.Phone
+		if o.Customer.Email == "" {
+			o.Customer.Email = c.Email
+		}
+	}
+	a := so.ShippingAddress
+	name := a.Name
+	if name == "" {
+		name = strings.TrimSpace(a.FirstName + " " + a.LastName)
+	}
+	o.ShipTo = shipping.Address{Name: name, Company: a.Company, Street1: a.Address1, Street2: a.Address2, City: a.City,
+		Region: a.ProvinceCode, PostalCode: a.Zip, Country: a.CountryCode, Phone: a.Phone, Email: o.Customer.Email}
+	for _, l := range so.LineItems {
+		o.Lines = append(o.Lines, orderflow.Line{SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, UnitPrice: l.Price})
+	}
+	return o
+}
+
+// demo places the sample orders on the sandbox shop, whose webhooks come
+// to the intake, and delivers the first webhook a second time, as Shopify
+// does when an answer is slow.
+func demo(ctx context.Context, shop *shopifytest.Server, url, secret string, orders []orderflow.Order) (redelivered int, err error) {
+	for i, o := range orders {
+		n := shopifytest.NewOrder{Email: o.Customer.Email, FirstName: o.Customer.FirstName, LastName: o.Customer.LastName,
+			Currency: o.Currency, Express: o.ServiceLevel == "express",
+			Address: shopifytest.OrderAddress{Street: o.ShipTo.Street1, City: o.ShipTo.City, Region: o.ShipTo.Region,
+				PostalCode: o.ShipTo.PostalCode, Country: o.ShipTo.Country}}
+		for _, l := range o.Lines {
+			n.Lines = append(n.Lines, shopifytest.OrderLine{SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, Price: l.UnitPrice.String()})
+		}
+		_, hookID, body, err := shop.PlaceOrder(ctx, url, secret, n)
+		if err != nil {
+			return redelivered, err
+		}
+		if i == 0 {
+			if _, _, err := shopifytest.SendWebhook(ctx, url, secret, "orders/create", hookID, body); err != nil {
+				return redelivered, err
+			}
+			redelivered++
+		}
+	}
+	return redelivered, nil
+}
+
+// webhookSecret is the shop app's secret: PATCHBAY_SHOPIFY_WEBHOOK_SECRET,
+// or one made up for the sandbox.
+func webhookSecret() string {
+	if s := lookup("PATCHBAY_SHOPIFY_WEBHOOK_SECRET"); s != "" {
+		return s
+	}
+	return sandbox.RandomHex(32)
+}
+
+// serve takes orders from webhooks until interrupted or, with -demo, until
+// every sample order placed on the sandbox shop has been through the flow.
+func serve(ctx context.Context, env *orderflowtest.Env, o options, samples []orderflow.Order, out *report) error {
+	secret := webhookSecret()
+	in, err := startIntake(o.listen, secret)
+	if err != nil {
+		return err
+	}
+	defer in.close()
+	in.onReject = func(err error) { out.line("REJECTED " + err.Error()) }
+	url := "http://" + in.addr + webhookPath
+	out.section("listening for Shopify orders/create webhooks on " + url)
+	want := -1
+	if o.demo {
+		out.line(fmt.Sprintf("demo: the sandbox shop places %d orders; the first webhook is delivered twice", len(samples)))
+		go func() {
+			if _, err := demo(ctx, env.Shopify, url, secret, samples); err != nil {
+				out.line("demo: " + err.Error())
+			}
+		}()
+		want = len(samples)
+		defer func() {
+			out.line(fmt.Sprintf("webhooks received %d, orders accepted %d: a redelivered webhook changes nothing", in.received.Load(), in.accepted.Load()))
+		}()
+	}
+	before, failuresBefore, start := env.Calls(), env.Failures(), time.Now()
+	results := map[string]orderflow.Result{}
+	latency := map[string]time.Duration{}
+	for want < 0 || len(results) < want {
+		select {
+		case <-ctx.Done():
+			want = 0
+		case order := <-in.orders:
+			for _, r := range runOrders(ctx, env.Flow, []orderflow.Order{order}, 1, out) {
+				results[r.OrderID], latency[r.OrderID] = r.Result, r.took
+			}
+			continue
+		}
+		break
+	}
+	out.summary(results, latency, time.Since(start), diff(env.Calls(), before), diff(env.Failures(), failuresBefore), env.Counts())
+	out.mailbox(env, nil)
+	return nil
+}

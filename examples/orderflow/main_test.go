@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
+	"github.com/patchbay-go/patchbay/orderflow/orderflowtest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// A bad or missing variable is a message naming it, never a stack trace.
+func TestEnvironmentErrorsNameTheVariable(t *testing.T) {
+	cases := []struct {
+		vars map[string]string
+		want string
+	}{
+		{map[string]string{"PATCHBAY_HUBSPOT_URL": "http://127.0.0.1:1"}, "PATCHBAY_HUBSPOT_TOKEN: missing"},
+		{map[string]string{"PATCHBAY_HUBSPOT_TOKEN": "pat-x", "PATCHBAY_HUBSPOT_URL": "not a url"}, "PATCHBAY_HUBSPOT_URL: \"not a url\" is not"},
+		{map[string]string{"PATCHBAY_SHOPIFY_TOKEN": "shpat_x"}, "PATCHBAY_SHOPIFY_SHOP: missing"},
+		{map[string]string{"PATCHBAY_SHOPIFY_SHOP": "x.myshopify.com"}, "PATCHBAY_SHOPIFY_TOKEN: missing"},
+		{map[string]string{"PATCHBAY_XERO_CLIENT_ID": "id"}, "PATCHBAY_XERO_CLIENT_SECRET: missing"},
+		{map[string]string{"PATCHBAY_XERO_CLIENT_ID": "id", "PATCHBAY_XERO_CLIENT_SECRET": "s"}, "PATCHBAY_XERO_REFRESH_TOKEN: missing"},
+		{map[string]string{"PATCHBAY_XERO_URL": "ftp://x"}, "PATCHBAY_XERO_CLIENT_ID: missing"},
+		{map[string]string{"PATCHBAY_SHIPPO_URL": "http://127.0.0.1:1"}, "PATCHBAY_SHIPPO_TOKEN: missing"},
+		{map[string]string{"PATCHBAY_SMTP_URL": "mailto:x"}, "PATCHBAY_SMTP_URL: an SMTP URL looks like"},
+	}
+	for _, c := range cases {
+		lookup = func(k string) string { return c.vars[k] }
+		env, err := orderflowtest.Start(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = overrideVendors(context.Background(), env, nil)
+		env.Close()
+		var ce *configError
+		if !errors.As(err, &ce) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: err = %v, want %q", c.vars, err, c.want)
+		}
+	}
+	lookup = func(string) string { return "" }
+}
+
+// Overrides go through the same connectors: here every vendor is "moved"
+// to its own sandbox by URL and credentials, and orders still flow.
+func TestEnvironmentMovesVendors(t *testing.T) {
+	ctx := context.Background()
+	env, err := orderflowtest.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	vars := map[string]string{
+		"PATCHBAY_HUBSPOT_URL": env.HubSpot.URL, "PATCHBAY_HUBSPOT_TOKEN": env.HubSpot.Token(),
+		"PATCHBAY_SHOPIFY_URL": env.Shopify.URL, "PATCHBAY_SHOPIFY_TOKEN": env.Shopify.Token(),
+		"PATCHBAY_SHIPPO_URL": env.Shippo.URL, "PATCHBAY_SHIPPO_TOKEN": env.Shippo.Token(),
+	}
+	lookup = func(k string) string { return vars[k] }
+	defer func() { lookup = func(string) string { return "" } }()
+	moved, err := overrideVendors(ctx, env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(moved, ",") != "HubSpot,Shopify,Shippo" {
+		t.Fatalf("moved %v", moved)
+	}
+	orders, _ := loadOrders("", 0)
+	for _, o := range orders[:2] {
+		if r := env.Flow.Process(ctx, o); r.Reason != "" {
+			t.Fatalf("order %s: %s", o.ID, r.Reason)
+		}
+	}
+}
+
+// Orders from the website: signed webhooks become orders; a bad signature
+// is refused; a redelivery is dropped before it reaches the flow.
+func TestWebhookIntake(t *testing.T) {
+	ctx := context.Background()
+	in, err := startIntake("127.0.0.1:0", "shop-secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.close()
+	url := "http://" + in.addr + webhookPath
+	shop := shopifytest.NewServer()
+	defer shop.Close()
+	placed := shopifytest.NewOrder{Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace", Currency: "NZD", Express: true,
+		Address: shopifytest.OrderAddress{Street: "965 Mission St", City: "San Francisco", Region: "CA", PostalCode: "94103", Country: "US"},
+		Lines:   []shopifytest.OrderLine{{SKU: "MUG-001", Title: "Mug", Quantity: 2, Price: "12.50"}}}
+	id, hookID, body, err := shop.PlaceOrder(ctx, url, "shop-secret", placed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := <-in.orders
+	if o.ID == "" || !strings.HasSuffix(o.ID, "-"+strconv.FormatInt(id, 10)) || o.ServiceLevel != "express" || o.Customer.Email != "ada@example.com" ||
+		o.ShipTo.PostalCode != "94103" || len(o.Lines) != 1 || o.Lines[0].Quantity != 2 || o.Lines[0].UnitPrice.String() != "12.50" {
+		t.Fatalf("mapped order %+v", o)
+	}
+	if err := o.ShipTo.Validate(); err != nil {
+		t.Fatalf("mapped address: %v", err)
+	}
+	status, _, err := shopifytest.SendWebhook(ctx, url, "shop-secret", "orders/create", hookID, body)
+	if err != nil || status != http.StatusOK {
+		t.Fatalf("redelivery: %d %v", status, err)
+	}
+	status, _, err = shopifytest.SendWebhook(ctx, url, "wrong-secret", "orders/create", "", body)
+	if err != nil || status != http.StatusUnauthorized {
+		t.Fatalf("bad signature: %d %v, want 401", status, err)
+	}
+	status, _, err = shopifytest.SendWebhook(ctx, url, "shop-secret", "orders/create", "", []byte(`{"id":1}`))
+	if err != nil || status != http.StatusOK {
+		t.Fatalf("not an order: %d %v, want 200 (acknowledged and reported)", status, err)
+	}
+	if in.received.Load() != 4 || in.accepted.Load() != 1 || in.rejected.Load() != 1 || len(in.orders) != 0 {
+		t.Fatalf("received %d, accepted %d, rejected %d, queued %d; want 4, 1, 1, 0", in.received.Load(), in.accepted.Load(), in.rejected.Load(), len(in.orders))
+	}
+}
+
+// The whole demo: website to shipping confirmation, each sample order once.
+func TestDemo(t *testing.T) {
+	o := options{listen: "127.0.0.1:0", demo: true, concurrency: 1, crm: "hubspot", accounting: "xero", inventory: "shopify", shipping: "shippo", asJSON: true}
+	if err := run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Flags name what is wrong.
+func TestFlagErrors(t *testing.T) {
+	base := options{concurrency: 1, crm: "hubspot", accounting: "xero", inventory: "shopify", shipping: "shippo"}
+	for want, change := range map[string]func(*options){
+		"-accounting quickbooks": func(o *options) { o.accounting = "quickbooks" },
+		"-faults":                func(o *options) { o.faults = 2 },
+		"-demo needs -listen":    func(o *options) { o.demo = true },
+	} {
+		o := base
+		change(&o)
+		if err := o.check(); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want %q", err, want)
+		}
+	}
+}

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/patchbay-go/patchbay/orderflow"
+	"github.com/patchbay-go/patchbay/orderflow/orderflowtest"
+)
+
+// report prints what happens: a line per order step (or, for many orders,
+// a progress bar and only the failures) and a summary.
+type report struct {
+	asJSON, bar bool
+	mu          sync.Mutex
+	total, done int
+}
+
+func newReport(asJSON, many bool) *report { return &report{asJSON: asJSON, bar: many && !asJSON} }
+
+func (r *report) line(s string) {
+	if r.asJSON {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.bar {
+		fmt.Fprint(os.Stderr, "\r\033[K")
+	}
+	fmt.Println(s)
+}
+
+func (r *report) banner(env *orderflowtest.Env, moved []string) {
+	r.line(fmt.Sprintf("Sandboxes on 127.0.0.1: HubSpot %s · Shopify %s · Xero %s · Shippo %s",
+		env.HubSpot.URL, env.Shopify.URL, env.Xero.URL, env.Shippo.URL))
+	if len(moved) > 0 {
+		r.line("From the environment, not the sandboxes: " + strings.Join(moved, ", "))
+	}
+}
+
+func (r *report) section(title string) { r.line("\n== " + title) }
+
+// timed is a result and how long the order took.
+type timed struct {
+	orderflow.Result
+	took time.Duration
+}
+
+func (t timed) open() bool { return t.Open }
+
+// runOrders processes orders, concurrency at a time, reporting each.
+func runOrders(ctx context.Context, f *orderflow.Flow, orders []orderflow.Order, concurrency int, out *report) []timed {
+	results := make([]timed, len(orders))
+	out.mu.Lock()
+	out.total, out.done = len(orders), 0
+	out.mu.Unlock()
+	sem := make(chan struct{}, concurrency)
+	var wg sync.WaitGroup
+	for i, o := range orders {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			start := time.Now()
+			res := f.Process(ctx, o)
+			results[i] = timed{res, time.Since(start)}
+			out.order(res)
+		}()
+	}
+	wg.Wait()
+	if out.bar {
+		fmt.Fprintln(os.Stderr)
+	}
+	return results
+}
+
+// order prints one order's steps, or moves the progress bar.
+func (r *report) order(res orderflow.Result) {
+	if r.asJSON {
+		b, _ := json.Marshal(res)
+		r.mu.Lock()
+		fmt.Println(string(b))
+		r.mu.Unlock()
+		return
+	}
+	var b strings.Builder
+	if !r.bar {
+		for _, s := range res.Steps {
+			mark := "  ✓"
+			if s.AlreadyDone {
+				mark = "  = already done:"
+			}
+			fmt.Fprintf(&b, "order %s  %-8s%s %s\n", res.OrderID, s.Step, mark, s.Detail)
+		}
+	}
+	if res.Status == orderflow.Failed {
+		fmt.Fprintf(&b, "order %s  FAILED: %s", res.OrderID, res.Reason)
+		if len(res.Compensated) > 0 {
+			fmt.Fprintf(&b, " (undone: %s)", strings.Join(res.Compensated, ", "))
+		}
+		b.WriteString("\n")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.done++
+	if r.bar {
+		fmt.Fprint(os.Stderr, "\r\033[K")
+	}
+	fmt.Print(b.String())
+	if r.bar {
+		const width = 40
+		filled := width * r.done / max(r.total, 1)
+		fmt.Fprintf(os.Stderr, "[%s%s] %d/%d orders", strings.Repeat("#", filled), strings.Repeat(".", width-filled), r.done, r.total)
+	}
+}
+
+func (r *report) summary(results map[string]orderflow.Result, latency map[string]time.Duration, elapsed time.Duration,
+	calls, failures map[string]int, counts orderflowtest.Counts) {
+	if r.asJSON {
+		return
+	}
+	done, failed, open := 0, 0, 0
+	var lat []time.Duration
+	for id, res := range results {
+		lat = append(lat, latency[id])
+		switch {
+		case res.Status == orderflow.Done:
+			done++
+		case res.Open:
+			open++
+		default:
+			failed++
+		}
+	}
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%-24s %d done, %d failed", "orders", done, failed)
+	if open > 0 {
+		fmt.Fprintf(&b, ", %d still open (run again)", open)
+	}
+	b.WriteString("\n")
+	total := 0
+	for _, v := range sortedKeys(calls) {
+		fmt.Fprintf(&b, "%-24s %d\n", "API calls, "+v, calls[v])
+		total += calls[v]
+	}
+	if len(results) > 0 {
+		fmt.Fprintf(&b, "%-24s %.1f\n", "API calls per order", float64(total)/float64(len(results)))
+	}
+	throttled, retried := 0, 0
+	for k, v := range failures {
+		retried += v
+		if strings.HasSuffix(k, " 429") {
+			throttled += v
+		}
+	}
+	fmt.Fprintf(&b, "%-24s %d (429s: %d)", "answers retried", retried, throttled)
+	if len(failures) > 0 {
+		var parts []string
+		for _, k := range sortedKeys(failures) {
+			parts = append(parts, fmt.Sprintf("%s ×%d", k, failures[k]))
+		}
+		fmt.Fprintf(&b, ": %s", strings.Join(parts, ", "))
+	}
+	b.WriteString("\n")
+	fmt.Fprintf(&b, "%-24s p50 %s, p95 %s\n", "order latency", pct(0.50).Round(time.Millisecond), pct(0.95).Round(time.Millisecond))
+	fmt.Fprintf(&b, "%-24s %.1f\n", "orders/s", float64(len(results))/elapsed.Seconds())
+	fmt.Fprintf(&b, "%-24s %s\n", "in the sandboxes", counts)
+	r.line(b.String())
+}
+
+func (r *report) mailbox(env *orderflowtest.Env, moved []string) {
+	if r.asJSON || slices.Contains(moved, "SMTP") {
+		return
+	}
+	msgs := env.Mailbox.Messages()
+	r.line(fmt.Sprintf("Mailbox (no PATCHBAY_SMTP_URL set): %d messages", len(msgs)))
+	for i, m := range msgs {
+		if i == 10 {
+			r.line(fmt.Sprintf("  ... and %d more", len(msgs)-10))
+			break
+		}
+		r.line(fmt.Sprintf("  to %s: %s", m.To, m.Subject))
+	}
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

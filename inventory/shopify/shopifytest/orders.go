@@ -1,0 +1,68 @@
+package shopifytest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync/atomic"
+	"time"
+)
+
+// NewOrder is an order a customer places on the sandbox shop.
+type NewOrder struct {
+	Email, FirstName, LastName string
+	Currency                   string
+	Express                    bool
+	Address                    OrderAddress
+	Lines                      []OrderLine
+}
+
+// OrderAddress is where the order ships.
+type OrderAddress struct {
+	Street, City, Region, PostalCode, Country string
+}
+
+// OrderLine is a SKU, a quantity and a unit price ("25.00").
+type OrderLine struct {
+	SKU, Title string
+	Quantity   int
+	Price      string
+}
+
+var orderNumber atomic.Int64
+
+// PlaceOrder makes the orders/create webhook for o, as Shopify would send
+// it, and posts it to url signed with secret. It returns the order's id,
+// the webhook id (post the same body again under it with SendWebhook to
+// simulate a redelivery) and the body.
+func (s *Server) PlaceOrder(ctx context.Context, url, secret string, o NewOrder) (id int64, webhookID string, body []byte, err error) {
+	n := 1000 + orderNumber.Add(1)
+	id = 450789469 + n*1000
+	var lines []map[string]any
+	for i, l := range o.Lines {
+		lines = append(lines, map[string]any{"id": id + int64(i) + 1, "sku": l.SKU, "title": l.Title, "quantity": l.Quantity,
+			"price": l.Price, "requires_shipping": true, "fulfillment_status": nil})
+	}
+	shipping := map[string]any{"code": "Standard", "title": "Standard Shipping", "price": "0.00"}
+	if o.Express {
+		shipping = map[string]any{"code": "Express", "title": "Express Shipping", "price": "12.00"}
+	}
+	name := o.FirstName + " " + o.LastName
+	payload := map[string]any{
+		"id": id, "admin_graphql_api_id": fmt.Sprintf("gid://shopify/Order/%d", id), "name": fmt.Sprintf("#%d", n), "order_number": n,
+		"email": o.Email, "currency": o.Currency, "created_at": time.Now().UTC().Format(time.RFC3339), "financial_status": "paid",
+		"customer": map[string]any{"email": o.Email, "first_name": o.FirstName, "last_name": o.LastName},
+		"shipping_address": map[string]any{"first_name": o.FirstName, "last_name": o.LastName, "name": name, "address1": o.Address.Street,
+			"city": o.Address.City, "province_code": o.Address.Region, "zip": o.Address.PostalCode, "country_code": o.Address.Country},
+		"line_items": lines, "shipping_lines": []any{shipping},
+	}
+	body, err = json.Marshal(payload)
+	if err != nil {
+		return 0, "", nil, err
+	}
+	status, webhookID, err := SendWebhook(ctx, url, secret, "orders/create", "", body)
+	if err == nil && status/100 != 2 {
+		err = fmt.Errorf("shopifytest: the receiver answered %d", status)
+	}
+	return id, webhookID, body, err
+}
