@@ -62,8 +62,8 @@ type Result struct {
 	Reason  string // why it failed
 	// Open says a failed order is not finished: a vendor was down or the
 	// run was stopped. Running it again resumes it; nothing is undone.
-	Open bool `json:",omitempty"`
-	Steps   []StepResult
+	Open  bool `json:",omitempty"`
+	Steps []StepResult
 	// Compensated lists what was undone after a failure.
 	Compensated []string
 

@@ -162,7 +162,7 @@ type callCounter struct {
 	counts map[string]int
 	total  int
 	status map[string]int // "hubspot 429", "xero 503", "shopify error"
-	kill   func() // called when total reaches killAt
+	kill   func()         // called when total reaches killAt
 	killAt int
 }
 
