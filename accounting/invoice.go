@@ -27,11 +27,15 @@ type Invoice struct {
 	ID         string
 	Number     string // the vendor's invoice number, e.g. INV-0042
 	CustomerID string
-	Currency   string // ISO 4217
-	IssueDate  time.Time
-	DueDate    time.Time
-	Status     InvoiceStatus
-	Lines      []Line
+	// Customer, when CustomerID is empty, is who to bill: the vendor package
+	// finds or makes the customer, in the invoice's own call where the
+	// vendor allows (Xero, by name), else by an upsert on email first.
+	Customer  *Customer
+	Currency  string // ISO 4217
+	IssueDate time.Time
+	DueDate   time.Time
+	Status    InvoiceStatus
+	Lines     []Line
 	// Reference carries the caller's own id for the invoice, such as the
 	// order id: FindByReference finds the invoice by it.
 	Reference string

@@ -303,19 +303,16 @@ func (f *Flow) itemID(ctx context.Context, sku string) (string, error) {
 	return it.ID, nil
 }
 
-// invoice upserts the customer and issues the invoice, keyed by the order,
-// with the order id as its reference.
+// invoice issues the invoice, keyed by the order, with the order id as its
+// reference. The customer goes with it by name and email: the accounting
+// package finds or makes them, in the same call where the vendor allows.
 func (f *Flow) invoice(ctx context.Context, o Order, st *state) (string, error) {
-	cust, err := f.Customers.Upsert(ctx, accounting.Customer{Name: o.Customer.Name() + " <" + o.Customer.Email + ">",
-		Email: o.Customer.Email, Phone: o.Customer.Phone})
-	if err != nil {
-		return "", classify(err)
-	}
 	cur, err := money.ParseCurr(o.Currency)
 	if err != nil {
 		return "", &permanent{reason: "unknown currency " + o.Currency}
 	}
-	inv := accounting.Invoice{CustomerID: cust.ID, Currency: o.Currency, Reference: o.ID,
+	inv := accounting.Invoice{Currency: o.Currency, Reference: o.ID,
+		Customer:  &accounting.Customer{Name: o.Customer.Name() + " <" + o.Customer.Email + ">", Email: o.Customer.Email, Phone: o.Customer.Phone},
 		IssueDate: time.Now().UTC(), DueDate: time.Now().UTC().AddDate(0, 0, 14)}
 	for _, l := range o.Lines {
 		price, err := money.NewAmountFromDecimal(cur, l.UnitPrice)

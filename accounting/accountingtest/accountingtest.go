@@ -41,6 +41,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Run("Customers", func(t *testing.T) { testCustomers(t, newHarness(t)) })
 	t.Run("TotalsAddUpExactlyWithTax", func(t *testing.T) { testTotals(t, newHarness(t)) })
 	t.Run("CreateTwiceOneKeyOneInvoice", func(t *testing.T) { testIdempotentCreate(t, newHarness(t)) })
+	t.Run("BillCustomerWithoutID", func(t *testing.T) { testBillByCustomer(t, newHarness(t)) })
 	t.Run("Void", func(t *testing.T) { testVoid(t, newHarness(t)) })
 	t.Run("PaymentSettlesInvoiceOnce", func(t *testing.T) { testPayment(t, newHarness(t)) })
 	t.Run("Pagination", func(t *testing.T) { testPagination(t, newHarness(t)) })
@@ -182,6 +183,30 @@ func testIdempotentCreate(t *testing.T, h Harness) {
 	}
 	if n := countInvoices(t, h, accounting.ListOptions{}); n != 1 {
 		t.Fatalf("%d invoices, want 1", n)
+	}
+}
+
+// An invoice for a customer given by name and email, not id: the vendor
+// package finds or makes the customer; two invoices give one customer.
+func testBillByCustomer(t *testing.T, h Harness) {
+	ctx := context.Background()
+	who := &accounting.Customer{Name: "Grace Hopper <grace@example.com>", Email: "grace@example.com"}
+	var customerID string
+	for i, ref := range []string{"ORDER-G1", "ORDER-G2"} {
+		in := invoice(t, h, "", ref, [2]string{"1", "10.00"})
+		in.Customer = who
+		inv, err := h.Invoices.Create(ctx, in, connector.WithIdempotencyKey(connector.DeriveKey("bill-by-customer", ref)))
+		if err != nil {
+			t.Fatalf("invoice %d: %v", i+1, err)
+		}
+		if inv.CustomerID == "" || (customerID != "" && inv.CustomerID != customerID) {
+			t.Fatalf("invoice %d billed customer %q, want one customer for both (%q)", i+1, inv.CustomerID, customerID)
+		}
+		customerID = inv.CustomerID
+	}
+	found, err := h.Customers.FindByEmail(ctx, "grace@example.com")
+	if err != nil || found.ID != customerID {
+		t.Fatalf("FindByEmail = %v, %v; want customer %s", found, err, customerID)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/govalues/decimal"
@@ -75,9 +76,20 @@ func (s *InvoicesService) List(ctx context.Context, opts accounting.ListOptions)
 // Its Idempotency-Key makes a repeat return the first invoice: Xero replays
 // the first answer for the same key.
 //
+// With no CustomerID, inv.Customer is sent by name: Xero bills the contact
+// with that name (names are unique in Xero) or creates it, in the same
+// call.
+//
 // Xero API: PUT /Invoices, with Idempotency-Key.
 func (s *InvoicesService) Create(ctx context.Context, inv accounting.Invoice, opts ...connector.CallOption) (*accounting.Invoice, error) {
-	w := invoiceWire{Type: "ACCREC", Reference: inv.Reference, Contact: &contactRef{ContactID: inv.CustomerID},
+	contact := &contactRef{ContactID: inv.CustomerID}
+	if inv.CustomerID == "" && inv.Customer != nil {
+		if strings.TrimSpace(inv.Customer.Name) == "" {
+			return nil, connector.InvalidInput("xero", "invoices.create", "a customer billed by name needs a name")
+		}
+		contact = &contactRef{Name: inv.Customer.Name, EmailAddress: inv.Customer.Email}
+	}
+	w := invoiceWire{Type: "ACCREC", Reference: inv.Reference, Contact: contact,
 		Date: msTime{inv.IssueDate}, DueDate: msTime{inv.DueDate}, Status: "AUTHORISED", LineAmountTypes: "Exclusive",
 		CurrencyCode: inv.Currency}
 	if inv.Status == accounting.InvoiceDraft {

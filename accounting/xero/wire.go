@@ -102,7 +102,9 @@ type invoiceWire struct {
 }
 
 type contactRef struct {
-	ContactID string `json:"ContactID"`
+	ContactID    string `json:"ContactID,omitempty"`
+	Name         string `json:"Name,omitempty"`
+	EmailAddress string `json:"EmailAddress,omitempty"`
 }
 
 // lineWire is a line item. Amounts are JSON numbers that Xero marks

@@ -63,6 +63,17 @@ func (s *Server) findContact(id string) *contact {
 	return nil
 }
 
+// contactByName finds the contact with a name, as Xero matches: without
+// regard to case.
+func (s *Server) contactByName(name string) *contact {
+	for _, c := range s.contacts {
+		if strings.EqualFold(c.name, strings.TrimSpace(name)) {
+			return c
+		}
+	}
+	return nil
+}
+
 // putContacts creates (PUT) or updates/creates (POST) contacts. Names are
 // unique in Xero.
 func (s *Server) putContacts(w http.ResponseWriter, r *http.Request) {

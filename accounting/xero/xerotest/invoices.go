@@ -57,7 +57,9 @@ type invoiceIn struct {
 	InvoiceID string `json:"InvoiceID"`
 	Type      string `json:"Type"`
 	Contact   struct {
-		ContactID string `json:"ContactID"`
+		ContactID    string `json:"ContactID"`
+		Name         string `json:"Name"`
+		EmailAddress string `json:"EmailAddress"`
 	} `json:"Contact"`
 	LineItems []struct {
 		Description string      `json:"Description"`
@@ -135,7 +137,22 @@ func (s *Server) newInvoice(ii invoiceIn) (*invoice, []string) {
 	if ii.Type != "ACCREC" {
 		errs = append(errs, "Invoice Type must be ACCREC for a sales invoice.")
 	}
-	if ii.Contact.ContactID == "" || s.findContact(ii.Contact.ContactID) == nil {
+	// The contact by id, or by name: Xero uses the contact with that name,
+	// or creates one with the name (and email) given.
+	contactID := ii.Contact.ContactID
+	var byName *contact
+	switch {
+	case contactID != "":
+		if s.findContact(contactID) == nil {
+			errs = append(errs, "A Contact must be specified for this type of transaction")
+		}
+	case strings.TrimSpace(ii.Contact.Name) != "":
+		if byName = s.contactByName(ii.Contact.Name); byName != nil {
+			contactID = byName.id
+		} else if ii.Contact.EmailAddress != "" && !strings.Contains(ii.Contact.EmailAddress, "@") {
+			errs = append(errs, "Email address must be valid.")
+		}
+	default:
 		errs = append(errs, "A Contact must be specified for this type of transaction")
 	}
 	if len(ii.LineItems) == 0 {
@@ -164,7 +181,7 @@ func (s *Server) newInvoice(ii invoiceIn) (*invoice, []string) {
 	if !ok && status == "AUTHORISED" {
 		errs = append(errs, "Due Date is required.")
 	}
-	inv := &invoice{id: sandbox.UUID(), contactID: ii.Contact.ContactID, reference: ii.Reference, currency: cur,
+	inv := &invoice{id: sandbox.UUID(), contactID: contactID, reference: ii.Reference, currency: cur,
 		status: status, date: date, due: due, updated: now}
 	zero := decimal.MustParse("0.00")
 	inv.subtotal, inv.tax, inv.total, inv.paid = zero, zero, zero, zero
@@ -201,6 +218,11 @@ func (s *Server) newInvoice(ii invoiceIn) (*invoice, []string) {
 	inv.total, _ = inv.subtotal.Add(inv.tax)
 	if len(errs) > 0 {
 		return nil, errs
+	}
+	if inv.contactID == "" {
+		c := &contact{id: sandbox.UUID(), name: strings.TrimSpace(ii.Contact.Name), email: ii.Contact.EmailAddress, updated: now}
+		s.contacts = append(s.contacts, c)
+		inv.contactID = c.id
 	}
 	if status != "DRAFT" {
 		s.invoiceNo++

@@ -26,7 +26,16 @@ import (
 	"github.com/vektah/gqlparser/v2/validator"
 )
 
-// Bucket numbers of Shopify's standard plan.
+// SetPlan sets the query-cost bucket: its size and the points it regains
+// each second. Shopify's standard plan regains 100 points a second, Plus
+// 1,000 (https://shopify.dev/docs/api/usage/limits).
+func (s *Server) SetPlan(bucket, restorePerSecond float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bucketSize, s.restoreRate, s.available = bucket, restorePerSecond, bucket
+}
+
+// Bucket numbers of Shopify's standard plan; SetPlan changes them.
 const (
 	bucketSize  = 2000.0
 	restoreRate = 100.0
@@ -35,6 +44,8 @@ const (
 // Server is a running sandbox.
 type Server struct {
 	URL string
+
+	bucketSize, restoreRate float64
 
 	srv    *httptest.Server
 	token  string
@@ -75,7 +86,7 @@ func WithSchema(schema *ast.Schema) Option { return func(s *Server) { s.schema =
 // NewServer starts the sandbox with one location, "Main warehouse".
 func NewServer(opts ...Option) *Server {
 	s := &Server{token: "shpat_" + sandbox.RandomHex(16), levels: map[[2]string]*level{}, replays: map[string]any{},
-		available: bucketSize, filledAt: time.Now()}
+		available: bucketSize, filledAt: time.Now(), bucketSize: bucketSize, restoreRate: restoreRate}
 	for _, opt := range opts {
 		opt(s)
 	}
@@ -160,12 +171,12 @@ func (s *Server) gid(kind string) string {
 // refill restores the bucket for the time passed. Call with s.mu held.
 func (s *Server) refill() {
 	now := time.Now()
-	s.available = min(bucketSize, s.available+now.Sub(s.filledAt).Seconds()*restoreRate)
+	s.available = min(s.bucketSize, s.available+now.Sub(s.filledAt).Seconds()*s.restoreRate)
 	s.filledAt = now
 }
 
 func (s *Server) throttleStatus() map[string]any {
-	return map[string]any{"maximumAvailable": bucketSize, "currentlyAvailable": int(s.available), "restoreRate": restoreRate}
+	return map[string]any{"maximumAvailable": s.bucketSize, "currentlyAvailable": int(s.available), "restoreRate": s.restoreRate}
 }
 
 func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,116 @@
+package stripe
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/patchbay-go/patchbay/connector"
+)
+
+// APIVersion is the Stripe-Version every request sends. Pinning it means a
+// change to the account's default version in the Dashboard cannot change
+// what the connector reads; it is the version of the spec stripe-mock
+// v0.203.0 serves, which the tests run against. Invoices are modelled on
+// it: lines priced through pricing.unit_amount_decimal and taxes under
+// taxes/total_taxes, as since the 2025-03-31 (basil) release.
+const APIVersion = "2026-08-26.dahlia"
+
+// DefaultBaseURL is Stripe's API host.
+const DefaultBaseURL = "https://api.stripe.com"
+
+// Config holds what is particular to one Stripe account.
+type Config struct {
+	// Key is a secret key (sk_...) or restricted key (rk_...).
+	Key string
+	// BaseURL defaults to DefaultBaseURL; a stripetest sandbox's URL or a
+	// stripe-mock in tests.
+	BaseURL string
+}
+
+// Client is a Stripe account, as the accounting interfaces.
+type Client struct {
+	*connector.Client
+	Customers *CustomersService
+	Invoices  *InvoicesService
+	Payments  *PaymentsService
+}
+
+// New builds a client. opts are the connector's.
+func New(cfg Config, opts ...connector.Option) (*Client, error) {
+	if cfg.Key == "" {
+		return nil, errors.New("stripe: Config.Key is required")
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	c, err := connector.New("stripe", append([]connector.Option{
+		connector.WithBaseURL(cfg.BaseURL),
+		connector.WithAuth(connector.Bearer(cfg.Key)),
+		connector.WithHeader("Stripe-Version", APIVersion),
+		connector.WithIdempotencyHeader("Idempotency-Key"),
+		connector.WithAutoIdempotencyKeys(),
+		connector.WithRequestIDHeader("Request-Id"),
+		connector.WithErrorDecoder(decodeError),
+		connector.WithRetryDecider(decideRetry),
+		connector.WithUserAgent("patchbay-go stripe"),
+	}, opts...)...)
+	if err != nil {
+		return nil, err
+	}
+	a := &api{c: c}
+	return &Client{Client: c, Customers: &CustomersService{a}, Invoices: &InvoicesService{a}, Payments: &PaymentsService{a}}, nil
+}
+
+// api sends Stripe's requests: forms in, JSON out.
+type api struct{ c *connector.Client }
+
+// call sends f (nil for none) to path and decodes the JSON answer into out.
+// GETs carry f as their query string.
+func (a *api) call(ctx context.Context, method, path string, f *form, out any, op string, opts ...connector.CallOption) error {
+	var body io.Reader
+	if f != nil {
+		if method == http.MethodGet {
+			if q := f.encode(); q != "" {
+				path += "?" + q
+			}
+		} else {
+			body = strings.NewReader(f.encode())
+		}
+	}
+	req, err := a.c.NewRequest(ctx, method, path, body)
+	if err != nil {
+		return err
+	}
+	req.Header["Accept"] = []string{"application/json"}
+	if body != nil {
+		req.Header["Content-Type"] = []string{"application/x-www-form-urlencoded"}
+	}
+	resp, err := a.c.Do(ctx, req, append(opts, connector.WithOperation(op))...)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if out == nil {
+		_, err = io.Copy(io.Discard, resp.Body)
+		return err
+	}
+	if err := connector.DecodeJSON(resp.Body, out); err != nil {
+		return &connector.APIError{Vendor: "stripe", Op: op, StatusCode: resp.StatusCode, Kind: connector.ErrInvalidResponse,
+			Message: "the answer could not be decoded: " + err.Error()}
+	}
+	return nil
+}
+
+// subKey derives the key of one of several calls that make up a keyed
+// operation (an invoice is created, given lines, finalised), so that a
+// retried operation replays each call.
+func subKey(opts []connector.CallOption, part string) connector.CallOption {
+	key := connector.ResolveCallOptions(opts...).IdempotencyKey
+	if key == "" {
+		return nil
+	}
+	return connector.WithIdempotencyKey(connector.DeriveKey(key, part))
+}

@@ -1,0 +1,262 @@
+package stripe
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/govalues/decimal"
+	"github.com/govalues/money"
+
+	"github.com/patchbay-go/patchbay/accounting"
+	"github.com/patchbay-go/patchbay/connector"
+)
+
+// InvoicesService is Stripe's invoices, as accounting.Invoices.
+// https://docs.stripe.com/api/invoices
+type InvoicesService struct{ a *api }
+
+var _ accounting.Invoices = (*InvoicesService)(nil)
+
+// referenceKey is the metadata key that holds accounting.Invoice.Reference.
+const referenceKey = "reference"
+
+// Get returns one invoice with all its lines.
+//
+// Stripe API: GET /v1/invoices/{id} (and /v1/invoices/{id}/lines past the
+// first page of lines).
+func (s *InvoicesService) Get(ctx context.Context, id string) (*accounting.Invoice, error) {
+	var raw json.RawMessage
+	if err := s.a.call(ctx, http.MethodGet, "/v1/invoices/"+url.PathEscape(id), nil, &raw, "invoices.get"); err != nil {
+		return nil, err
+	}
+	return s.complete(ctx, raw, "invoices.get")
+}
+
+// List yields invoices, newest first; with UpdatedSince, those created or
+// changed since, from the account's events (kept 30 days).
+//
+// Stripe API: GET /v1/invoices, or GET /v1/events?type=invoice.*.
+func (s *InvoicesService) List(ctx context.Context, opts accounting.ListOptions) iter.Seq2[*accounting.Invoice, error] {
+	src := listAll(ctx, s.a, "/v1/invoices", newForm, "invoices.list")
+	if !opts.UpdatedSince.IsZero() {
+		src = changedSince(ctx, s.a, "invoice", opts.UpdatedSince, "invoices.list")
+	}
+	return decodeEach(src, "invoices.list", func(raw json.RawMessage, op string) (*accounting.Invoice, error) {
+		return toInvoice(raw, nil, op)
+	})
+}
+
+// FindByReference finds the invoice whose metadata carries ref. Stripe's
+// search can lag writes by up to a minute.
+//
+// Stripe API: GET /v1/invoices/search?query=metadata['reference']:'ref'.
+func (s *InvoicesService) FindByReference(ctx context.Context, ref string) (*accounting.Invoice, error) {
+	q := "metadata['" + referenceKey + "']:'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(ref) + "'"
+	for raw, err := range searchAll(ctx, s.a, "/v1/invoices/search", q, "invoices.findByReference") {
+		if err != nil {
+			return nil, err
+		}
+		return s.complete(ctx, raw, "invoices.findByReference")
+	}
+	return nil, &connector.APIError{Vendor: "stripe", Op: "invoices.findByReference", Kind: connector.ErrNotFound, Message: "no invoice has reference " + ref}
+}
+
+// Create issues an invoice in three calls, each under a key derived from
+// the call's (a repeat replays each, and gives the same invoice):
+//  1. POST /v1/invoices: a draft for the customer, collected by sending it
+//     (collection_method=send_invoice), due on inv.DueDate or in 30 days;
+//  2. POST /v1/invoices/{id}/add_lines: every line, priced in minor units
+//     (unit_amount_decimal), tax rate per line from Line.TaxCode;
+//  3. POST /v1/invoices/{id}/finalize: open, numbered (not for drafts).
+//
+// With no CustomerID, inv.Customer is upserted by email first.
+func (s *InvoicesService) Create(ctx context.Context, inv accounting.Invoice, opts ...connector.CallOption) (*accounting.Invoice, error) {
+	const op = "invoices.create"
+	if len(inv.Lines) == 0 {
+		return nil, connector.InvalidInput("stripe", op, "an invoice needs at least one line")
+	}
+	cur, err := money.ParseCurr(inv.Currency)
+	if err != nil {
+		return nil, connector.InvalidInput("stripe", op, "unknown currency "+inv.Currency)
+	}
+	customer := inv.CustomerID
+	if customer == "" {
+		if inv.Customer == nil {
+			return nil, connector.InvalidInput("stripe", op, "an invoice needs a CustomerID or a Customer")
+		}
+		c, err := (&CustomersService{s.a}).Upsert(ctx, *inv.Customer, subKey(opts, "customer"))
+		if err != nil {
+			return nil, err
+		}
+		customer = c.ID
+	}
+	draft := newForm().set("customer", customer).set("currency", strings.ToLower(cur.Code())).
+		set("collection_method", "send_invoice").set("auto_advance", "false").
+		set("pending_invoice_items_behavior", "exclude").set(key("metadata", referenceKey), inv.Reference)
+	if !inv.DueDate.IsZero() && inv.DueDate.After(time.Now()) {
+		draft.set("due_date", strconv.FormatInt(inv.DueDate.Unix(), 10))
+	} else {
+		draft.set("days_until_due", "30")
+	}
+	var created invoiceWire
+	if err := s.a.call(ctx, http.MethodPost, "/v1/invoices", draft, &created, op, subKey(opts, "draft")); err != nil {
+		return nil, err
+	}
+	lines := newForm()
+	for i, l := range inv.Lines {
+		if l.UnitPrice.Curr() != cur {
+			return nil, connector.InvalidInput("stripe", op, "line "+strconv.Itoa(i+1)+" is priced in "+l.UnitPrice.Curr().Code()+", not "+cur.Code())
+		}
+		unit, err := decimalMinor(l.UnitPrice)
+		if err != nil {
+			return nil, connector.InvalidInput("stripe", op, "line "+strconv.Itoa(i+1)+": "+err.Error())
+		}
+		name := l.Description
+		if name == "" {
+			name = l.ItemCode
+		}
+		lines.set(key("lines", i, "description"), l.Description).
+			set(key("lines", i, "price_data", "currency"), strings.ToLower(cur.Code())).
+			set(key("lines", i, "price_data", "product_data", "name"), name).
+			set(key("lines", i, "price_data", "unit_amount_decimal"), unit).
+			set(key("lines", i, "price_data", "tax_behavior"), "exclusive").
+			set(key("lines", i, "tax_rates", 0), l.TaxCode)
+		if q, frac, ok := l.Quantity.Int64(0); ok && frac == 0 {
+			lines.set(key("lines", i, "quantity"), strconv.FormatInt(q, 10))
+		} else {
+			lines.set(key("lines", i, "quantity_decimal"), l.Quantity.String())
+		}
+	}
+	var raw json.RawMessage
+	path := "/v1/invoices/" + url.PathEscape(created.ID)
+	if err := s.a.call(ctx, http.MethodPost, path+"/add_lines", lines, &raw, op, subKey(opts, "lines")); err != nil {
+		return nil, err
+	}
+	if inv.Status != accounting.InvoiceDraft {
+		if err := s.a.call(ctx, http.MethodPost, path+"/finalize", newForm().set("auto_advance", "false"), &raw, op, subKey(opts, "finalize")); err != nil {
+			return nil, err
+		}
+	}
+	return s.complete(ctx, raw, op)
+}
+
+// Void cancels an open invoice; a draft is deleted instead, as Stripe
+// allows only that for drafts.
+//
+// Stripe API: POST /v1/invoices/{id}/void, or DELETE /v1/invoices/{id}.
+func (s *InvoicesService) Void(ctx context.Context, id string, opts ...connector.CallOption) (*accounting.Invoice, error) {
+	current, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	switch current.Status {
+	case accounting.InvoiceVoid:
+		return current, nil
+	case accounting.InvoiceDraft:
+		if err := s.a.call(ctx, http.MethodDelete, "/v1/invoices/"+url.PathEscape(id), nil, nil, "invoices.void", opts...); err != nil {
+			return nil, err
+		}
+		current.Status = accounting.InvoiceVoid
+		return current, nil
+	}
+	var raw json.RawMessage
+	if err := s.a.call(ctx, http.MethodPost, "/v1/invoices/"+url.PathEscape(id)+"/void", newForm(), &raw, "invoices.void", opts...); err != nil {
+		return nil, err
+	}
+	return s.complete(ctx, raw, "invoices.void")
+}
+
+// complete decodes an invoice and fetches the lines past its first page.
+func (s *InvoicesService) complete(ctx context.Context, raw json.RawMessage, op string) (*accounting.Invoice, error) {
+	var w invoiceWire
+	if err := json.Unmarshal(raw, &w); err != nil || w.ID == "" {
+		return nil, &connector.APIError{Vendor: "stripe", Op: op, Kind: connector.ErrInvalidResponse, Message: "the invoice could not be decoded"}
+	}
+	var lines []lineWire
+	if w.Lines != nil && w.Lines.HasMore {
+		for rawLine, err := range listAll(ctx, s.a, "/v1/invoices/"+url.PathEscape(w.ID)+"/lines", newForm, op) {
+			if err != nil {
+				return nil, err
+			}
+			var l lineWire
+			if err := json.Unmarshal(rawLine, &l); err != nil {
+				return nil, &connector.APIError{Vendor: "stripe", Op: op, Kind: connector.ErrInvalidResponse, Message: "a line could not be decoded"}
+			}
+			lines = append(lines, l)
+		}
+	}
+	return toInvoice(raw, lines, op)
+}
+
+var invoiceStatuses = map[string]accounting.InvoiceStatus{"draft": accounting.InvoiceDraft, "open": accounting.InvoiceOpen,
+	"paid": accounting.InvoicePaid, "void": accounting.InvoiceVoid, "uncollectible": accounting.InvoiceOpen}
+
+// toInvoice maps an invoice; allLines, if given, replace the embedded page.
+func toInvoice(raw json.RawMessage, allLines []lineWire, op string) (*accounting.Invoice, error) {
+	var w invoiceWire
+	if err := json.Unmarshal(raw, &w); err != nil || w.ID == "" {
+		return nil, &connector.APIError{Vendor: "stripe", Op: op, Kind: connector.ErrInvalidResponse, Message: "the invoice could not be decoded"}
+	}
+	bad := func(what string) error {
+		return &connector.APIError{Vendor: "stripe", Op: op, Kind: connector.ErrInvalidResponse, Message: "invoice " + w.ID + ": " + what}
+	}
+	cur := strings.ToUpper(w.Currency)
+	amt := func(minor int64) (money.Amount, error) { return fromMinor(minor, cur) }
+	inv := &accounting.Invoice{ID: w.ID, Number: str(w.Number), CustomerID: str(w.Customer), Currency: cur,
+		IssueDate: unix(w.Created), Status: invoiceStatuses[str(w.Status)], Reference: w.Metadata[referenceKey], UpdatedAt: unix(w.Created), Raw: raw}
+	if w.DueDate != nil {
+		inv.DueDate = unix(*w.DueDate)
+	}
+	if t := w.StatusTransitions; t != nil {
+		for _, at := range []*int64{t.FinalizedAt, t.PaidAt, t.VoidedAt} {
+			if at != nil && unix(*at).After(inv.UpdatedAt) {
+				inv.UpdatedAt = unix(*at)
+			}
+		}
+	}
+	var err error
+	if inv.Subtotal, err = amt(w.Subtotal); err != nil {
+		return nil, bad("unknown currency " + w.Currency)
+	}
+	inv.Total, _ = amt(w.Total)
+	inv.AmountDue, _ = amt(w.AmountRemaining)
+	inv.Tax, _ = amt(sumTaxes(w.TotalTaxes))
+	lines := allLines
+	if lines == nil && w.Lines != nil {
+		lines = w.Lines.Data
+	}
+	for _, lw := range lines {
+		l := accounting.Line{Description: str(lw.Description), Quantity: decimal.One}
+		if lw.Quantity != nil {
+			l.Quantity = decimal.MustNew(*lw.Quantity, 0)
+		}
+		if l.Amount, err = amt(lw.Amount); err != nil {
+			return nil, bad("a line has an unknown currency")
+		}
+		l.Tax, _ = amt(sumTaxes(lw.Taxes))
+		if lw.Pricing != nil && lw.Pricing.UnitAmountDecimal != nil {
+			if l.UnitPrice, err = amountFromDecimalMinor(*lw.Pricing.UnitAmountDecimal, cur); err != nil {
+				return nil, bad("a line's unit_amount_decimal is not a decimal")
+			}
+		}
+		if len(lw.Taxes) > 0 && lw.Taxes[0].TaxRateDetails != nil {
+			l.TaxCode = lw.Taxes[0].TaxRateDetails.TaxRate
+		}
+		inv.Lines = append(inv.Lines, l)
+	}
+	return inv, nil
+}
+
+func sumTaxes(taxes []taxWire) int64 {
+	var sum int64
+	for _, t := range taxes {
+		sum += t.Amount
+	}
+	return sum
+}

@@ -1,0 +1,223 @@
+// Package stripetest is a stateful in-memory Stripe for tests and demos:
+// customers, tax rates, invoices with lines and per-line tax, out-of-band
+// payments, events, search, Idempotency-Key replays, throttling and faults,
+// on 127.0.0.1.
+//
+// It answers in Stripe's shapes for the API version the connector pins
+// (lines priced under pricing, taxes under taxes and total_taxes), with
+// the fields the connector and a reader of the answers need. stripe-mock
+// (github.com/stripe/stripe-mock) is the check on request validity; this
+// sandbox is the check on behaviour: what a sequence of calls leaves.
+package stripetest
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/patchbay-go/patchbay/internal/sandbox"
+)
+
+// TaxRatePercent is the sandbox's one tax rate, 15 % exclusive; its id is
+// TaxRate().
+const TaxRatePercent = "15"
+
+// Server is a running sandbox.
+type Server struct {
+	URL string
+
+	srv   *httptest.Server
+	key   string
+	taxID string
+
+	mu        sync.Mutex
+	offset    time.Duration
+	seq       int
+	customers map[string]*customer
+	invoices  map[string]*invoice
+	order     []string // invoice ids, oldest first
+	custOrder []string
+	events    []event
+	replays   map[string]replay
+	throttle  int
+	failNext  int
+	failCode  int
+	finalized int
+}
+
+type replay struct {
+	fingerprint [32]byte
+	status      int
+	body        []byte
+}
+
+// NewServer starts a sandbox. Close it when done.
+func NewServer() *Server {
+	s := &Server{key: "sk_test_sandbox_" + sandbox.RandomHex(12), customers: map[string]*customer{}, invoices: map[string]*invoice{},
+		replays: map[string]replay{}}
+	s.taxID = "txr_" + sandbox.RandomHex(12)
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/customers", s.createCustomer)
+	mux.HandleFunc("POST /v1/customers/{id}", s.updateCustomer)
+	mux.HandleFunc("GET /v1/customers/{id}", s.getCustomer)
+	mux.HandleFunc("GET /v1/customers", s.listCustomers)
+	mux.HandleFunc("POST /v1/invoices", s.createInvoice)
+	mux.HandleFunc("GET /v1/invoices", s.listInvoices)
+	mux.HandleFunc("GET /v1/invoices/search", s.searchInvoices)
+	mux.HandleFunc("GET /v1/invoices/{id}", s.getInvoice)
+	mux.HandleFunc("DELETE /v1/invoices/{id}", s.deleteInvoice)
+	mux.HandleFunc("GET /v1/invoices/{id}/lines", s.listLines)
+	mux.HandleFunc("POST /v1/invoices/{id}/add_lines", s.addLines)
+	mux.HandleFunc("POST /v1/invoices/{id}/finalize", s.finalize)
+	mux.HandleFunc("POST /v1/invoices/{id}/void", s.void)
+	mux.HandleFunc("POST /v1/invoices/{id}/pay", s.pay)
+	mux.HandleFunc("GET /v1/events", s.listEvents)
+	s.srv = httptest.NewServer(s.gate(mux))
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close stops the sandbox.
+func (s *Server) Close() { s.srv.Close() }
+
+// Key is the secret key the sandbox accepts.
+func (s *Server) Key() string { return s.key }
+
+// TaxRate is the id of the sandbox's 15 % tax rate.
+func (s *Server) TaxRate() string { return s.taxID }
+
+// Now reads the sandbox clock; Advance moves it.
+func (s *Server) Now() time.Time { s.mu.Lock(); defer s.mu.Unlock(); return s.now() }
+
+func (s *Server) now() time.Time { return time.Now().Add(s.offset).UTC().Truncate(time.Second) }
+
+// Advance moves the sandbox clock forward.
+func (s *Server) Advance(d time.Duration) { s.mu.Lock(); s.offset += d; s.mu.Unlock() }
+
+// Throttle answers the next n requests with Stripe's 429.
+func (s *Server) Throttle(n int) { s.mu.Lock(); s.throttle = n; s.mu.Unlock() }
+
+// FailNext answers the next n requests with status (a 5xx), before doing
+// anything.
+func (s *Server) FailNext(n, status int) {
+	s.mu.Lock()
+	s.failNext, s.failCode = n, status
+	s.mu.Unlock()
+}
+
+// InvoiceCount is how many invoices exist, drafts and voided included.
+func (s *Server) InvoiceCount() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.invoices) }
+
+// CustomerCount is how many customers exist.
+func (s *Server) CustomerCount() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.customers) }
+
+// gate checks the key and Stripe-Version, injects throttling and faults,
+// and replays POSTs by Idempotency-Key as Stripe does for 24 hours: the
+// same key with the same parameters gets the first answer again (with
+// Idempotent-Replayed: true); with other parameters, an idempotency_error.
+func (s *Server) gate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Request-Id", "req_"+sandbox.RandomHex(7))
+		if r.Header.Get("Authorization") != "Bearer "+s.key {
+			writeError(w, http.StatusUnauthorized, "invalid_request_error", "", "", "Invalid API Key provided: sk_test_****")
+			return
+		}
+		s.mu.Lock()
+		switch {
+		case s.throttle > 0:
+			s.throttle--
+			s.mu.Unlock()
+			writeError(w, http.StatusTooManyRequests, "invalid_request_error", "rate_limit", "",
+				"Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.")
+			return
+		case s.failNext > 0:
+			s.failNext--
+			code := s.failCode
+			s.mu.Unlock()
+			writeError(w, code, "api_error", "", "", "An unknown error occurred")
+			return
+		}
+		s.mu.Unlock()
+		key := r.Header.Get("Idempotency-Key")
+		if r.Method != http.MethodPost || key == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "invalid_request_error", "", "", "The request body could not be read.")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		fp := sha256.Sum256(append([]byte(r.URL.Path+"\n"), body...))
+		s.mu.Lock()
+		prev, seen := s.replays[key]
+		s.mu.Unlock()
+		if seen {
+			if prev.fingerprint != fp {
+				writeError(w, http.StatusBadRequest, "idempotency_error", "", "",
+					"Keys for idempotent requests can only be used with the same parameters they were first used with.")
+				return
+			}
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(prev.status)
+			w.Write(prev.body)
+			return
+		}
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		if rec.Code < 500 { // Stripe does not keep answers to failed (5xx) requests
+			s.mu.Lock()
+			s.replays[key] = replay{fingerprint: fp, status: rec.Code, body: rec.Body.Bytes()}
+			s.mu.Unlock()
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+	})
+}
+
+func (s *Server) id(prefix string) string {
+	s.seq++
+	return fmt.Sprintf("%s_%s%06d", prefix, sandbox.RandomHex(5), s.seq)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	sandbox.WriteJSON(w, status, "application/json", v)
+}
+
+// writeError writes Stripe's error object.
+func writeError(w http.ResponseWriter, status int, typ, code, param, msg string) {
+	e := map[string]any{"type": typ, "message": msg}
+	if code != "" {
+		e["code"] = code
+		e["doc_url"] = "https://stripe.com/docs/error-codes/" + strings.ReplaceAll(code, "_", "-")
+	}
+	if param != "" {
+		e["param"] = param
+	}
+	if id := w.Header().Get("Request-Id"); id != "" {
+		e["request_log_url"] = "https://dashboard.stripe.com/test/logs/" + id
+	}
+	writeJSON(w, status, map[string]any{"error": e})
+}
+
+func notFound(w http.ResponseWriter, kind, id string) {
+	writeError(w, http.StatusNotFound, "invalid_request_error", "resource_missing", "id", "No such "+kind+": '"+id+"'")
+}
+
+// formOf parses the request's form (body or query).
+func formOf(r *http.Request) url.Values {
+	_ = r.ParseForm()
+	return r.Form
+}
