@@ -20,6 +20,10 @@ FUZZ_TARGETS := \
 	./accounting/xero:FuzzParseMSDate \
 	./accounting/xero:FuzzDecodeError \
 	./accounting/xero:FuzzParseDelivery \
+	./accounting/stripe:FuzzDecodeError \
+	./accounting/stripe:FuzzParseEvent \
+	./accounting/stripe:FuzzVerifySignature \
+	./accounting/stripe:FuzzInvoiceDecode \
 	./shipping/shippo:FuzzDecodeError \
 	./shipping/shippo:FuzzParseEvent \
 	./inventory/shopify:FuzzDecodeErrors \
@@ -40,9 +44,16 @@ unit:
 	$(GO) test -race -skip '^TestConformance' ./...
 
 # Requests and responses checked against the vendors' specs. Under CI=true a
-# missing spec folder fails; elsewhere these tests skip and say why.
-conformance:
-	$(GO) test -race -run '^TestConformance' ./...
+# missing spec folder fails; elsewhere these tests skip and say why. Stripe's
+# current spec is served by stripe-mock, installed here and run on 127.0.0.1.
+STRIPE_MOCK_VERSION := v0.203.0
+STRIPE_MOCK := $(CURDIR)/.tools/stripe-mock-$(STRIPE_MOCK_VERSION)/stripe-mock
+
+$(STRIPE_MOCK):
+	GOBIN=$(dir $(STRIPE_MOCK)) $(GO) install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
+
+conformance: $(STRIPE_MOCK)
+	./.ci/with-stripe-mock $(STRIPE_MOCK) $(GO) test -race -run '^TestConformance' ./...
 
 # The order flow's fault test at 1,000 orders (make test runs 200); the
 # numbers go in docs/benchmarks.md.

@@ -127,7 +127,7 @@ func (s *InvoicesService) Create(ctx context.Context, inv accounting.Invoice, op
 			set(key("lines", i, "price_data", "unit_amount_decimal"), unit).
 			set(key("lines", i, "price_data", "tax_behavior"), "exclusive").
 			set(key("lines", i, "tax_rates", 0), l.TaxCode)
-		if q, frac, ok := l.Quantity.Int64(0); ok && frac == 0 {
+		if q, _, ok := l.Quantity.Int64(0); ok && l.Quantity.IsInt() {
 			lines.set(key("lines", i, "quantity"), strconv.FormatInt(q, 10))
 		} else {
 			lines.set(key("lines", i, "quantity_decimal"), l.Quantity.String())
@@ -235,6 +235,11 @@ func toInvoice(raw json.RawMessage, allLines []lineWire, op string) (*accounting
 		l := accounting.Line{Description: str(lw.Description), Quantity: decimal.One}
 		if lw.Quantity != nil {
 			l.Quantity = decimal.MustNew(*lw.Quantity, 0)
+		}
+		if lw.QuantityDec != nil {
+			if q, err := decimal.Parse(*lw.QuantityDec); err == nil {
+				l.Quantity = q
+			}
 		}
 		if l.Amount, err = amt(lw.Amount); err != nil {
 			return nil, bad("a line has an unknown currency")

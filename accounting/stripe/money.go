@@ -40,8 +40,8 @@ func toMinor(a money.Amount) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	whole, frac, ok := scaled.Int64(0)
-	if !ok || frac != 0 {
+	whole, _, ok := scaled.Int64(0)
+	if !ok || !scaled.IsInt() {
 		return 0, connector.InvalidInput("stripe", "amount", a.String()+" has more decimals than "+a.Curr().Code()+" allows")
 	}
 	return whole, nil

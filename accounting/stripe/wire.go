@@ -55,6 +55,7 @@ type lineWire struct {
 	Currency    string  `json:"currency"`
 	Description *string `json:"description"`
 	Quantity    *int64  `json:"quantity"`
+	QuantityDec *string `json:"quantity_decimal"`
 	Pricing     *struct {
 		UnitAmountDecimal *string `json:"unit_amount_decimal"`
 	} `json:"pricing"`

@@ -46,3 +46,15 @@ func missing(t testing.TB, why string) {
 	}
 	t.Skipf("conformance: %s; run `make test`, or set %s to the vendor spec folder (../shared/specs beside the repo)", why, EnvVar)
 }
+
+// StripeMockURL is where stripe-mock listens (STRIPE_MOCK_URL, set by
+// `make conformance`): Stripe's own server for its current spec. Missing,
+// the test skips, or fails under CI=true.
+func StripeMockURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv("STRIPE_MOCK_URL")
+	if u == "" {
+		missing(t, "STRIPE_MOCK_URL is not set (make conformance starts stripe-mock)")
+	}
+	return u
+}

@@ -15,7 +15,7 @@ import (
 
 type line struct {
 	id, description, taxRate string
-	quantity                 int64
+	quantity                 decimal.Decimal
 	unitDecimal              decimal.Decimal // minor units, may have a fraction
 	amount, tax              int64
 }
@@ -29,6 +29,13 @@ type invoice struct {
 	paymentID                              string
 }
 
+// quantityInt is the integer quantity Stripe shows beside quantity_decimal
+// (rounded down; 0 for less than one).
+func quantityInt(q decimal.Decimal) int64 {
+	n, _, _ := q.Floor(0).Int64(0)
+	return n
+}
+
 func (inv *invoice) totals() (subtotal, tax int64) {
 	for _, l := range inv.lines {
 		subtotal += l.amount
@@ -39,7 +46,7 @@ func (inv *invoice) totals() (subtotal, tax int64) {
 
 func (s *Server) renderLine(inv *invoice, l line) map[string]any {
 	out := map[string]any{"id": l.id, "object": "line_item", "invoice": inv.id, "amount": l.amount, "subtotal": l.amount,
-		"currency": inv.currency, "description": nullable(l.description), "quantity": l.quantity, "livemode": false,
+		"currency": inv.currency, "description": nullable(l.description), "quantity": quantityInt(l.quantity), "quantity_decimal": l.quantity.String(), "livemode": false,
 		"metadata": map[string]string{}, "discountable": true, "discounts": []any{},
 		"pricing": map[string]any{"type": "price_details", "unit_amount_decimal": l.unitDecimal.String(), "price_details": nil},
 		"taxes":   []any{}}
@@ -239,14 +246,21 @@ func (s *Server) addLines(w http.ResponseWriter, r *http.Request) {
 			bad("price_data][unit_amount_decimal", "Invalid decimal: "+p("price_data", "unit_amount_decimal"))
 			return
 		}
-		qty := int64(1)
+		qty := decimal.One
 		if q := p("quantity"); q != "" {
-			if qty, err = strconv.ParseInt(q, 10, 64); err != nil || qty < 0 {
+			n, err := strconv.ParseInt(q, 10, 64)
+			if err != nil || n < 0 {
 				bad("quantity", "Invalid integer: "+q)
 				return
 			}
+			qty = decimal.MustNew(n, 0)
+		} else if q := p("quantity_decimal"); q != "" {
+			if qty, err = decimal.Parse(q); err != nil || qty.IsNeg() {
+				bad("quantity_decimal", "Invalid decimal: "+q)
+				return
+			}
 		}
-		amountDec, _ := unit.Mul(decimal.MustNew(qty, 0))
+		amountDec, _ := unit.Mul(qty)
 		amount, _, _ := amountDec.Round(0).Int64(0)
 		l := line{id: "il_" + sandbox.RandomHex(12), description: p("description"), quantity: qty, unitDecimal: unit, amount: amount}
 		if rate := p("tax_rates", "0"); rate != "" {
