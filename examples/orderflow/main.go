@@ -20,6 +20,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/govalues/decimal"
@@ -55,7 +57,7 @@ func main() {
 	flag.BoolVar(&o.demo, "demo", false, "with -listen: the sandbox shop places the sample orders, sending their webhooks")
 	flag.StringVar(&o.journal, "journal", "", "keep the journal in this file, so a killed run resumes where it stopped")
 	flag.StringVar(&o.crm, "crm", "hubspot", "CRM vendor: hubspot")
-	flag.StringVar(&o.accounting, "accounting", "xero", "accounting vendor: xero")
+	flag.StringVar(&o.accounting, "accounting", "xero", "accounting vendor: xero or stripe")
 	flag.StringVar(&o.inventory, "inventory", "shopify", "inventory vendor: shopify")
 	flag.StringVar(&o.shipping, "shipping", "shippo", "shipping vendor: shippo")
 	flag.Parse()
@@ -68,10 +70,13 @@ func main() {
 }
 
 func (o options) check() error {
-	for _, v := range []struct{ flag, got, want string }{{"-crm", o.crm, "hubspot"}, {"-accounting", o.accounting, "xero"},
-		{"-inventory", o.inventory, "shopify"}, {"-shipping", o.shipping, "shippo"}} {
-		if v.got != v.want {
-			return fmt.Errorf("%s %s: not a vendor this build has (have: %s)", v.flag, v.got, v.want)
+	for _, v := range []struct {
+		flag, got string
+		have      []string
+	}{{"-crm", o.crm, []string{"hubspot"}}, {"-accounting", o.accounting, []string{"xero", "stripe"}},
+		{"-inventory", o.inventory, []string{"shopify"}}, {"-shipping", o.shipping, []string{"shippo"}}} {
+		if !slices.Contains(v.have, v.got) {
+			return fmt.Errorf("%s %s: not a vendor this build has (have: %s)", v.flag, v.got, strings.Join(v.have, ", "))
 		}
 	}
 	switch {
@@ -105,7 +110,12 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer env.Close()
-	moved, err := overrideVendors(ctx, env, nil)
+	if o.accounting == "stripe" {
+		if err := env.UseStripe(tuning...); err != nil {
+			return err
+		}
+	}
+	moved, err := overrideVendors(ctx, env, o.accounting, tuning)
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ func TestEnvironmentErrorsNameTheVariable(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = overrideVendors(context.Background(), env, nil)
+		_, err = overrideVendors(context.Background(), env, "xero", nil)
 		env.Close()
 		var ce *configError
 		if !errors.As(err, &ce) || !strings.Contains(err.Error(), c.want) {
@@ -64,7 +64,7 @@ func TestEnvironmentMovesVendors(t *testing.T) {
 	}
 	lookup = func(k string) string { return vars[k] }
 	defer func() { lookup = func(string) string { return "" } }()
-	moved, err := overrideVendors(ctx, env, nil)
+	moved, err := overrideVendors(ctx, env, "xero", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,6 +126,14 @@ func TestWebhookIntake(t *testing.T) {
 // The whole demo: website to shipping confirmation, each sample order once.
 func TestDemo(t *testing.T) {
 	o := options{listen: "127.0.0.1:0", demo: true, concurrency: 1, crm: "hubspot", accounting: "xero", inventory: "shopify", shipping: "shippo", asJSON: true}
+	if err := run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The same orders with Stripe as the accounting system.
+func TestStripeAccounting(t *testing.T) {
+	o := options{concurrency: 2, crm: "hubspot", accounting: "stripe", inventory: "shopify", shipping: "shippo", asJSON: true}
 	if err := run(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}

@@ -38,8 +38,12 @@ func (r *report) line(s string) {
 }
 
 func (r *report) banner(env *orderflowtest.Env, moved []string) {
-	r.line(fmt.Sprintf("Sandboxes on 127.0.0.1: HubSpot %s · Shopify %s · Xero %s · Shippo %s",
-		env.HubSpot.URL, env.Shopify.URL, env.Xero.URL, env.Shippo.URL))
+	accounting := "Xero " + env.Xero.URL
+	if env.Stripe != nil {
+		accounting = "Stripe " + env.Stripe.URL
+	}
+	r.line(fmt.Sprintf("Sandboxes on 127.0.0.1: HubSpot %s · Shopify %s · %s · Shippo %s",
+		env.HubSpot.URL, env.Shopify.URL, accounting, env.Shippo.URL))
 	if len(moved) > 0 {
 		r.line("From the environment, not the sandboxes: " + strings.Join(moved, ", "))
 	}

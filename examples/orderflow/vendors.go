@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/patchbay-go/patchbay/accounting/stripe"
 	"github.com/patchbay-go/patchbay/accounting/xero"
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/oauth"
@@ -32,7 +33,7 @@ var lookup = os.Getenv
 // overrideVendors moves every vendor whose PATCHBAY_* variables are set
 // from its sandbox to the server they name, through the same connector
 // code. It returns the vendors moved.
-func overrideVendors(ctx context.Context, env *orderflowtest.Env, opts []connector.Option) ([]string, error) {
+func overrideVendors(ctx context.Context, env *orderflowtest.Env, accounting string, opts []connector.Option) ([]string, error) {
 	s := &env.Flow.Systems
 	opts = append([]connector.Option{connector.WithHTTPClient(env.HTTPClient())}, opts...)
 	var moved []string
@@ -78,7 +79,24 @@ func overrideVendors(ctx context.Context, env *orderflowtest.Env, opts []connect
 		moved = append(moved, "Shopify")
 	}
 
-	if base, id, set := vendorVars("PATCHBAY_XERO_URL", "PATCHBAY_XERO_CLIENT_ID"); set {
+	if base, key, set := vendorVars("PATCHBAY_STRIPE_URL", "PATCHBAY_STRIPE_KEY"); set && accounting == "stripe" {
+		if err := need(key, "PATCHBAY_STRIPE_KEY", "Stripe needs a secret key (sk_test_... or rk_test_...)"); err != nil {
+			return nil, err
+		}
+		if base != "" {
+			if err := checkURL("PATCHBAY_STRIPE_URL", base); err != nil {
+				return nil, err
+			}
+		}
+		st, err := stripe.New(stripe.Config{Key: key, BaseURL: base}, opts...)
+		if err != nil {
+			return nil, &configError{"PATCHBAY_STRIPE_KEY", err.Error()}
+		}
+		s.Customers, s.Invoices, s.AccountCode, s.TaxCode = st.Customers, st.Invoices, "", lookup("PATCHBAY_STRIPE_TAX_RATE")
+		moved = append(moved, "Stripe")
+	}
+
+	if base, id, set := vendorVars("PATCHBAY_XERO_URL", "PATCHBAY_XERO_CLIENT_ID"); set && accounting == "xero" {
 		secret, refresh := lookup("PATCHBAY_XERO_CLIENT_SECRET"), lookup("PATCHBAY_XERO_REFRESH_TOKEN")
 		for _, v := range [][3]string{{id, "PATCHBAY_XERO_CLIENT_ID", "the Xero app's client id"},
 			{secret, "PATCHBAY_XERO_CLIENT_SECRET", "the Xero app's client secret"},

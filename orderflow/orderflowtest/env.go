@@ -15,6 +15,8 @@ import (
 
 	"github.com/govalues/decimal"
 
+	"github.com/patchbay-go/patchbay/accounting/stripe"
+	"github.com/patchbay-go/patchbay/accounting/stripe/stripetest"
 	"github.com/patchbay-go/patchbay/accounting/xero"
 	"github.com/patchbay-go/patchbay/accounting/xero/xerotest"
 	"github.com/patchbay-go/patchbay/connector"
@@ -54,6 +56,8 @@ type Env struct {
 	Shopify *shopifytest.Server
 	Xero    *xerotest.Server
 	Shippo  *shippotest.Server
+	// Stripe is the Stripe sandbox once UseStripe has moved accounting to it.
+	Stripe *stripetest.Server
 
 	transport *http.Transport
 	client    *http.Client
@@ -113,6 +117,22 @@ func Start(ctx context.Context, opts ...connector.Option) (*Env, error) {
 	return e, nil
 }
 
+// UseStripe moves accounting from Xero to a Stripe sandbox: invoices are
+// then Stripe's, with the sandbox's tax rate. opts are connector options,
+// as for Start.
+func (e *Env) UseStripe(opts ...connector.Option) error {
+	e.Stripe = stripetest.NewServer()
+	e.calls.mu.Lock()
+	e.calls.byHost[hostOf(e.Stripe.URL)] = "stripe"
+	e.calls.mu.Unlock()
+	st, err := stripe.New(stripe.Config{Key: e.Stripe.Key(), BaseURL: e.Stripe.URL}, append([]connector.Option{connector.WithHTTPClient(e.client)}, opts...)...)
+	if err != nil {
+		return err
+	}
+	e.Flow.Customers, e.Flow.Invoices, e.Flow.AccountCode, e.Flow.TaxCode = st.Customers, st.Invoices, "", e.Stripe.TaxRate()
+	return nil
+}
+
 // Warehouse is where parcels leave from.
 var Warehouse = shipping.Address{Name: "Patchbay Warehouse", Company: "Patchbay", Street1: "215 Clayton St", City: "San Francisco",
 	Region: "CA", PostalCode: "94117", Country: "US", Phone: "+1 555 341 9393", Email: "ops@example.com"}
@@ -123,6 +143,9 @@ func (e *Env) Close() error {
 	e.Shopify.Close()
 	e.Xero.Close()
 	e.Shippo.Close()
+	if e.Stripe != nil {
+		e.Stripe.Close()
+	}
 	e.transport.CloseIdleConnections()
 	connector.SharedTransport().CloseIdleConnections()
 	return nil
@@ -140,8 +163,15 @@ func (c Counts) String() string {
 
 // Counts reads the sandboxes' state.
 func (e *Env) Counts() Counts {
-	return Counts{Contacts: e.HubSpot.Count("contacts"), Deals: e.HubSpot.Count("deals"), Notes: e.HubSpot.Count("notes"), Invoices: e.Xero.InvoiceCount(),
+	return Counts{Contacts: e.HubSpot.Count("contacts"), Deals: e.HubSpot.Count("deals"), Notes: e.HubSpot.Count("notes"), Invoices: e.invoiceCount(),
 		Labels: e.Shippo.Purchases(), StockAdjustments: e.Shopify.Adjustments(), Emails: len(e.Mailbox.Messages())}
+}
+
+func (e *Env) invoiceCount() int {
+	if e.Stripe != nil {
+		return e.Stripe.InvoiceCount()
+	}
+	return e.Xero.InvoiceCount()
 }
 
 // Order makes a sample order.
@@ -167,11 +197,11 @@ type callCounter struct {
 }
 
 func (c *callCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
 	vendor := c.byHost[r.URL.Host]
 	if vendor == "" {
 		vendor = r.URL.Host // a vendor moved off its sandbox
 	}
-	c.mu.Lock()
 	c.counts[vendor]++
 	c.total++
 	var kill func()
