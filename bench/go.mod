@@ -4,8 +4,11 @@ go 1.26.0
 
 require (
 	github.com/go-resty/resty/v2 v2.17.2
+	github.com/govalues/decimal v0.1.36
+	github.com/govalues/money v0.2.4
 	github.com/hashicorp/go-retryablehttp v0.7.8
 	github.com/patchbay-go/patchbay v0.0.0
+	github.com/stripe/stripe-go/v84 v84.4.1
 )
 
 require (

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/patchbay-go/patchbay/accounting"
 	"github.com/patchbay-go/patchbay/connector"
 )
 
@@ -113,4 +114,21 @@ func NewWebhookHandler(secrets []string, seen connector.SeenStore, handle func(c
 			return handle(ctx, e)
 		},
 	}, nil
+}
+
+// DecodeInvoice reads an invoice object, such as an invoice.* event's
+// Object. Lines past the object's first page of lines are not fetched:
+// Get the invoice for all of them.
+func DecodeInvoice(raw []byte) (*accounting.Invoice, error) {
+	return toInvoice(raw, nil, "invoices.decode")
+}
+
+// DecodeCustomer reads a customer object, such as a customer.* event's
+// Object; a deleted customer is connector.ErrNotFound.
+func DecodeCustomer(raw []byte) (*accounting.Customer, error) {
+	c, err := toCustomer(raw, "customers.decode")
+	if err == nil && c == nil {
+		return nil, &connector.APIError{Vendor: "stripe", Op: "customers.decode", Kind: connector.ErrNotFound, Message: "the customer was deleted"}
+	}
+	return c, err
 }
