@@ -15,6 +15,7 @@ import (
 	"github.com/patchbay-go/patchbay/inventory/shopify"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
 	"github.com/patchbay-go/patchbay/orderflow"
+	"github.com/patchbay-go/patchbay/orderflow/orderflowenv"
 	"github.com/patchbay-go/patchbay/orderflow/orderflowtest"
 	"github.com/patchbay-go/patchbay/shipping"
 )
@@ -148,7 +149,7 @@ func demo(ctx context.Context, shop *shopifytest.Server, url, secret string, ord
 // webhookSecret is the shop app's secret: PATCHBAY_SHOPIFY_WEBHOOK_SECRET,
 // or one made up for the sandbox.
 func webhookSecret() string {
-	if s := lookup("PATCHBAY_SHOPIFY_WEBHOOK_SECRET"); s != "" {
+	if s := orderflowenv.Lookup("PATCHBAY_SHOPIFY_WEBHOOK_SECRET"); s != "" {
 		return s
 	}
 	return sandbox.RandomHex(32)

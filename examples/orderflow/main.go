@@ -28,6 +28,7 @@ import (
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/orderflow"
+	"github.com/patchbay-go/patchbay/orderflow/orderflowenv"
 	"github.com/patchbay-go/patchbay/orderflow/orderflowtest"
 )
 
@@ -115,7 +116,7 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
-	moved, err := overrideVendors(ctx, env, o.accounting, tuning)
+	moved, err := orderflowenv.Apply(ctx, env, o.accounting, tuning)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,8 @@
-package main
+// Package orderflowenv moves the order flow's vendors from their sandboxes
+// to real accounts or other servers, from PATCHBAY_* environment
+// variables, through the same connector code. The example program and the
+// Temporal worker configure vendors with it.
+package orderflowenv
 
 import (
 	"context"
@@ -21,19 +25,28 @@ import (
 	"github.com/patchbay-go/patchbay/shipping/shippo"
 )
 
-// configError names the environment variable that is wrong and says how
+// ConfigError names the environment variable that is wrong and says how
 // to fix it.
-type configError struct{ variable, problem string }
+type ConfigError struct{ Variable, Problem string }
 
-func (e *configError) Error() string { return e.variable + ": " + e.problem }
+func (e *ConfigError) Error() string { return e.Variable + ": " + e.Problem }
 
-// lookup reads the environment; tests replace it.
-var lookup = os.Getenv
+// Lookup reads a variable; tests replace it. It is os.Getenv.
+var Lookup = os.Getenv
 
-// overrideVendors moves every vendor whose PATCHBAY_* variables are set
-// from its sandbox to the server they name, through the same connector
-// code. It returns the vendors moved.
-func overrideVendors(ctx context.Context, env *orderflowtest.Env, accounting string, opts []connector.Option) ([]string, error) {
+// Apply moves every vendor whose PATCHBAY_* variables are set from its
+// sandbox in env to the server they name, through the same connector code,
+// and returns the vendors moved. accounting is "xero" or "stripe": only
+// that vendor's variables are read. A bad or missing value is a
+// *ConfigError naming the variable.
+//
+//	PATCHBAY_HUBSPOT_URL, PATCHBAY_HUBSPOT_TOKEN
+//	PATCHBAY_SHOPIFY_URL or PATCHBAY_SHOPIFY_SHOP, PATCHBAY_SHOPIFY_TOKEN, PATCHBAY_SHOPIFY_LOCATION_ID
+//	PATCHBAY_XERO_URL, PATCHBAY_XERO_CLIENT_ID, _CLIENT_SECRET, _REFRESH_TOKEN, _TENANT_ID, _ACCOUNT_CODE, _TAX_TYPE
+//	PATCHBAY_STRIPE_URL, PATCHBAY_STRIPE_KEY, PATCHBAY_STRIPE_TAX_RATE
+//	PATCHBAY_SHIPPO_URL, PATCHBAY_SHIPPO_TOKEN
+//	PATCHBAY_SMTP_URL
+func Apply(ctx context.Context, env *orderflowtest.Env, accounting string, opts []connector.Option) ([]string, error) {
 	s := &env.Flow.Systems
 	opts = append([]connector.Option{connector.WithHTTPClient(env.HTTPClient())}, opts...)
 	var moved []string
@@ -47,14 +60,14 @@ func overrideVendors(ctx context.Context, env *orderflowtest.Env, accounting str
 		}
 		hs, err := hubspot.New(hubspot.Config{BaseURL: base, Auth: connector.Bearer(token)}, opts...)
 		if err != nil {
-			return nil, &configError{"PATCHBAY_HUBSPOT_TOKEN", err.Error()}
+			return nil, &ConfigError{"PATCHBAY_HUBSPOT_TOKEN", err.Error()}
 		}
 		s.Contacts, s.Deals, s.Associations, s.Notes = hs.Contacts, hs.Deals, hs.Associations, hs.Notes
 		moved = append(moved, "HubSpot")
 	}
 
-	if base, token, set := vendorVars("PATCHBAY_SHOPIFY_URL", "PATCHBAY_SHOPIFY_TOKEN"); set || lookup("PATCHBAY_SHOPIFY_SHOP") != "" {
-		shop := lookup("PATCHBAY_SHOPIFY_SHOP")
+	if base, token, set := vendorVars("PATCHBAY_SHOPIFY_URL", "PATCHBAY_SHOPIFY_TOKEN"); set || Lookup("PATCHBAY_SHOPIFY_SHOP") != "" {
+		shop := Lookup("PATCHBAY_SHOPIFY_SHOP")
 		if base != "" {
 			if err := checkURL("PATCHBAY_SHOPIFY_URL", base); err != nil {
 				return nil, err
@@ -69,11 +82,11 @@ func overrideVendors(ctx context.Context, env *orderflowtest.Env, accounting str
 		}
 		sh, err := shopify.New(shopify.Config{Shop: shop, Token: token}, opts...)
 		if err != nil {
-			return nil, &configError{"PATCHBAY_SHOPIFY_SHOP", err.Error()}
+			return nil, &ConfigError{"PATCHBAY_SHOPIFY_SHOP", err.Error()}
 		}
 		loc, err := firstLocation(ctx, sh)
 		if err != nil {
-			return nil, &configError{"PATCHBAY_SHOPIFY_TOKEN", "could not list the shop's locations: " + err.Error()}
+			return nil, &ConfigError{"PATCHBAY_SHOPIFY_TOKEN", "could not list the shop's locations: " + err.Error()}
 		}
 		s.Items, s.Stock, s.LocationID = sh.Items, sh.Stock, loc
 		moved = append(moved, "Shopify")
@@ -90,14 +103,14 @@ func overrideVendors(ctx context.Context, env *orderflowtest.Env, accounting str
 		}
 		st, err := stripe.New(stripe.Config{Key: key, BaseURL: base}, opts...)
 		if err != nil {
-			return nil, &configError{"PATCHBAY_STRIPE_KEY", err.Error()}
+			return nil, &ConfigError{"PATCHBAY_STRIPE_KEY", err.Error()}
 		}
-		s.Customers, s.Invoices, s.AccountCode, s.TaxCode = st.Customers, st.Invoices, "", lookup("PATCHBAY_STRIPE_TAX_RATE")
+		s.Customers, s.Invoices, s.AccountCode, s.TaxCode = st.Customers, st.Invoices, "", Lookup("PATCHBAY_STRIPE_TAX_RATE")
 		moved = append(moved, "Stripe")
 	}
 
 	if base, id, set := vendorVars("PATCHBAY_XERO_URL", "PATCHBAY_XERO_CLIENT_ID"); set && accounting == "xero" {
-		secret, refresh := lookup("PATCHBAY_XERO_CLIENT_SECRET"), lookup("PATCHBAY_XERO_REFRESH_TOKEN")
+		secret, refresh := Lookup("PATCHBAY_XERO_CLIENT_SECRET"), Lookup("PATCHBAY_XERO_REFRESH_TOKEN")
 		for _, v := range [][3]string{{id, "PATCHBAY_XERO_CLIENT_ID", "the Xero app's client id"},
 			{secret, "PATCHBAY_XERO_CLIENT_SECRET", "the Xero app's client secret"},
 			{refresh, "PATCHBAY_XERO_REFRESH_TOKEN", "a refresh token from connecting the organisation (scope offline_access)"}} {
@@ -116,32 +129,32 @@ func overrideVendors(ctx context.Context, env *orderflowtest.Env, accounting str
 		store := oauth.NewFileStore(filepath.Join(os.TempDir(), "patchbay-xero-token-"+connector.DeriveKey(id, refresh)[3:15]+".json"))
 		if tok, _, err := store.Load(ctx); err != nil || tok == nil {
 			if _, err := store.Save(ctx, &oauth2.Token{RefreshToken: refresh}, 0); err != nil {
-				return nil, &configError{"PATCHBAY_XERO_REFRESH_TOKEN", "could not keep it: " + err.Error()}
+				return nil, &ConfigError{"PATCHBAY_XERO_REFRESH_TOKEN", "could not keep it: " + err.Error()}
 			}
 		}
 		cfg := &oauth2.Config{ClientID: id, ClientSecret: secret, Endpoint: oauth2.Endpoint{
 			TokenURL: "https://identity.xero.com/connect/token", AuthStyle: oauth2.AuthStyleInHeader}}
 		src, err := oauth.NewSource(oauth.Config{OAuth2: cfg, Store: store, HTTPClient: env.HTTPClient()})
 		if err != nil {
-			return nil, &configError{"PATCHBAY_XERO_CLIENT_ID", err.Error()}
+			return nil, &ConfigError{"PATCHBAY_XERO_CLIENT_ID", err.Error()}
 		}
-		tenant := lookup("PATCHBAY_XERO_TENANT_ID")
+		tenant := Lookup("PATCHBAY_XERO_TENANT_ID")
 		if tenant == "" {
 			tenants, err := xero.Connections(ctx, connector.OAuth2(src), "", opts...)
 			if err != nil || len(tenants) == 0 {
-				return nil, &configError{"PATCHBAY_XERO_TENANT_ID", fmt.Sprintf("not set, and no connected organisation was found (%v)", err)}
+				return nil, &ConfigError{"PATCHBAY_XERO_TENANT_ID", fmt.Sprintf("not set, and no connected organisation was found (%v)", err)}
 			}
 			tenant = tenants[0].TenantID
 		}
 		xr, err := xero.New(xero.Config{BaseURL: base, TenantID: tenant, Auth: connector.OAuth2(src)}, opts...)
 		if err != nil {
-			return nil, &configError{"PATCHBAY_XERO_TENANT_ID", err.Error()}
+			return nil, &ConfigError{"PATCHBAY_XERO_TENANT_ID", err.Error()}
 		}
 		s.Customers, s.Invoices = xr.Customers, xr.Invoices
-		if v := lookup("PATCHBAY_XERO_ACCOUNT_CODE"); v != "" {
+		if v := Lookup("PATCHBAY_XERO_ACCOUNT_CODE"); v != "" {
 			s.AccountCode = v
 		}
-		if v := lookup("PATCHBAY_XERO_TAX_TYPE"); v != "" {
+		if v := Lookup("PATCHBAY_XERO_TAX_TYPE"); v != "" {
 			s.TaxCode = v
 		}
 		moved = append(moved, "Xero")
@@ -158,16 +171,16 @@ func overrideVendors(ctx context.Context, env *orderflowtest.Env, accounting str
 		}
 		sp, err := shippo.New(shippo.Config{BaseURL: base, Token: token}, opts...)
 		if err != nil {
-			return nil, &configError{"PATCHBAY_SHIPPO_TOKEN", err.Error()}
+			return nil, &ConfigError{"PATCHBAY_SHIPPO_TOKEN", err.Error()}
 		}
 		s.Rates, s.Labels = sp.Rates, sp.Labels
 		moved = append(moved, "Shippo")
 	}
 
-	if raw := lookup("PATCHBAY_SMTP_URL"); raw != "" {
+	if raw := Lookup("PATCHBAY_SMTP_URL"); raw != "" {
 		m, err := orderflow.NewSMTPMailer(raw)
 		if err != nil {
-			return nil, &configError{"PATCHBAY_SMTP_URL", strings.TrimPrefix(err.Error(), "orderflow: ")}
+			return nil, &ConfigError{"PATCHBAY_SMTP_URL", strings.TrimPrefix(err.Error(), "orderflow: ")}
 		}
 		s.Mail = m
 		moved = append(moved, "SMTP")
@@ -178,13 +191,13 @@ func overrideVendors(ctx context.Context, env *orderflowtest.Env, accounting str
 // vendorVars reads a vendor's URL and credential variables; set says
 // whether either is given.
 func vendorVars(urlVar, credVar string) (base, cred string, set bool) {
-	base, cred = strings.TrimSpace(lookup(urlVar)), strings.TrimSpace(lookup(credVar))
+	base, cred = strings.TrimSpace(Lookup(urlVar)), strings.TrimSpace(Lookup(credVar))
 	return base, cred, base != "" || cred != ""
 }
 
 func need(value, variable, what string) error {
 	if strings.TrimSpace(value) == "" {
-		return &configError{variable, "missing: " + what}
+		return &ConfigError{variable, "missing: " + what}
 	}
 	return nil
 }
@@ -192,13 +205,13 @@ func need(value, variable, what string) error {
 func checkURL(variable, raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &configError{variable, fmt.Sprintf("%q is not an http(s) URL with a host", raw)}
+		return &ConfigError{variable, fmt.Sprintf("%q is not an http(s) URL with a host", raw)}
 	}
 	return nil
 }
 
 func firstLocation(ctx context.Context, sh *shopify.Client) (string, error) {
-	if v := lookup("PATCHBAY_SHOPIFY_LOCATION_ID"); v != "" {
+	if v := Lookup("PATCHBAY_SHOPIFY_LOCATION_ID"); v != "" {
 		return v, nil
 	}
 	for loc, err := range sh.Locations.List(ctx) {

@@ -1,0 +1,18 @@
+package main
+
+import (
+	"testing"
+
+	enumspb "go.temporal.io/api/enums/v1"
+
+	"github.com/patchbay-go/patchbay/orderflow"
+)
+
+// One order, one workflow, ever.
+func TestStartOptions(t *testing.T) {
+	o := StartOptions(orderflow.Order{ID: "1001"})
+	if o.ID != "order-1001" || o.WorkflowIDReusePolicy != enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE ||
+		o.WorkflowIDConflictPolicy != enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL || o.TaskQueue == "" {
+		t.Fatalf("%+v", o)
+	}
+}

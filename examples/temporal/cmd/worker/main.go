@@ -1,0 +1,72 @@
+// Command worker runs order workflows and their activities. It connects to
+// Temporal at TEMPORAL_ADDRESS (default 127.0.0.1:7233, `temporal server
+// start-dev`) in TEMPORAL_NAMESPACE (default "default").
+//
+// Vendors are configured as for examples/orderflow: the in-process
+// sandboxes by default, or real accounts and other servers through the
+// PATCHBAY_* variables. Run many workers against shared vendors (not the
+// per-process sandboxes) to scale out: each takes tasks from the same
+// queue.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/patchbay-go/patchbay/examples/temporal/orderworkflow"
+	"github.com/patchbay-go/patchbay/orderflow/orderflowenv"
+	"github.com/patchbay-go/patchbay/orderflow/orderflowtest"
+)
+
+func main() {
+	accounting := flag.String("accounting", "xero", "accounting vendor: xero or stripe")
+	flag.Parse()
+	if err := run(*accounting); err != nil {
+		fmt.Fprintln(os.Stderr, "worker:", err)
+		os.Exit(1)
+	}
+}
+
+func run(accounting string) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	env, err := orderflowtest.Start(ctx)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	if accounting == "stripe" {
+		if err := env.UseStripe(); err != nil {
+			return err
+		}
+	}
+	moved, err := orderflowenv.Apply(ctx, env, accounting, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Println("vendors from the environment:", moved, "(the rest are sandboxes in this process)")
+
+	c, err := client.Dial(client.Options{HostPort: orEnv("TEMPORAL_ADDRESS", "127.0.0.1:7233"), Namespace: orEnv("TEMPORAL_NAMESPACE", "default")})
+	if err != nil {
+		return fmt.Errorf("connecting to Temporal (TEMPORAL_ADDRESS): %w", err)
+	}
+	defer c.Close()
+	w := worker.New(c, orderworkflow.TaskQueue, worker.Options{})
+	w.RegisterWorkflow(orderworkflow.OrderWorkflow)
+	w.RegisterActivity(&orderworkflow.Activities{Flow: env.Flow})
+	fmt.Println("worker on task queue", orderworkflow.TaskQueue, "- Ctrl-C to stop")
+	return w.Run(worker.InterruptCh())
+}
+
+func orEnv(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

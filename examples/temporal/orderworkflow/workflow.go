@@ -1,0 +1,127 @@
+// Package orderworkflow runs the order flow as a Temporal workflow: each
+// step an activity with a retry policy that fits it, failures for good
+// undone by a saga, and exactly-once writes through the same idempotency
+// keys the in-process flow uses.
+package orderworkflow
+
+import (
+	"errors"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/patchbay-go/patchbay/orderflow"
+)
+
+// TaskQueue is where workers take order tasks from.
+const TaskQueue = "patchbay-orders"
+
+// WorkflowID is the id of an order's workflow: one order, one workflow
+// (the starter refuses a duplicate), so the keys derived from the order id
+// are the workflow's alone.
+func WorkflowID(orderID string) string { return "order-" + orderID }
+
+// retry is the policy every step starts from: vendors recover within
+// minutes, and a step that keeps failing after an hour needs a person.
+func retry(maxAttempts int32) *temporal.RetryPolicy {
+	return &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+		MaximumAttempts: maxAttempts, NonRetryableErrorTypes: []string{FailedType}}
+}
+
+// stepOptions fit each step:
+//   - CRM and notify are cheap and safe to repeat: many attempts;
+//   - stock, invoice and label write money or goods: fewer, longer
+//     attempts, since each retry of a lost answer also looks the write up;
+//   - every step's start-to-close bounds one attempt, well over the
+//     connectors' own per-call retries.
+var stepOptions = map[string]workflow.ActivityOptions{
+	orderflow.StepCRM:     {StartToCloseTimeout: time.Minute, RetryPolicy: retry(30)},
+	orderflow.StepStock:   {StartToCloseTimeout: time.Minute, RetryPolicy: retry(20)},
+	orderflow.StepInvoice: {StartToCloseTimeout: 2 * time.Minute, RetryPolicy: retry(20)},
+	orderflow.StepLabel:   {StartToCloseTimeout: 2 * time.Minute, RetryPolicy: retry(20)},
+	orderflow.StepNotify:  {StartToCloseTimeout: time.Minute, RetryPolicy: retry(50)},
+}
+
+// compensationOptions: an undo must happen, so it retries until it does
+// (for a day), on a context that survives the workflow's cancellation.
+var compensationOptions = workflow.ActivityOptions{StartToCloseTimeout: 2 * time.Minute,
+	RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute},
+	ScheduleToCloseTimeout: 24 * time.Hour}
+
+// OrderWorkflow takes an order through CRM, stock, invoice, label and
+// notification. A step that fails for good (FailedType) ends the order as
+// failed after the saga has undone, newest first, what earlier steps did.
+// A step whose retries run out fails the workflow, compensation included,
+// with the step's error.
+func OrderWorkflow(ctx workflow.Context, o orderflow.Order) (orderflow.Result, error) {
+	var a *Activities
+	res := orderflow.Result{OrderID: o.ID}
+	st := orderflow.State{}
+	var saga []compensation
+	steps := []struct {
+		name string
+		run  any
+		undo compensation
+	}{
+		{orderflow.StepCRM, a.RecordOnCRM, compensation{}},
+		{orderflow.StepStock, a.TakeStock, compensation{"restocked", a.Restock, func(s orderflow.State) bool { return s.StockTaken }}},
+		{orderflow.StepInvoice, a.Invoice, compensation{"invoice voided", a.VoidInvoice, func(s orderflow.State) bool { return s.InvoiceID != "" }}},
+		{orderflow.StepLabel, a.BuyLabel, compensation{"label voided", a.VoidLabel, func(s orderflow.State) bool { return s.LabelID != "" }}},
+		{orderflow.StepNotify, a.Notify, compensation{}},
+	}
+	for _, s := range steps {
+		var out StepOutput
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, stepOptions[s.name]), s.run, StepInput{Order: o, State: st}).Get(ctx, &out)
+		if err != nil {
+			var failed *temporal.ApplicationError
+			if errors.As(err, &failed) && failed.Type() == FailedType {
+				// A step can make something and then fail for good (stock
+				// taken, then found short): its own undo joins the saga.
+				var left orderflow.State
+				if s.undo.run != nil && failed.HasDetails() && failed.Details(&left) == nil && s.undo.made(left) {
+					saga = append(saga, s.undo)
+					st = left
+				}
+				res.Status, res.Reason = orderflow.Failed, s.name+": "+failed.Message()
+				res.Compensated, err = undo(ctx, o, st, saga)
+				return res, err
+			}
+			res.Status, res.Reason = orderflow.Failed, s.name+": "+err.Error()
+			_, _ = undo(ctx, o, st, saga)
+			return res, err
+		}
+		st = out.State
+		res.Steps = append(res.Steps, orderflow.StepResult{Step: s.name, Detail: out.Detail})
+		if s.undo.run != nil {
+			saga = append(saga, s.undo)
+		}
+	}
+	res.Status = orderflow.Done
+	res.InvoiceNumber, res.TrackingNumber, res.TrackingURL = st.InvoiceNumber, st.TrackingNumber, st.TrackingURL
+	return res, nil
+}
+
+// compensation is one undo in the saga.
+type compensation struct {
+	done string
+	run  any
+	made func(orderflow.State) bool // whether the step left something to undo
+}
+
+// undo runs the saga's compensations, newest first, each retried until it
+// succeeds, on a context the workflow's cancellation does not reach.
+func undo(ctx workflow.Context, o orderflow.Order, st orderflow.State, saga []compensation) ([]string, error) {
+	ctx, _ = workflow.NewDisconnectedContext(ctx)
+	ctx = workflow.WithActivityOptions(ctx, compensationOptions)
+	var done []string
+	var errs []error
+	for i := len(saga) - 1; i >= 0; i-- {
+		if err := workflow.ExecuteActivity(ctx, saga[i].run, StepInput{Order: o, State: st}).Get(ctx, nil); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		done = append(done, saga[i].done)
+	}
+	return done, errors.Join(errs...)
+}
