@@ -25,7 +25,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) {
 	f := formOf(r)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := &customer{id: s.id("cus"), created: s.now(), metadata: map[string]string{}}
+	c := &customer{id: s.id("cus"), created: s.Now(), metadata: map[string]string{}}
 	if msg, param := applyCustomer(c, f); msg != "" {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "parameter_invalid_string", param, msg)
 		return

@@ -128,7 +128,7 @@ func (s *Server) createInvoice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	inv := &invoice{id: s.id("in"), customer: cust, currency: strings.ToLower(f.Get("currency")), status: "draft",
-		created: s.now(), metadata: map[string]string{}}
+		created: s.Now(), metadata: map[string]string{}}
 	if inv.currency == "" {
 		inv.currency = "usd"
 	}
@@ -136,7 +136,7 @@ func (s *Server) createInvoice(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case f.Get("due_date") != "":
 			sec, err := strconv.ParseInt(f.Get("due_date"), 10, 64)
-			if err != nil || time.Unix(sec, 0).Before(s.now()) {
+			if err != nil || time.Unix(sec, 0).Before(s.Now()) {
 				writeError(w, http.StatusBadRequest, "invalid_request_error", "parameter_invalid_integer", "due_date", "Invoice due dates must be in the future.")
 				return
 			}
@@ -296,7 +296,7 @@ func (s *Server) finalize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.finalized++
-	inv.status, inv.finalized = "open", s.now()
+	inv.status, inv.finalized = "open", s.Now()
 	inv.number = fmt.Sprintf("%s-%04d", strings.ToUpper(s.taxID[4:12]), s.finalized)
 	s.record("invoice.finalized", s.renderInvoice(inv))
 	writeJSON(w, http.StatusOK, s.renderInvoice(inv))
@@ -313,7 +313,7 @@ func (s *Server) void(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", "invoice_not_open", "", "You can only void open invoices; this one is "+inv.status+".")
 		return
 	}
-	inv.status, inv.voided = "void", s.now()
+	inv.status, inv.voided = "void", s.Now()
 	s.record("invoice.voided", s.renderInvoice(inv))
 	writeJSON(w, http.StatusOK, s.renderInvoice(inv))
 }
@@ -353,7 +353,7 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusPaymentRequired, "card_error", "card_declined", "", "The sandbox has no payment methods; pay out of band.")
 		return
 	}
-	inv.status, inv.paid = "paid", s.now()
+	inv.status, inv.paid = "paid", s.Now()
 	inv.paymentID = "inpay_" + sandbox.RandomHex(12)
 	s.record("invoice.paid", s.renderInvoice(inv))
 	writeJSON(w, http.StatusOK, s.renderInvoice(inv))

@@ -37,8 +37,10 @@ type Server struct {
 	key   string
 	taxID string
 
+	sandbox.Faults // Throttle: Stripe's rate_limit 429s; FailNext: api_error 5xx
+	sandbox.Clock  // Now, Advance; whole seconds, as Stripe keeps times
+
 	mu        sync.Mutex
-	offset    time.Duration
 	seq       int
 	customers map[string]*customer
 	invoices  map[string]*invoice
@@ -46,9 +48,6 @@ type Server struct {
 	custOrder []string
 	events    []event
 	replays   map[string]replay
-	throttle  int
-	failNext  int
-	failCode  int
 	finalized int
 }
 
@@ -60,7 +59,7 @@ type replay struct {
 
 // NewServer starts a sandbox. Close it when done.
 func NewServer() *Server {
-	s := &Server{key: "sk_test_sandbox_" + sandbox.RandomHex(12), customers: map[string]*customer{}, invoices: map[string]*invoice{},
+	s := &Server{Clock: sandbox.Clock{Resolution: time.Second}, key: "sk_test_sandbox_" + sandbox.RandomHex(12), customers: map[string]*customer{}, invoices: map[string]*invoice{},
 		replays: map[string]replay{}}
 	s.taxID = "txr_" + sandbox.RandomHex(12)
 	mux := http.NewServeMux()
@@ -93,25 +92,6 @@ func (s *Server) Key() string { return s.key }
 // TaxRate is the id of the sandbox's 15 % tax rate.
 func (s *Server) TaxRate() string { return s.taxID }
 
-// Now reads the sandbox clock; Advance moves it.
-func (s *Server) Now() time.Time { s.mu.Lock(); defer s.mu.Unlock(); return s.now() }
-
-func (s *Server) now() time.Time { return time.Now().Add(s.offset).UTC().Truncate(time.Second) }
-
-// Advance moves the sandbox clock forward.
-func (s *Server) Advance(d time.Duration) { s.mu.Lock(); s.offset += d; s.mu.Unlock() }
-
-// Throttle answers the next n requests with Stripe's 429.
-func (s *Server) Throttle(n int) { s.mu.Lock(); s.throttle = n; s.mu.Unlock() }
-
-// FailNext answers the next n requests with status (a 5xx), before doing
-// anything.
-func (s *Server) FailNext(n, status int) {
-	s.mu.Lock()
-	s.failNext, s.failCode = n, status
-	s.mu.Unlock()
-}
-
 // InvoiceCount is how many invoices exist, drafts and voided included.
 func (s *Server) InvoiceCount() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.invoices) }
 
@@ -129,22 +109,15 @@ func (s *Server) gate(next http.Handler) http.Handler {
 			writeError(w, http.StatusUnauthorized, "invalid_request_error", "", "", "Invalid API Key provided: sk_test_****")
 			return
 		}
-		s.mu.Lock()
-		switch {
-		case s.throttle > 0:
-			s.throttle--
-			s.mu.Unlock()
+		if s.TakeThrottle() {
 			writeError(w, http.StatusTooManyRequests, "invalid_request_error", "rate_limit", "",
 				"Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.")
 			return
-		case s.failNext > 0:
-			s.failNext--
-			code := s.failCode
-			s.mu.Unlock()
+		}
+		if code := s.TakeFailure(); code != 0 {
 			writeError(w, code, "api_error", "", "", "An unknown error occurred")
 			return
 		}
-		s.mu.Unlock()
 		key := r.Header.Get("Idempotency-Key")
 		if r.Method != http.MethodPost || key == "" {
 			next.ServeHTTP(w, r)

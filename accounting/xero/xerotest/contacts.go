@@ -133,11 +133,11 @@ func (s *Server) putContacts(w http.ResponseWriter, r *http.Request) {
 		if ci.Addresses != nil {
 			c.addresses = ci.Addresses
 		}
-		c.updated = s.now()
+		c.updated = s.Now()
 		out = append(out, c.render())
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "ProviderName": "patchbay",
-		"DateTimeUTC": msDate(s.now()), "Contacts": out})
+		"DateTimeUTC": msDate(s.Now()), "Contacts": out})
 }
 
 func (s *Server) getContact(w http.ResponseWriter, r *http.Request) {

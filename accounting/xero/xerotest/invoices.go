@@ -125,7 +125,7 @@ func (s *Server) putInvoices(w http.ResponseWriter, r *http.Request) {
 		out = append(out, s.render(inv))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "ProviderName": "patchbay",
-		"DateTimeUTC": msDate(s.now()), "Invoices": out})
+		"DateTimeUTC": msDate(s.Now()), "Invoices": out})
 }
 
 // newInvoice validates and prices an invoice: each line's amount is
@@ -172,7 +172,7 @@ func (s *Server) newInvoice(ii invoiceIn) (*invoice, []string) {
 	if cur == "" {
 		cur = Currency
 	}
-	now := s.now()
+	now := s.Now()
 	date, ok := parseDate(ii.Date)
 	if !ok {
 		date = now.Truncate(24 * time.Hour)
@@ -250,7 +250,7 @@ func (s *Server) changeStatus(inv *invoice, status string) string {
 		return fmt.Sprintf("Invoice status cannot be changed from %s to %s.", inv.status, status)
 	}
 	inv.status = status
-	inv.updated = s.now()
+	inv.updated = s.Now()
 	return ""
 }
 

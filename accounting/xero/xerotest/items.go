@@ -74,7 +74,7 @@ func (s *Server) postItems(w http.ResponseWriter, r *http.Request) {
 				it.taxType = sd.TaxType
 			}
 		}
-		it.updated = s.now()
+		it.updated = s.Now()
 		out = append(out, it.render())
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "Items": out})

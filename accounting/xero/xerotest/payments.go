@@ -60,15 +60,15 @@ func (s *Server) putPayments(w http.ResponseWriter, r *http.Request) {
 		}
 		date, ok := parseDate(pi.Date)
 		if !ok {
-			date = s.now().Truncate(24 * time.Hour)
+			date = s.Now().Truncate(24 * time.Hour)
 		}
-		p := &payment{id: sandbox.UUID(), invoiceID: inv.id, reference: pi.Reference, amount: amount, date: date, updated: s.now()}
+		p := &payment{id: sandbox.UUID(), invoiceID: inv.id, reference: pi.Reference, amount: amount, date: date, updated: s.Now()}
 		s.payments = append(s.payments, p)
 		inv.paid, _ = inv.paid.Add(amount)
 		if inv.outstanding().IsZero() {
 			inv.status = "PAID"
 		}
-		inv.updated = s.now()
+		inv.updated = s.Now()
 		out = append(out, map[string]any{"PaymentID": p.id, "Date": msDate(p.date), "Amount": number(p.amount),
 			"Reference": p.reference, "Status": "AUTHORISED", "PaymentType": "ACCRECPAYMENT", "IsReconciled": false,
 			"CurrencyRate": json.Number("1.000000"), "UpdatedDateUTC": msDate(p.updated), "HasAccount": true,
@@ -76,5 +76,5 @@ func (s *Server) putPayments(w http.ResponseWriter, r *http.Request) {
 			"Invoice": map[string]any{"InvoiceID": inv.id, "InvoiceNumber": inv.number, "Type": "ACCREC", "CurrencyCode": inv.currency}})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "ProviderName": "patchbay",
-		"DateTimeUTC": msDate(s.now()), "Payments": out})
+		"DateTimeUTC": msDate(s.Now()), "Payments": out})
 }

@@ -52,8 +52,10 @@ type Server struct {
 	srv      *httptest.Server
 	tenantID string
 
+	sandbox.Faults // Throttle: minute-limit 429s; FailNext: 5xx, on API requests
+	sandbox.Clock  // Now, Advance
+
 	mu        sync.Mutex
-	offset    time.Duration
 	contacts  []*contact
 	invoices  []*invoice
 	payments  []*payment
@@ -61,9 +63,6 @@ type Server struct {
 	invoiceNo int
 	replays   map[string]recorded // Idempotency-Key → the first answer
 	inFlight  int
-	throttle  int
-	failNext  int
-	failCode  int
 	requests  int
 }
 
@@ -117,24 +116,6 @@ func (s *Server) OAuthConfig() *oauth2.Config { return s.Provider.Config(oauth2.
 // organisation; save it to a token store.
 func (s *Server) Connect() *oauth2.Token { return s.Provider.IssueToken(30 * time.Minute) }
 
-// Now reads the sandbox clock; Advance moves it.
-func (s *Server) Now() time.Time { s.mu.Lock(); defer s.mu.Unlock(); return s.now() }
-
-func (s *Server) now() time.Time { return time.Now().Add(s.offset).UTC().Truncate(time.Millisecond) }
-
-// Advance moves the sandbox clock forward.
-func (s *Server) Advance(d time.Duration) { s.mu.Lock(); s.offset += d; s.mu.Unlock() }
-
-// Throttle answers the next n API requests with a minute-limit 429.
-func (s *Server) Throttle(n int) { s.mu.Lock(); s.throttle = n; s.mu.Unlock() }
-
-// FailNext answers the next n API requests with status (a 5xx).
-func (s *Server) FailNext(n, status int) {
-	s.mu.Lock()
-	s.failNext, s.failCode = n, status
-	s.mu.Unlock()
-}
-
 // Requests counts API requests.
 func (s *Server) Requests() int { s.mu.Lock(); defer s.mu.Unlock(); return s.requests }
 
@@ -171,14 +152,9 @@ func (s *Server) gate(next http.Handler) http.Handler {
 		s.requests++
 		s.inFlight++
 		over := s.inFlight > maxInFlight
-		throttled := s.throttle > 0
-		if throttled {
-			s.throttle--
-		}
-		fail, code := s.failNext > 0, s.failCode
-		if fail {
-			s.failNext--
-		}
+		throttled := s.TakeThrottle()
+		code := s.TakeFailure()
+		fail := code != 0
 		s.mu.Unlock()
 		defer func() { s.mu.Lock(); s.inFlight--; s.mu.Unlock() }()
 

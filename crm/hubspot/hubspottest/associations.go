@@ -88,7 +88,7 @@ func (s *Server) associateDefault(w http.ResponseWriter, r *http.Request, from *
 	}
 	s.assocs[assocKey{from.name, fromID, to.name, toID}] = typeID
 	s.assocs[assocKey{to.name, toID, from.name, fromID}] = defaultTypeIDs[[2]string{to.name, from.name}]
-	now := formatTime(s.now())
+	now := formatTime(s.Now())
 	writeJSON(w, http.StatusOK, map[string]any{"status": "COMPLETE", "startedAt": now, "completedAt": now,
 		"results": []any{map[string]any{"from": map[string]string{"id": fromID}, "to": map[string]string{"id": toID},
 			"associationSpec": map[string]any{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": typeID}}}})

@@ -180,7 +180,7 @@ func (t *objectType) lookup(r *http.Request) *object {
 // values. Call with s.mu held.
 func (s *Server) create(t *objectType, props map[string]string) *object {
 	s.nextID++
-	now := s.now()
+	now := s.Now()
 	o := &object{id: strconv.FormatInt(s.nextID, 10), num: s.nextID, props: map[string]string{}, created: now, updated: now}
 	for k, v := range props {
 		if v != "" {
@@ -207,7 +207,7 @@ func (s *Server) update(t *objectType, o *object, props map[string]string) {
 		o.props[k] = v
 	}
 	t.index(o)
-	o.updated = s.now()
+	o.updated = s.Now()
 }
 
 type objectInput struct {
@@ -282,7 +282,7 @@ func (s *Server) archiveObject(w http.ResponseWriter, r *http.Request, t *object
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if o := t.lookup(r); o != nil {
-		o.archived, o.archAt = true, s.now()
+		o.archived, o.archAt = true, s.Now()
 		t.unindex(o)
 		s.record(t.singular+".deletion", o, "", "")
 	}
@@ -364,7 +364,7 @@ func (s *Server) upsertObjects(w http.ResponseWriter, r *http.Request, t *object
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	started := s.now()
+	started := s.Now()
 	for _, input := range in.Inputs {
 		if _, unique := t.uniqueIdx[input.IDProperty]; !unique {
 			writeError(w, http.StatusBadRequest, "VALIDATION_ERROR",
@@ -399,5 +399,5 @@ func (s *Server) upsertObjects(w http.ResponseWriter, r *http.Request, t *object
 		results = append(results, rec)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "COMPLETE", "results": results,
-		"requestedAt": formatTime(started), "startedAt": formatTime(started), "completedAt": formatTime(s.now())})
+		"requestedAt": formatTime(started), "startedAt": formatTime(started), "completedAt": formatTime(s.Now())})
 }

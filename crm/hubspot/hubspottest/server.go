@@ -30,8 +30,10 @@ type Server struct {
 	token      string
 	validToken func(string) bool
 
+	sandbox.Faults // Throttle: TEN_SECONDLY_ROLLING 429s; FailNext: 5xx
+	sandbox.Clock  // Now, Advance: the clock record timestamps come from
+
 	mu         sync.Mutex
-	offset     time.Duration // sandbox clock = wall clock + offset
 	nextID     int64
 	types      map[string]*objectType // by path name and by type id ("contacts", "0-1")
 	assocs     map[assocKey]int       // association → type id
@@ -40,10 +42,7 @@ type Server struct {
 	window     time.Duration // HubSpot's is a rolling 10 s
 	recent     []time.Time
 	throttled  int // 429s sent
-	throttle   int
 	dailySpent bool
-	failNext   int
-	failStatus int
 	requests   int
 	eventSeq   int64
 	events     []Event // webhook events not yet delivered
@@ -124,31 +123,9 @@ func (s *Server) Close() {
 // Token is the private-app token the sandbox accepts.
 func (s *Server) Token() string { return s.token }
 
-// Now is the sandbox clock, which record timestamps come from.
-func (s *Server) Now() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.now()
-}
-
-func (s *Server) now() time.Time { return time.Now().Add(s.offset).UTC().Truncate(time.Millisecond) }
-
-// Advance moves the sandbox clock forward.
-func (s *Server) Advance(d time.Duration) { s.mu.Lock(); s.offset += d; s.mu.Unlock() }
-
-// Throttle answers the next n requests with a TEN_SECONDLY_ROLLING 429.
-func (s *Server) Throttle(n int) { s.mu.Lock(); s.throttle = n; s.mu.Unlock() }
-
 // SpendDailyLimit makes every request hit the DAILY limit until it is
 // called with false.
 func (s *Server) SpendDailyLimit(spent bool) { s.mu.Lock(); s.dailySpent = spent; s.mu.Unlock() }
-
-// FailNext answers the next n requests with status (a 5xx).
-func (s *Server) FailNext(n, status int) {
-	s.mu.Lock()
-	s.failNext, s.failStatus = n, status
-	s.mu.Unlock()
-}
 
 // Throttled counts the 429 TEN_SECONDLY_ROLLING answers sent, on cue or
 // from the rate limit.
@@ -191,15 +168,10 @@ func (s *Server) gate(next http.Handler) http.Handler {
 		s.mu.Lock()
 		s.requests++
 		remaining := s.countRequest()
-		throttled := s.throttle > 0 || (s.limitMax > 0 && remaining < 0)
-		if s.throttle > 0 {
-			s.throttle--
-		}
+		throttled := s.TakeThrottle() || (s.limitMax > 0 && remaining < 0)
 		daily := s.dailySpent
-		fail, failStatus := s.failNext > 0, s.failStatus
-		if fail {
-			s.failNext--
-		}
+		failStatus := s.TakeFailure()
+		fail := failStatus != 0
 		limitMax := s.limitMax
 		s.mu.Unlock()
 
@@ -310,7 +282,7 @@ func (s *Server) SeedContacts(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.types["contacts"]
-	now := s.now()
+	now := s.Now()
 	for i := range n {
 		s.nextID++
 		o := &object{id: strconv.FormatInt(s.nextID, 10), num: s.nextID, created: now, updated: now, props: map[string]string{

@@ -38,7 +38,7 @@ func (s *Server) record(kind string, o *object, prop, value string) {
 	s.eventSeq++
 	id, _ := strconv.ParseInt(o.id, 10, 64)
 	e := Event{EventID: s.eventSeq, SubscriptionID: 12345, PortalID: sandboxPortalID, AppID: sandboxAppID,
-		OccurredAt: s.now().UnixMilli(), SubscriptionType: kind, ObjectID: id, ChangeSource: "CRM",
+		OccurredAt: s.Now().UnixMilli(), SubscriptionType: kind, ObjectID: id, ChangeSource: "CRM",
 		PropertyName: prop, PropertyValue: value}
 	if kind == "contact.creation" {
 		e.ChangeFlag = "NEW"

@@ -45,6 +45,8 @@ const (
 type Server struct {
 	URL string
 
+	sandbox.Faults // Throttle: THROTTLED answers; FailNext: 5xx
+
 	bucketSize, restoreRate float64
 
 	srv    *httptest.Server
@@ -59,9 +61,6 @@ type Server struct {
 	replays   map[string]any       // @idempotent key → payload
 	available float64
 	filledAt  time.Time
-	throttle  int
-	failNext  int
-	failCode  int
 	adjusted  int // adjustment groups applied
 	throttled int // THROTTLED answers sent
 }
@@ -145,16 +144,6 @@ func (s *Server) Adjustments() int { s.mu.Lock(); defer s.mu.Unlock(); return s.
 // Throttled counts THROTTLED answers sent.
 func (s *Server) Throttled() int { s.mu.Lock(); defer s.mu.Unlock(); return s.throttled }
 
-// Throttle answers the next n requests THROTTLED.
-func (s *Server) Throttle(n int) { s.mu.Lock(); s.throttle = n; s.mu.Unlock() }
-
-// FailNext answers the next n requests with status (a 5xx).
-func (s *Server) FailNext(n, status int) {
-	s.mu.Lock()
-	s.failNext, s.failCode = n, status
-	s.mu.Unlock()
-}
-
 // Drain spends points from the bucket, as other apps on the shop would.
 func (s *Server) Drain(points float64) {
 	s.mu.Lock()
@@ -193,13 +182,7 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": "Invalid JSON in request body"})
 		return
 	}
-	s.mu.Lock()
-	fail, code := s.failNext > 0, s.failCode
-	if fail {
-		s.failNext--
-	}
-	s.mu.Unlock()
-	if fail {
+	if code := s.TakeFailure(); code != 0 {
 		writeJSON(w, code, map[string]any{"errors": "Internal Server Error"})
 		return
 	}
@@ -233,10 +216,7 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.refill()
-	if s.throttle > 0 || s.available < cost {
-		if s.throttle > 0 {
-			s.throttle--
-		}
+	if s.TakeThrottle() || s.available < cost {
 		s.throttled++
 		writeErrors(w, []map[string]any{{"message": "Throttled", "extensions": map[string]any{"code": "THROTTLED",
 			"documentation": "https://shopify.dev/api/usage/rate-limits"}}},

@@ -53,14 +53,13 @@ type Server struct {
 	srv   *httptest.Server
 	token string
 
+	sandbox.Faults // Throttle: 429 "Request was throttled"; FailNext: 5xx
+
 	mu           sync.Mutex
 	shipments    map[string]map[string]any
 	rates        map[string]*rate
 	transactions []*transaction
 	tracks       map[string]*track // carrier/number
-	throttle     int
-	failNext     int
-	failCode     int
 	loseNext     bool
 	failLabels   bool
 	purchases    int
@@ -110,16 +109,6 @@ func (s *Server) Close() { s.srv.CloseClientConnections(); s.srv.Close() }
 // Token is the test API token the sandbox accepts.
 func (s *Server) Token() string { return s.token }
 
-// Throttle answers the next n requests with 429.
-func (s *Server) Throttle(n int) { s.mu.Lock(); s.throttle = n; s.mu.Unlock() }
-
-// FailNext answers the next n requests with status (a 5xx).
-func (s *Server) FailNext(n, status int) {
-	s.mu.Lock()
-	s.failNext, s.failCode = n, status
-	s.mu.Unlock()
-}
-
 // LoseNextPurchaseAnswer makes the next label purchase go through and its
 // answer get lost (the connection is reset after the label is bought).
 func (s *Server) LoseNextPurchaseAnswer() { s.mu.Lock(); s.loseNext = true; s.mu.Unlock() }
@@ -145,16 +134,9 @@ func (s *Server) gate(next http.Handler) http.Handler {
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid token."})
 			return
 		}
-		s.mu.Lock()
-		throttled := s.throttle > 0
-		if throttled {
-			s.throttle--
-		}
-		fail, code := s.failNext > 0, s.failCode
-		if fail {
-			s.failNext--
-		}
-		s.mu.Unlock()
+		throttled := s.TakeThrottle()
+		code := s.TakeFailure()
+		fail := code != 0
 		switch {
 		case throttled:
 			writeJSON(w, http.StatusTooManyRequests, map[string]string{"detail": "Request was throttled. Expected available in 1 second."})
