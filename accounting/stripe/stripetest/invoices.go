@@ -284,38 +284,37 @@ func (s *Server) addLines(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.renderInvoice(inv))
 }
 
-func (s *Server) finalize(w http.ResponseWriter, r *http.Request) {
+// change runs apply on the path's invoice if its status is want, then
+// records event and answers with the invoice; otherwise it answers
+// Stripe's error with code and why.
+func (s *Server) change(w http.ResponseWriter, r *http.Request, want, code, why, event string, apply func(*invoice)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	inv := s.lookup(w, r)
 	if inv == nil {
 		return
 	}
-	if inv.status != "draft" {
-		writeError(w, http.StatusBadRequest, "invalid_request_error", "invoice_already_finalized", "", "This invoice is already finalized, you can't re-finalize a non-draft invoice.")
+	if inv.status != want {
+		writeError(w, http.StatusBadRequest, "invalid_request_error", code, "", why+" This one is "+inv.status+".")
 		return
 	}
-	s.finalized++
-	inv.status, inv.finalized = "open", s.Now()
-	inv.number = fmt.Sprintf("%s-%04d", strings.ToUpper(s.taxID[4:12]), s.finalized)
-	s.record("invoice.finalized", s.renderInvoice(inv))
+	apply(inv)
+	s.record(event, s.renderInvoice(inv))
 	writeJSON(w, http.StatusOK, s.renderInvoice(inv))
 }
 
+func (s *Server) finalize(w http.ResponseWriter, r *http.Request) {
+	s.change(w, r, "draft", "invoice_already_finalized", "You can only finalize a draft invoice.", "invoice.finalized", func(inv *invoice) {
+		s.finalized++
+		inv.status, inv.finalized = "open", s.Now()
+		inv.number = fmt.Sprintf("%s-%04d", strings.ToUpper(s.taxID[4:12]), s.finalized)
+	})
+}
+
 func (s *Server) void(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	inv := s.lookup(w, r)
-	if inv == nil {
-		return
-	}
-	if inv.status != "open" {
-		writeError(w, http.StatusBadRequest, "invalid_request_error", "invoice_not_open", "", "You can only void open invoices; this one is "+inv.status+".")
-		return
-	}
-	inv.status, inv.voided = "void", s.Now()
-	s.record("invoice.voided", s.renderInvoice(inv))
-	writeJSON(w, http.StatusOK, s.renderInvoice(inv))
+	s.change(w, r, "open", "invoice_not_open", "You can only void open invoices.", "invoice.voided", func(inv *invoice) {
+		inv.status, inv.voided = "void", s.Now()
+	})
 }
 
 func (s *Server) deleteInvoice(w http.ResponseWriter, r *http.Request) {
@@ -338,25 +337,14 @@ func (s *Server) deleteInvoice(w http.ResponseWriter, r *http.Request) {
 // pay is POST /v1/invoices/{id}/pay; the sandbox takes payments out of
 // band only (paid_out_of_band=true), as there are no cards here.
 func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
-	f := formOf(r)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	inv := s.lookup(w, r)
-	if inv == nil {
-		return
-	}
-	switch {
-	case inv.status != "open":
-		writeError(w, http.StatusBadRequest, "invalid_request_error", "invoice_not_open", "", "Invoice is already "+inv.status+".")
-		return
-	case f.Get("paid_out_of_band") != "true":
+	if formOf(r).Get("paid_out_of_band") != "true" {
 		writeError(w, http.StatusPaymentRequired, "card_error", "card_declined", "", "The sandbox has no payment methods; pay out of band.")
 		return
 	}
-	inv.status, inv.paid = "paid", s.Now()
-	inv.paymentID = "inpay_" + sandbox.RandomHex(12)
-	s.record("invoice.paid", s.renderInvoice(inv))
-	writeJSON(w, http.StatusOK, s.renderInvoice(inv))
+	s.change(w, r, "open", "invoice_not_open", "Only open invoices can be paid.", "invoice.paid", func(inv *invoice) {
+		inv.status, inv.paid = "paid", s.Now()
+		inv.paymentID = "inpay_" + sandbox.RandomHex(12)
+	})
 }
 
 // searchInvoices is GET /v1/invoices/search for the one query the
