@@ -25,6 +25,11 @@ type Deal struct {
 
 	Properties map[string]string
 
+	// Associations, on Create, are records to link the new deal to (its
+	// contact, its company): in the same call where the vendor allows,
+	// else right after. Reads leave it empty; use Associations.Associated.
+	Associations []Ref
+
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	Raw       json.RawMessage

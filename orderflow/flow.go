@@ -14,10 +14,9 @@ import (
 
 // Systems are what an order flows through, and the codes each needs.
 type Systems struct {
-	Contacts     crm.Contacts
-	Deals        crm.Deals
-	Associations crm.Associations
-	Notes        crm.Notes // the shipping confirmation on the contact; optional
+	Contacts crm.Contacts
+	Deals    crm.Deals
+	Notes    crm.Notes // the shipping confirmation on the contact; optional
 
 	Items      inventory.Items
 	Stock      inventory.Stock

@@ -36,8 +36,8 @@ func total(o Order) (money.Amount, error) {
 	return money.NewAmountFromDecimal(cur, sum)
 }
 
-// RecordOnCRM upserts the contact by email, records the order as a won deal
-// (the key is the order), and links the two.
+// RecordOnCRM upserts the contact by email and records the order as a won
+// deal linked to it (keyed by the order).
 func (f *Flow) RecordOnCRM(ctx context.Context, o Order, st *State) (string, error) {
 	contact, err := f.Contacts.Upsert(ctx, crm.Contact{Email: o.Customer.Email, FirstName: o.Customer.FirstName,
 		LastName: o.Customer.LastName, Phone: o.Customer.Phone}, connector.WithIdempotencyKey(Key(o.ID, "crm-contact")))
@@ -49,11 +49,9 @@ func (f *Flow) RecordOnCRM(ctx context.Context, o Order, st *State) (string, err
 		return "", err
 	}
 	deal, err := f.Deals.Create(ctx, crm.Deal{Name: "Order " + o.ID, Amount: &amount, Stage: "closedwon", Pipeline: "default",
-		CloseDate: time.Now().UTC().Truncate(24 * time.Hour)}, connector.WithIdempotencyKey(Key(o.ID, "crm-deal")))
+		CloseDate:    time.Now().UTC().Truncate(24 * time.Hour),
+		Associations: []crm.Ref{{Type: crm.ContactObject, ID: contact.ID}}}, connector.WithIdempotencyKey(Key(o.ID, "crm-deal")))
 	if err != nil {
-		return "", classify(err)
-	}
-	if err := f.Associations.Associate(ctx, crm.Ref{Type: crm.DealObject, ID: deal.ID}, crm.Ref{Type: crm.ContactObject, ID: contact.ID}); err != nil {
 		return "", classify(err)
 	}
 	st.ContactID = contact.ID

@@ -49,6 +49,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Run("Companies", func(t *testing.T) { testCompanies(t, newHarness(t)) })
 	t.Run("DealsKeyedCreateExactAmounts", func(t *testing.T) { testDeals(t, newHarness(t)) })
 	t.Run("Associations", func(t *testing.T) { testAssociations(t, newHarness(t)) })
+	t.Run("DealCreatedWithItsContact", func(t *testing.T) { testDealWithContact(t, newHarness(t)) })
 }
 
 func ada(email string) crm.Contact {

@@ -131,6 +131,36 @@ func testDeals(t *testing.T, h Harness) {
 	}
 }
 
+// A deal created with its contact, twice under one key: one deal, linked
+// to the contact once.
+func testDealWithContact(t *testing.T, h Harness) {
+	ctx := context.Background()
+	c, err := h.Contacts.Create(ctx, crm.Contact{Email: "linked@example.com", FirstName: "Linked"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := crm.Deal{Name: "Order L1", Stage: "closedwon", Pipeline: "default", Associations: []crm.Ref{{Type: crm.ContactObject, ID: c.ID}}}
+	key := connector.WithIdempotencyKey(connector.DeriveKey("order", "L1", "deal"))
+	first, err := h.Deals.Create(ctx, d, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := h.Deals.Create(ctx, d, key)
+	if err != nil || again.ID != first.ID {
+		t.Fatalf("second create = %v, %v; want deal %s", again, err, first.ID)
+	}
+	var deals []string
+	for ref, err := range h.Associations.Associated(ctx, crm.Ref{Type: crm.ContactObject, ID: c.ID}, crm.DealObject) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		deals = append(deals, ref.ID)
+	}
+	if len(deals) != 1 || deals[0] != first.ID {
+		t.Fatalf("the contact's deals: %v, want [%s]", deals, first.ID)
+	}
+}
+
 func testAssociations(t *testing.T, h Harness) {
 	ctx := context.Background()
 	contact, err := h.Contacts.Create(ctx, crm.Contact{Email: "linked@example.com"})

@@ -29,18 +29,6 @@ var noteAssociationTypes = map[crm.ObjectType]int{crm.ContactObject: 202, crm.Co
 // people reading the timeline see a reference and code can find it.
 const keyMarker = "\n\nRef: "
 
-type noteAssociation struct {
-	To struct {
-		ID string `json:"id"`
-	} `json:"to"`
-	Types []associationSpec `json:"types"`
-}
-
-type associationSpec struct {
-	Category string `json:"associationCategory"`
-	TypeID   int    `json:"associationTypeId"`
-}
-
 // Add creates the note, associated with n.About in the same call. With an
 // idempotency key it first reads the notes on n.About[0] and returns the
 // one carrying the key, if any (skipped under connector.WithNewKey); a
@@ -53,15 +41,9 @@ func (s *NotesService) Add(ctx context.Context, n crm.Note, opts ...connector.Ca
 	if strings.TrimSpace(n.Body) == "" {
 		return nil, connector.InvalidInput("hubspot", "notes.add", "a note needs a body")
 	}
-	var assocs []noteAssociation
-	for _, ref := range n.About {
-		typeID, ok := noteAssociationTypes[ref.Type]
-		if !ok || ref.ID == "" {
-			return nil, connector.InvalidInput("hubspot", "notes.add", "a note can be about a contact, company or deal, by id")
-		}
-		a := noteAssociation{Types: []associationSpec{{Category: "HUBSPOT_DEFINED", TypeID: typeID}}}
-		a.To.ID = ref.ID
-		assocs = append(assocs, a)
+	assocs, err := inline("notes.add", n.About, noteAssociationTypes)
+	if err != nil {
+		return nil, err
 	}
 	if n.Timestamp.IsZero() {
 		n.Timestamp = time.Now()
@@ -81,15 +63,9 @@ func (s *NotesService) Add(ctx context.Context, n crm.Note, opts ...connector.Ca
 		}
 	}
 	props := map[string]string{"hs_note_body": body, "hs_timestamp": n.Timestamp.UTC().Format("2006-01-02T15:04:05.000Z")}
-	in := struct {
-		Properties   map[string]string `json:"properties"`
-		Associations []noteAssociation `json:"associations"`
-	}{props, assocs}
-	if in.Associations == nil {
-		in.Associations = []noteAssociation{}
-	}
+	in := createInput{Properties: props, Associations: assocs}
 	var out object
-	err := s.c.JSON(ctx, http.MethodPost, s.path(""), in, &out, s.op("add"))
+	err = s.c.JSON(ctx, http.MethodPost, s.path(""), in, &out, s.op("add"))
 	if errors.Is(err, connector.ErrOutcomeUnknown) && key != "" {
 		found, ferr := s.findKeyed(ctx, n.About[0], body)
 		switch {

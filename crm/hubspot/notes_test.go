@@ -109,3 +109,62 @@ func TestConformanceNotes(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// loseFirstDeal forwards the first deal create and loses its answer.
+type loseFirstDeal struct {
+	next http.RoundTripper
+	lost atomic.Bool
+}
+
+func (l *loseFirstDeal) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := l.next.RoundTrip(r)
+	if err == nil && r.Method == http.MethodPost && r.URL.Path == "/crm/v3/objects/deals" && l.lost.CompareAndSwap(false, true) {
+		resp.Body.Close()
+		return nil, syscall.ECONNRESET
+	}
+	return resp, err
+}
+
+// A keyed deal with its contact is one call, and a lost answer or a second
+// create with the key still gives one deal, linked once.
+func TestKeyedDealWithAssociationsIsOneDeal(t *testing.T) {
+	ctx := context.Background()
+	srv, client := sandbox(t, func(next http.RoundTripper) http.RoundTripper { return &loseFirstDeal{next: next} }, hubspot.Config{})
+	contact, err := client.Contacts.Create(ctx, crm.Contact{Email: "ada@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := crm.Deal{Name: "Order 1001", Stage: "closedwon", Pipeline: "default", Associations: []crm.Ref{{Type: crm.ContactObject, ID: contact.ID}}}
+	key := connector.WithIdempotencyKey("order-1001-deal")
+	first, err := client.Deals.Create(ctx, d, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := srv.Requests()
+	again, err := client.Deals.Create(ctx, d, key)
+	if err != nil || again.ID != first.ID {
+		t.Fatalf("again = %+v, %v; want deal %s", again, err, first.ID)
+	}
+	if n := srv.Count("deals"); n != 1 {
+		t.Fatalf("%d deals, want 1", n)
+	}
+	var linked []string
+	for ref, err := range client.Associations.Associated(ctx, crm.Ref{Type: crm.ContactObject, ID: contact.ID}, crm.DealObject) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		linked = append(linked, ref.ID)
+	}
+	if len(linked) != 1 || linked[0] != first.ID {
+		t.Fatalf("the contact's deals: %v, want [%s]", linked, first.ID)
+	}
+	// A fresh key with a contact: one request.
+	before = srv.Requests()
+	if _, err := client.Deals.Create(ctx, crm.Deal{Name: "Order 1002", Stage: "closedwon", Pipeline: "default", Associations: d.Associations},
+		connector.WithIdempotencyKey("order-1002-deal")); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Requests() - before; n != 1 {
+		t.Fatalf("%d requests for a new keyed deal with its contact, want 1", n)
+	}
+}

@@ -2,6 +2,8 @@ package hubspot
 
 import (
 	"encoding/json"
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/crm"
 	"time"
 )
 
@@ -81,6 +83,35 @@ type objectInput struct {
 // createInput always sends associations: HubSpot's create schema requires
 // the field, even empty.
 type createInput struct {
-	Properties   map[string]string `json:"properties"`
-	Associations []struct{}        `json:"associations"`
+	Properties   map[string]string   `json:"properties"`
+	Associations []inlineAssociation `json:"associations"`
+}
+
+// inlineAssociation links a record being created to an existing one.
+type inlineAssociation struct {
+	To struct {
+		ID string `json:"id"`
+	} `json:"to"`
+	Types []associationSpec `json:"types"`
+}
+
+type associationSpec struct {
+	Category string `json:"associationCategory"`
+	TypeID   int    `json:"associationTypeId"`
+}
+
+// inline builds the associations of a create from a record type to refs,
+// with HubSpot's defined type ids (types maps each target's type).
+func inline(op string, refs []crm.Ref, types map[crm.ObjectType]int) ([]inlineAssociation, error) {
+	out := []inlineAssociation{}
+	for _, ref := range refs {
+		typeID, ok := types[ref.Type]
+		if !ok || ref.ID == "" {
+			return nil, connector.InvalidInput("hubspot", op, "cannot associate with "+string(ref.Type)+" "+ref.ID)
+		}
+		a := inlineAssociation{Types: []associationSpec{{Category: "HUBSPOT_DEFINED", TypeID: typeID}}}
+		a.To.ID = ref.ID
+		out = append(out, a)
+	}
+	return out, nil
 }

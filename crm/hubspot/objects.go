@@ -74,12 +74,17 @@ func (o *objects) listSince(ctx context.Context, since time.Time) iter.Seq2[*obj
 //
 // HubSpot API: POST /crm/v3/objects/{objectType}.
 func (o *objects) create(ctx context.Context, props map[string]string, keyed bool) (*object, error) {
+	return o.createWith(ctx, props, []inlineAssociation{}, keyed)
+}
+
+// createWith adds a record linked to others in the same call.
+func (o *objects) createWith(ctx context.Context, props map[string]string, assocs []inlineAssociation, keyed bool) (*object, error) {
 	opts := []connector.CallOption{o.op("create")}
 	if keyed {
 		opts = append(opts, connector.WithIdempotencyKey("unique-property"))
 	}
 	var out object
-	err := o.c.JSON(ctx, http.MethodPost, o.path(""), createInput{Properties: props, Associations: []struct{}{}}, &out, opts...)
+	err := o.c.JSON(ctx, http.MethodPost, o.path(""), createInput{Properties: props, Associations: assocs}, &out, opts...)
 	if err != nil {
 		return nil, err
 	}

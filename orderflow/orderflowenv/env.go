@@ -62,7 +62,7 @@ func Apply(ctx context.Context, env *orderflowtest.Env, accounting string, opts 
 		if err != nil {
 			return nil, &ConfigError{"PATCHBAY_HUBSPOT_TOKEN", err.Error()}
 		}
-		s.Contacts, s.Deals, s.Associations, s.Notes = hs.Contacts, hs.Deals, hs.Associations, hs.Notes
+		s.Contacts, s.Deals, s.Notes = hs.Contacts, hs.Deals, hs.Notes
 		moved = append(moved, "HubSpot")
 	}
 

@@ -105,7 +105,7 @@ func Start(ctx context.Context, opts ...connector.Option) (*Env, error) {
 		return nil, errors.Join(err, e.Close())
 	}
 	e.Flow = &orderflow.Flow{Journal: orderflow.NewMemoryJournal(), Systems: orderflow.Systems{
-		Contacts: hs.Contacts, Deals: hs.Deals, Associations: hs.Associations, Notes: hs.Notes,
+		Contacts: hs.Contacts, Deals: hs.Deals, Notes: hs.Notes,
 		Items: sh.Items, Stock: sh.Stock, LocationID: e.Shopify.LocationID(),
 		Customers: xr.Customers, Invoices: xr.Invoices, AccountCode: xerotest.SalesAccount, TaxCode: xerotest.TaxType,
 		Rates: sp.Rates, Labels: sp.Labels, ShipFrom: Warehouse,
