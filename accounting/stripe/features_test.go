@@ -206,3 +206,36 @@ func TestVerifySignature(t *testing.T) {
 		t.Errorf("tampered body: %v", err)
 	}
 }
+
+// Search follows next_page across pages: 230 matches, 3 pages of 100.
+func TestSearchPages(t *testing.T) {
+	_, c := sandbox(t, nil)
+	ctx := context.Background()
+	cust, err := c.Customers.Create(ctx, accounting.Customer{Name: "Ada", Email: "ada@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 230 {
+		ref := "BATCH-7"
+		if i%10 == 0 {
+			ref = "OTHER"
+		}
+		if _, err := c.Invoices.Create(ctx, accounting.Invoice{CustomerID: cust.ID, Currency: "USD", Reference: ref, Status: accounting.InvoiceDraft,
+			Lines: []accounting.Line{{Description: "mug", Quantity: decimal.One, UnitPrice: money.MustParseAmount("USD", "1.00")}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[string]bool{}
+	for inv, err := range c.Invoices.Search(ctx, "metadata['reference']:'BATCH-7'") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[inv.ID] || inv.Reference != "BATCH-7" {
+			t.Fatalf("invoice %s (%s) repeated or not matching", inv.ID, inv.Reference)
+		}
+		seen[inv.ID] = true
+	}
+	if len(seen) != 207 {
+		t.Fatalf("%d results, want 207", len(seen))
+	}
+}

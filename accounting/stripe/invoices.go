@@ -67,6 +67,16 @@ func (s *InvoicesService) FindByReference(ctx context.Context, ref string) (*acc
 	return nil, &connector.APIError{Vendor: "stripe", Op: "invoices.findByReference", Kind: connector.ErrNotFound, Message: "no invoice has reference " + ref}
 }
 
+// Search yields the invoices a Stripe search query matches
+// (https://docs.stripe.com/search#search-query-language), following the
+// search's page cursor. Search can lag writes by up to a minute.
+//
+// Stripe API: GET /v1/invoices/search.
+func (s *InvoicesService) Search(ctx context.Context, query string) iter.Seq2[*accounting.Invoice, error] {
+	return decodeEach(searchAll(ctx, s.a, "/v1/invoices/search", query, "invoices.search"), "invoices.search",
+		func(raw json.RawMessage, op string) (*accounting.Invoice, error) { return toInvoice(raw, nil, op) })
+}
+
 // Create issues an invoice in three calls, each under a key derived from
 // the call's (a repeat replays each, and gives the same invoice):
 //  1. POST /v1/invoices: a draft for the customer, collected by sending it

@@ -85,6 +85,10 @@ func TestConformanceStripeMock(t *testing.T) {
 	if err != nil && !errors.Is(err, connector.ErrNotFound) {
 		t.Fatalf("Invoices.FindByReference: %v", err)
 	}
+	for inv, err := range client.Invoices.Search(ctx, "metadata['reference']:'ORDER-1001' AND status:'open'") {
+		must(t, "Invoices.Search", err, inv != nil)
+		break
+	}
 	_, err = client.Invoices.Void(ctx, issued.ID, key("void"))
 	must(t, "Invoices.Void", err, true)
 	current, err := client.Invoices.Get(ctx, issued.ID)

@@ -4,9 +4,12 @@ import (
 	"testing"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.uber.org/goleak"
 
 	"github.com/patchbay-go/patchbay/orderflow"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // One order, one workflow, ever.
 func TestStartOptions(t *testing.T) {
