@@ -155,3 +155,24 @@ func mustItem(t *testing.T, env *orderflowtest.Env, sku string) string {
 	}
 	return it.ID
 }
+
+// The accounting system rejects the invoice (here, a tax code it does not
+// know): the stock taken is put back, nothing is shipped or mailed, and
+// the order fails with the vendor's reason.
+func TestInvoiceRejectedCompensates(t *testing.T) {
+	env := start(t)
+	env.Flow.TaxCode = "NO-SUCH-TAX"
+	r := env.Flow.Process(context.Background(), orderflowtest.Order("4001", line("MUG-001", 3, "12.50")))
+	if r.Status != orderflow.Failed || !strings.HasPrefix(r.Reason, "invoice:") || !strings.Contains(r.Reason, "NO-SUCH-TAX") || r.Open {
+		t.Fatalf("result = %+v, want failed for good at the invoice", r)
+	}
+	if strings.Join(r.Compensated, ",") != "restocked" {
+		t.Fatalf("compensated = %v", r.Compensated)
+	}
+	if got := env.Shopify.Available(mustItem(t, env, "MUG-001"), env.Shopify.LocationID()); got != 300 {
+		t.Fatalf("mugs available = %d, want 300", got)
+	}
+	if c := env.Counts(); c.Invoices != 0 || c.Labels != 0 || c.Emails != 0 {
+		t.Fatalf("counts = %v", c)
+	}
+}

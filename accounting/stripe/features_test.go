@@ -18,6 +18,7 @@ import (
 	"github.com/patchbay-go/patchbay/accounting"
 	"github.com/patchbay-go/patchbay/accounting/stripe"
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
 // A quantity with a fraction goes as quantity_decimal and comes back exact;
@@ -237,5 +238,33 @@ func TestSearchPages(t *testing.T) {
 	}
 	if len(seen) != 207 {
 		t.Fatalf("%d results, want 207", len(seen))
+	}
+}
+
+// Stripe-Should-Retry decides over the status: "true" retries a 409 the
+// standard rules would not; "false" stops a 500 they would retry.
+func TestStripeShouldRetry(t *testing.T) {
+	customer := `{"id":"cus_1","object":"customer","name":"Ada","email":"ada@example.com","created":1800000000}`
+	lock := `{"error":{"type":"invalid_request_error","code":"lock_timeout","message":"This object cannot be accessed right now because another API request or Stripe process is currently accessing it."}}`
+	for _, tc := range []struct {
+		name   string
+		script []connectortest.Fault
+		hits   int
+		ok     bool
+	}{
+		{"true retries a 409", []connectortest.Fault{{Status: 409, Body: lock, Header: http.Header{"Stripe-Should-Retry": {"true"}}}, {Body: customer}}, 2, true},
+		{"false stops a 500", []connectortest.Fault{{Status: 500, Body: `{"error":{"type":"api_error","message":"boom"}}`, Header: http.Header{"Stripe-Should-Retry": {"false"}}}, {Body: customer}}, 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := connectortest.NewServer(t, tc.script...)
+			c, err := stripe.New(stripe.Config{Key: "sk_test_x", BaseURL: srv.URL}, connector.WithHTTPClient(srv.Client()), connector.WithRetryPolicy(fastRetry))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Customers.Create(context.Background(), accounting.Customer{Name: "Ada"}, connector.WithIdempotencyKey("k"))
+			if (err == nil) != tc.ok || srv.Hits() != tc.hits {
+				t.Fatalf("err %v after %d requests; want ok=%v after %d", err, srv.Hits(), tc.ok, tc.hits)
+			}
+		})
 	}
 }
