@@ -37,12 +37,17 @@ func FuzzVerifySignature(f *testing.F) {
 	})
 }
 
-// FuzzInvoiceDecode: any answer decodes to an invoice or a typed error.
+// FuzzInvoiceDecode: any answer decodes to an invoice (or a customer) or
+// a typed error.
 func FuzzInvoiceDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		inv, err := toInvoice(raw, nil, "fuzz")
+		inv, err := DecodeInvoice(raw)
 		if (inv == nil) == (err == nil) {
 			t.Fatalf("invoice %v and error %v", inv, err)
+		}
+		c, err := DecodeCustomer(raw)
+		if (c == nil) == (err == nil) {
+			t.Fatalf("customer %v and error %v", c, err)
 		}
 	})
 }
