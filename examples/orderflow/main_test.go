@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,7 +13,10 @@ import (
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	output = io.Discard // the programs' results, not the tests'
+	goleak.VerifyTestMain(m)
+}
 
 // Orders from the website: signed webhooks become orders; a bad signature
 // is refused; a redelivery is dropped before it reaches the flow.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"sort"
@@ -19,11 +20,17 @@ import (
 // a progress bar and only the failures) and a summary.
 type report struct {
 	asJSON, bar bool
+	out, status io.Writer // results; the progress bar
 	mu          sync.Mutex
 	total, done int
 }
 
-func newReport(asJSON, many bool) *report { return &report{asJSON: asJSON, bar: many && !asJSON} }
+func newReport(asJSON, many bool) *report {
+	return &report{asJSON: asJSON, bar: many && !asJSON, out: output, status: os.Stderr}
+}
+
+// output is where results go; tests silence it.
+var output io.Writer = os.Stdout
 
 func (r *report) line(s string) {
 	if r.asJSON {
@@ -32,9 +39,9 @@ func (r *report) line(s string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.bar {
-		fmt.Fprint(os.Stderr, "\r\033[K")
+		fmt.Fprint(r.status, "\r\033[K")
 	}
-	fmt.Println(s)
+	fmt.Fprintln(r.out, s)
 }
 
 func (r *report) banner(env *orderflowtest.Env, moved []string) {
@@ -81,7 +88,7 @@ func runOrders(ctx context.Context, f *orderflow.Flow, orders []orderflow.Order,
 	}
 	wg.Wait()
 	if out.bar {
-		fmt.Fprintln(os.Stderr)
+		fmt.Fprintln(out.status)
 	}
 	return results
 }
@@ -91,7 +98,7 @@ func (r *report) order(res orderflow.Result) {
 	if r.asJSON {
 		b, _ := json.Marshal(res)
 		r.mu.Lock()
-		fmt.Println(string(b))
+		fmt.Fprintln(r.out, string(b))
 		r.mu.Unlock()
 		return
 	}
@@ -116,13 +123,13 @@ func (r *report) order(res orderflow.Result) {
 	defer r.mu.Unlock()
 	r.done++
 	if r.bar {
-		fmt.Fprint(os.Stderr, "\r\033[K")
+		fmt.Fprint(r.status, "\r\033[K")
 	}
-	fmt.Print(b.String())
+	fmt.Fprint(r.out, b.String())
 	if r.bar {
 		const width = 40
 		filled := width * r.done / max(r.total, 1)
-		fmt.Fprintf(os.Stderr, "[%s%s] %d/%d orders", strings.Repeat("#", filled), strings.Repeat(".", width-filled), r.done, r.total)
+		fmt.Fprintf(r.status, "[%s%s] %d/%d orders", strings.Repeat("#", filled), strings.Repeat(".", width-filled), r.done, r.total)
 	}
 }
 
