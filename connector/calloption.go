@@ -1,5 +1,7 @@
 package connector
 
+import "net/http"
+
 // CallOption tunes one call: every write in the domain interfaces takes
 // them, and so does Client.Do.
 type CallOption func(*CallOptions)
@@ -15,6 +17,8 @@ type CallOptions struct {
 	Operation string
 	// KeyIsNew says the caller knows the key was never used before.
 	KeyIsNew bool
+	// Header holds headers for this call only (Client.Send sets them).
+	Header http.Header
 }
 
 // WithIdempotencyKey makes a write safe to repeat: the vendor (or, where it
@@ -32,6 +36,18 @@ func WithIdempotencyKey(key string) CallOption {
 // the step never began. Retries inside the call still look.
 func WithNewKey() CallOption {
 	return func(o *CallOptions) { o.KeyIsNew = true }
+}
+
+// WithRequestHeader sets a header on this call's request, such as a
+// conditional GET's If-Modified-Since. Client.JSON and Client.Send apply
+// it; callers of Client.Do set headers on their request.
+func WithRequestHeader(name, value string) CallOption {
+	return func(o *CallOptions) {
+		if o.Header == nil {
+			o.Header = http.Header{}
+		}
+		o.Header.Set(name, value)
+	}
 }
 
 // WithOperation names the call; vendor packages set it for every method.

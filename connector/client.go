@@ -362,13 +362,24 @@ func (c *Client) JSON(ctx context.Context, method, path string, in, out any, opt
 		}
 		body = bytes.NewReader(b)
 	}
+	return c.Send(ctx, method, path, "application/json", body, out, opts...)
+}
+
+// Send sends body (nil for none) as contentType to path and decodes a 2xx
+// JSON answer into out (nil to discard it). JSON is Send with a JSON body;
+// a vendor with another encoding (Stripe's forms) calls Send itself. Each
+// call's WithRequestHeader headers are set on the request.
+func (c *Client) Send(ctx context.Context, method, path, contentType string, body io.Reader, out any, opts ...CallOption) error {
 	req, err := c.NewRequest(ctx, method, path, body)
 	if err != nil {
 		return err
 	}
 	req.Header["Accept"] = []string{"application/json"}
-	if in != nil {
-		req.Header["Content-Type"] = []string{"application/json"}
+	if body != nil {
+		req.Header["Content-Type"] = []string{contentType}
+	}
+	for name, values := range ResolveCallOptions(opts...).Header {
+		req.Header[name] = values
 	}
 	resp, err := c.Do(ctx, req, opts...)
 	if err != nil {

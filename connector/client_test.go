@@ -130,3 +130,28 @@ func TestMaxConcurrent(t *testing.T) {
 		t.Fatalf("peak concurrency = %d, want at most 3 (and the limit used)", p)
 	}
 }
+
+// Send carries another encoding's body and content type, and each call's
+// WithRequestHeader headers; JSON is Send with a JSON body.
+func TestSendBodyTypeAndCallHeaders(t *testing.T) {
+	srv := connectortest.NewServer(t, connectortest.Fault{Body: `{"id":"cus_1"}`}, connectortest.Fault{Body: `{"id":"2"}`})
+	c := newClient(t, srv.URL, srv.Client())
+	var out struct{ ID string }
+	err := c.Send(context.Background(), http.MethodPost, "/v1/customers", "application/x-www-form-urlencoded",
+		strings.NewReader("email=ada%40example.com"), &out, connector.WithRequestHeader("If-Match", `"v7"`))
+	if err != nil || out.ID != "cus_1" {
+		t.Fatalf("Send = %+v, %v", out, err)
+	}
+	if err := c.JSON(context.Background(), http.MethodGet, "/v1/next", nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.Requests()
+	first, second := reqs[0], reqs[1]
+	if first.Header.Get("Content-Type") != "application/x-www-form-urlencoded" || string(first.Body) != "email=ada%40example.com" ||
+		first.Header.Get("If-Match") != `"v7"` || first.Header.Get("Accept") != "application/json" {
+		t.Fatalf("first request: %v %q", first.Header, first.Body)
+	}
+	if second.Header.Get("If-Match") != "" || second.Header.Get("Content-Type") != "" {
+		t.Fatalf("a call's header leaked into the next call: %v", second.Header)
+	}
+}

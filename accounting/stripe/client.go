@@ -67,8 +67,8 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 // api sends Stripe's requests: forms in, JSON out.
 type api struct{ c *connector.Client }
 
-// call sends f (nil for none) to path and decodes the JSON answer into out.
-// GETs carry f as their query string.
+// call sends f (nil for none) to path and decodes the JSON answer into
+// out. GETs carry f as their query string; other methods as a form body.
 func (a *api) call(ctx context.Context, method, path string, f *form, out any, op string, opts ...connector.CallOption) error {
 	var body io.Reader
 	if f != nil {
@@ -80,28 +80,7 @@ func (a *api) call(ctx context.Context, method, path string, f *form, out any, o
 			body = strings.NewReader(f.encode())
 		}
 	}
-	req, err := a.c.NewRequest(ctx, method, path, body)
-	if err != nil {
-		return err
-	}
-	req.Header["Accept"] = []string{"application/json"}
-	if body != nil {
-		req.Header["Content-Type"] = []string{"application/x-www-form-urlencoded"}
-	}
-	resp, err := a.c.Do(ctx, req, append(opts, connector.WithOperation(op))...)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if out == nil {
-		_, err = io.Copy(io.Discard, resp.Body)
-		return err
-	}
-	if err := connector.DecodeJSON(resp.Body, out); err != nil {
-		return &connector.APIError{Vendor: "stripe", Op: op, StatusCode: resp.StatusCode, Kind: connector.ErrInvalidResponse,
-			Message: "the answer could not be decoded: " + err.Error()}
-	}
-	return nil
+	return a.c.Send(ctx, method, path, "application/x-www-form-urlencoded", body, out, append(opts, connector.WithOperation(op))...)
 }
 
 // subKey derives the key of one of several calls that make up a keyed

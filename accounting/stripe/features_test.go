@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -266,5 +267,31 @@ func TestStripeShouldRetry(t *testing.T) {
 				t.Fatalf("err %v after %d requests; want ok=%v after %d", err, srv.Hits(), tc.ok, tc.hits)
 			}
 		})
+	}
+}
+
+// An invoice carries its first 10 lines; the rest come from its lines list.
+func TestInvoiceWithManyLines(t *testing.T) {
+	srv, c := sandbox(t, nil)
+	ctx := context.Background()
+	cust, err := c.Customers.Create(ctx, accounting.Customer{Name: "Ada", Email: "ada@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := accounting.Invoice{CustomerID: cust.ID, Currency: "USD", Reference: "MANY"}
+	for i := range 23 {
+		in.Lines = append(in.Lines, accounting.Line{Description: fmt.Sprintf("part %d", i), Quantity: decimal.One,
+			UnitPrice: money.MustParseAmount("USD", "1.00"), TaxCode: srv.TaxRate()})
+	}
+	inv, err := c.Invoices.Create(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Invoices.Get(ctx, inv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Lines) != 23 || len(got.Lines) != 23 || got.Lines[22].Description != "part 22" || got.Subtotal.Decimal().String() != "23.00" {
+		t.Fatalf("created with %d lines, read %d (last %q), subtotal %v", len(inv.Lines), len(got.Lines), got.Lines[len(got.Lines)-1].Description, got.Subtotal)
 	}
 }

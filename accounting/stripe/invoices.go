@@ -48,7 +48,7 @@ func (s *InvoicesService) List(ctx context.Context, opts accounting.ListOptions)
 		src = changedSince(ctx, s.a, "invoice", opts.UpdatedSince, "invoices.list")
 	}
 	return decodeEach(src, "invoices.list", func(raw json.RawMessage, op string) (*accounting.Invoice, error) {
-		return toInvoice(raw, nil, op)
+		return toInvoice(raw, op)
 	})
 }
 
@@ -74,7 +74,7 @@ func (s *InvoicesService) FindByReference(ctx context.Context, ref string) (*acc
 // Stripe API: GET /v1/invoices/search.
 func (s *InvoicesService) Search(ctx context.Context, query string) iter.Seq2[*accounting.Invoice, error] {
 	return decodeEach(searchAll(ctx, s.a, "/v1/invoices/search", query, "invoices.search"), "invoices.search",
-		func(raw json.RawMessage, op string) (*accounting.Invoice, error) { return toInvoice(raw, nil, op) })
+		func(raw json.RawMessage, op string) (*accounting.Invoice, error) { return toInvoice(raw, op) })
 }
 
 // Create issues an invoice in three calls, each under a key derived from
@@ -184,12 +184,12 @@ func (s *InvoicesService) Void(ctx context.Context, id string, opts ...connector
 
 // complete decodes an invoice and fetches the lines past its first page.
 func (s *InvoicesService) complete(ctx context.Context, raw json.RawMessage, op string) (*accounting.Invoice, error) {
-	var w invoiceWire
-	if err := json.Unmarshal(raw, &w); err != nil || w.ID == "" {
-		return nil, &connector.APIError{Vendor: "stripe", Op: op, Kind: connector.ErrInvalidResponse, Message: "the invoice could not be decoded"}
+	w, err := decodeInvoice(raw, op)
+	if err != nil {
+		return nil, err
 	}
-	var lines []lineWire
 	if w.Lines != nil && w.Lines.HasMore {
+		var lines []lineWire
 		for rawLine, err := range listAll(ctx, s.a, "/v1/invoices/"+url.PathEscape(w.ID)+"/lines", newForm, op) {
 			if err != nil {
 				return nil, err
@@ -200,19 +200,33 @@ func (s *InvoicesService) complete(ctx context.Context, raw json.RawMessage, op 
 			}
 			lines = append(lines, l)
 		}
+		w.Lines.Data = lines
 	}
-	return toInvoice(raw, lines, op)
+	return mapInvoice(w, raw, op)
 }
 
 var invoiceStatuses = map[string]accounting.InvoiceStatus{"draft": accounting.InvoiceDraft, "open": accounting.InvoiceOpen,
 	"paid": accounting.InvoicePaid, "void": accounting.InvoiceVoid, "uncollectible": accounting.InvoiceOpen}
 
-// toInvoice maps an invoice; allLines, if given, replace the embedded page.
-func toInvoice(raw json.RawMessage, allLines []lineWire, op string) (*accounting.Invoice, error) {
+// toInvoice decodes and maps an invoice with the lines it carries.
+func toInvoice(raw json.RawMessage, op string) (*accounting.Invoice, error) {
+	w, err := decodeInvoice(raw, op)
+	if err != nil {
+		return nil, err
+	}
+	return mapInvoice(w, raw, op)
+}
+
+func decodeInvoice(raw json.RawMessage, op string) (*invoiceWire, error) {
 	var w invoiceWire
 	if err := json.Unmarshal(raw, &w); err != nil || w.ID == "" {
 		return nil, &connector.APIError{Vendor: "stripe", Op: op, Kind: connector.ErrInvalidResponse, Message: "the invoice could not be decoded"}
 	}
+	return &w, nil
+}
+
+// mapInvoice maps a decoded invoice onto the accounting model.
+func mapInvoice(w *invoiceWire, raw json.RawMessage, op string) (*accounting.Invoice, error) {
 	bad := func(what string) error {
 		return &connector.APIError{Vendor: "stripe", Op: op, Kind: connector.ErrInvalidResponse, Message: "invoice " + w.ID + ": " + what}
 	}
@@ -237,8 +251,8 @@ func toInvoice(raw json.RawMessage, allLines []lineWire, op string) (*accounting
 	inv.Total, _ = amt(w.Total)
 	inv.AmountDue, _ = amt(w.AmountRemaining)
 	inv.Tax, _ = amt(sumTaxes(w.TotalTaxes))
-	lines := allLines
-	if lines == nil && w.Lines != nil {
+	var lines []lineWire
+	if w.Lines != nil {
 		lines = w.Lines.Data
 	}
 	for _, lw := range lines {

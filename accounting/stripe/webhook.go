@@ -120,7 +120,7 @@ func NewWebhookHandler(secrets []string, seen connector.SeenStore, handle func(c
 // Object. Lines past the object's first page of lines are not fetched:
 // Get the invoice for all of them.
 func DecodeInvoice(raw []byte) (*accounting.Invoice, error) {
-	return toInvoice(raw, nil, "invoices.decode")
+	return toInvoice(raw, "invoices.decode")
 }
 
 // DecodeCustomer reads a customer object, such as a customer.* event's

@@ -15,23 +15,11 @@ const pageSize = 100
 
 // getJSON GETs path, with If-Modified-Since when since is set.
 func getJSON(ctx context.Context, c *connector.Client, path, op string, since time.Time, out any) error {
-	req, err := c.NewRequest(ctx, http.MethodGet, path, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Accept", "application/json")
+	opts := []connector.CallOption{connector.WithOperation(op)}
 	if !since.IsZero() {
-		req.Header.Set("If-Modified-Since", since.UTC().Format("2006-01-02T15:04:05.000Z"))
+		opts = append(opts, connector.WithRequestHeader("If-Modified-Since", since.UTC().Format("2006-01-02T15:04:05.000Z")))
 	}
-	resp, err := c.Do(ctx, req, connector.WithOperation(op))
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if err := connector.DecodeJSON(resp.Body, out); err != nil {
-		return invalid(op, err.Error())
-	}
-	return nil
+	return c.JSON(ctx, http.MethodGet, path, nil, out, opts...)
 }
 
 // pages walks Xero's page/pageSize pagination: a page shorter than pageSize
