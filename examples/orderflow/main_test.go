@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
@@ -9,6 +11,8 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/patchbay-go/patchbay/orderflow"
 
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
 )
@@ -63,18 +67,83 @@ func TestWebhookIntake(t *testing.T) {
 }
 
 // The whole demo: website to shipping confirmation, each sample order once.
+// Each sample order arrives once, its redelivered webhook changes nothing,
+// and the orders end as the file run ends them: three shipped, the poster
+// order failed and restocked.
 func TestDemo(t *testing.T) {
 	o := options{listen: "127.0.0.1:0", demo: true, concurrency: 1, crm: "hubspot", accounting: "xero", inventory: "shopify", shipping: "shippo", asJSON: true}
-	if err := run(context.Background(), o); err != nil {
-		t.Fatal(err)
+	results := runJSON(t, o)
+	if len(results) != 4 {
+		t.Fatalf("%d results, want one per sample order (4): %v", len(results), results)
+	}
+	seen := map[string]bool{}
+	done := 0
+	for _, r := range results {
+		if seen[r.OrderID] {
+			t.Fatalf("order %s processed twice", r.OrderID)
+		}
+		seen[r.OrderID] = true
+		if r.Status == orderflow.Done && r.TrackingNumber != "" {
+			done++
+		} else if !strings.Contains(r.Reason, "out of stock: LAST-ONE") || strings.Join(r.Compensated, ",") != "restocked" {
+			t.Fatalf("order %s: %+v", r.OrderID, r)
+		}
+	}
+	if done != 3 {
+		t.Fatalf("%d orders shipped, want 3", done)
 	}
 }
 
-// The same orders with Stripe as the accounting system.
-func TestStripeAccounting(t *testing.T) {
-	o := options{concurrency: 2, crm: "hubspot", accounting: "stripe", inventory: "shopify", shipping: "shippo", asJSON: true}
+// runJSON runs the program with -json and returns what it printed.
+func runJSON(t *testing.T, o options) []orderflow.Result {
+	t.Helper()
+	var buf bytes.Buffer
+	output = &buf
+	defer func() { output = io.Discard }()
 	if err := run(context.Background(), o); err != nil {
 		t.Fatal(err)
+	}
+	var out []orderflow.Result
+	dec := json.NewDecoder(&buf)
+	for dec.More() {
+		var r orderflow.Result
+		if err := dec.Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// The same orders with Stripe as the accounting system.
+// The sample orders twice with Stripe as the accounting system: three
+// invoiced and shipped, and the second pass finds every step done.
+func TestStripeAccounting(t *testing.T) {
+	o := options{concurrency: 2, crm: "hubspot", accounting: "stripe", inventory: "shopify", shipping: "shippo", asJSON: true}
+	results := runJSON(t, o)
+	if len(results) != 8 {
+		t.Fatalf("%d results, want 4 orders × 2 passes", len(results))
+	}
+	invoices := map[string]string{}
+	for i, r := range results {
+		if r.Status != orderflow.Done {
+			continue
+		}
+		if r.InvoiceNumber == "" {
+			t.Fatalf("order %s done without an invoice", r.OrderID)
+		}
+		if prev, ok := invoices[r.OrderID]; ok && prev != r.InvoiceNumber {
+			t.Fatalf("order %s invoiced as %s, then %s", r.OrderID, prev, r.InvoiceNumber)
+		}
+		invoices[r.OrderID] = r.InvoiceNumber
+		for _, s := range r.Steps {
+			if i >= 4 && !s.AlreadyDone {
+				t.Fatalf("second pass: order %s step %s ran again", r.OrderID, s.Step)
+			}
+		}
+	}
+	if len(invoices) != 3 {
+		t.Fatalf("%d orders invoiced, want 3", len(invoices))
 	}
 }
 
