@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/patchbay-go/patchbay/accounting"
 	"github.com/patchbay-go/patchbay/orderflow"
 	"github.com/patchbay-go/patchbay/orderflow/orderflowtest"
 )
@@ -101,5 +103,94 @@ func TestKilledAndRestartedEqualsUninterrupted(t *testing.T) {
 			t.Fatalf("trial %d, %d kills:\n got %+v\nwant %+v", trial, kills, got, want)
 		}
 		t.Logf("trial %d: killed %d times, then equal to the uninterrupted run: %v", trial, kills, got.counts)
+	}
+}
+
+// A kill at each vendor call of an order that fails for good, before the
+// call is sent and after it committed, then a restart from the journal:
+// the order always ends failed, with what it did undone exactly once. This
+// walks every point of the steps and of the compensation, which random
+// kills rarely hit. In the refused-label case the carrier accepts labels
+// again by the restart: an order killed before its label was refused then
+// ships, once; one killed after must stay failed (a run that forgot it had
+// failed would ship it against a voided invoice).
+func TestKilledAtEveryCallOfAFailingOrder(t *testing.T) {
+	cases := []struct {
+		name    string
+		order   orderflow.Order
+		sku     string
+		stock   int
+		setup   func(*orderflowtest.Env)
+		restart func(*orderflowtest.Env)
+		reason  string
+		// recovers: the cause is gone by the restart, so an order killed
+		// before it failed ships
+		recovers bool
+	}{
+		{"out of stock", orderflowtest.Order("P1", line("LAST-ONE", 2, "80.00")), "LAST-ONE", 1,
+			func(*orderflowtest.Env) {}, func(*orderflowtest.Env) {}, "stock: out of stock", false},
+		{"label refused", orderflowtest.Order("P2", line("CABLE-3M", 4, "9.90")), "CABLE-3M", 1000,
+			func(e *orderflowtest.Env) { e.Shippo.FailLabels(true) }, func(e *orderflowtest.Env) { e.Shippo.FailLabels(false) }, "label:", true},
+	}
+	for _, c := range cases {
+		for _, before := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/before=%v", c.name, before), func(t *testing.T) {
+				killEverywhere(t, c.order, c.sku, c.stock, before, c.setup, c.restart, c.reason, c.recovers)
+			})
+		}
+	}
+}
+
+func killEverywhere(t *testing.T, o orderflow.Order, sku string, stock int, before bool, setup, restart func(*orderflowtest.Env), reason string, recovers bool) {
+	ctx := context.Background()
+	for at := 1; ; at++ {
+		env := start(t)
+		setup(env)
+		path := filepath.Join(t.TempDir(), "journal")
+		journal, err := orderflow.OpenFileJournal(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runCtx, kill := context.WithCancel(ctx)
+		killed := false
+		if before {
+			env.KillBefore(at, func() { killed = true; kill() })
+		} else {
+			env.KillAfter(at, func() { killed = true; kill() })
+		}
+		first := (&orderflow.Flow{Systems: env.Flow.Systems, Journal: journal}).Process(runCtx, o)
+		kill()
+		journal.Close()
+		// Failed for good before the kill: a permanent reason, whether or not
+		// the compensation finished (an open failure is a transient one).
+		failedBeforeKill := strings.HasPrefix(first.Reason, reason) && (!first.Open || strings.Contains(first.Reason, "not all undone yet"))
+		if !killed {
+			if at < 4 {
+				t.Fatalf("the order made only %d calls", at-1)
+			}
+			return // every call has been a kill point
+		}
+		restart(env)
+		if journal, err = orderflow.OpenFileJournal(path); err != nil {
+			t.Fatal(err)
+		}
+		r := (&orderflow.Flow{Systems: env.Flow.Systems, Journal: journal}).Process(ctx, o)
+		journal.Close()
+		left := env.Shopify.Available(mustItem(t, env, sku), env.Shopify.LocationID())
+		c := env.Counts()
+		if r.Status == orderflow.Done && !failedBeforeKill && recovers {
+			want := orderflowtest.Counts{Contacts: 1, Deals: 1, Notes: 1, Invoices: 1, Labels: 1, StockAdjustments: 1, Emails: 1}
+			if c != want || left != stock-o.Lines[0].Quantity {
+				t.Fatalf("killed at call %d before the failure, then shipped: %v, %d in stock; want one of each", at, c, left)
+			}
+			continue
+		}
+		if r.Status != orderflow.Failed || r.Open || !strings.HasPrefix(r.Reason, reason) || left != stock || c.Labels != 0 || c.Emails != 0 {
+			t.Fatalf("killed at call %d, then run again: %+v, %d %s in stock, %v; want failed for good, %d in stock, nothing shipped",
+				at, r, left, sku, c, stock)
+		}
+		if inv, err := env.Flow.Invoices.FindByReference(ctx, o.ID); err == nil && inv.Status != accounting.InvoiceVoid {
+			t.Fatalf("killed at call %d: the failed order's invoice is %s, want void", at, inv.Status)
+		}
 	}
 }

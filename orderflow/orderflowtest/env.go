@@ -194,6 +194,7 @@ type callCounter struct {
 	status map[string]int // "hubspot 429", "xero 503", "shopify error"
 	kill   func()         // called when total reaches killAt
 	killAt int
+	before bool // kill before that call is sent, not after it committed
 }
 
 func (c *callCounter) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -208,7 +209,12 @@ func (c *callCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 	if c.kill != nil && c.total == c.killAt {
 		kill, c.kill = c.kill, nil
 	}
+	before := c.before
 	c.mu.Unlock()
+	if kill != nil && before {
+		kill()
+		return nil, context.Canceled
+	}
 	resp, err := c.next.RoundTrip(r)
 	if kill != nil {
 		kill()
@@ -252,7 +258,15 @@ func (e *Env) HTTPClient() *http.Client { return e.client }
 func (e *Env) KillAfter(n int, kill func()) {
 	e.calls.mu.Lock()
 	defer e.calls.mu.Unlock()
-	e.calls.kill, e.calls.killAt = kill, e.calls.total+n
+	e.calls.kill, e.calls.killAt, e.calls.before = kill, e.calls.total+n, false
+}
+
+// KillBefore calls kill as the nth vendor call from now is about to be
+// sent: that call never reaches its vendor.
+func (e *Env) KillBefore(n int, kill func()) {
+	e.calls.mu.Lock()
+	defer e.calls.mu.Unlock()
+	e.calls.kill, e.calls.killAt, e.calls.before = kill, e.calls.total+n, true
 }
 
 // Calls returns the API calls made to each vendor so far.
