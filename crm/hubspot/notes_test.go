@@ -140,7 +140,6 @@ func TestKeyedDealWithAssociationsIsOneDeal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := srv.Requests()
 	again, err := client.Deals.Create(ctx, d, key)
 	if err != nil || again.ID != first.ID {
 		t.Fatalf("again = %+v, %v; want deal %s", again, err, first.ID)
@@ -159,7 +158,7 @@ func TestKeyedDealWithAssociationsIsOneDeal(t *testing.T) {
 		t.Fatalf("the contact's deals: %v, want [%s]", linked, first.ID)
 	}
 	// A fresh key with a contact: one request.
-	before = srv.Requests()
+	before := srv.Requests()
 	if _, err := client.Deals.Create(ctx, crm.Deal{Name: "Order 1002", Stage: "closedwon", Pipeline: "default", Associations: d.Associations},
 		connector.WithIdempotencyKey("order-1002-deal")); err != nil {
 		t.Fatal(err)

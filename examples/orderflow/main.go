@@ -158,25 +158,16 @@ func process(ctx context.Context, env *orderflowtest.Env, orders []orderflow.Ord
 			out.line(fmt.Sprintf("-- round %d: %d orders a fault left open", round, len(pending)))
 		}
 		var again []orderflow.Order
-		for _, r := range runOrders(ctx, env.Flow, pending, concurrency, out) {
+		for i, r := range runOrders(ctx, env.Flow, pending, concurrency, out) {
 			results[r.OrderID] = r.Result
 			latency[r.OrderID] += r.took
-			if r.Status == orderflow.Failed && r.open() {
-				again = append(again, orderByID(pending, r.OrderID))
+			if r.Status == orderflow.Failed && r.Open {
+				again = append(again, pending[i]) // results come in the orders' order
 			}
 		}
 		pending = again
 	}
 	out.summary(results, latency, time.Since(start), diff(env.Calls(), before), diff(env.Failures(), failuresBefore), env.Counts())
-}
-
-func orderByID(orders []orderflow.Order, id string) orderflow.Order {
-	for _, o := range orders {
-		if o.ID == id {
-			return o
-		}
-	}
-	return orderflow.Order{}
 }
 
 func loadOrders(file string, n int) ([]orderflow.Order, error) {

@@ -64,8 +64,6 @@ type timed struct {
 	took time.Duration
 }
 
-func (t timed) open() bool { return t.Open }
-
 // runOrders processes orders, concurrency at a time, reporting each.
 func runOrders(ctx context.Context, f *orderflow.Flow, orders []orderflow.Order, concurrency int, out *report) []timed {
 	results := make([]timed, len(orders))
