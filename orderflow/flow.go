@@ -103,7 +103,7 @@ func (f *Flow) Process(ctx context.Context, o Order) Result {
 	if failed, ok, _ := f.Journal.Step(ctx, o.ID, stepFailed); ok {
 		for _, s := range f.steps() {
 			if prev, ok, _ := f.Journal.Step(ctx, o.ID, s.name); ok {
-				st.restore(s.name, prev.Detail)
+				st.resume(prev)
 			} else if _, began, _ := f.Journal.Step(ctx, o.ID, s.name+begun); began && s.name == StepStock {
 				st.StockUnknown = true
 			}
@@ -112,8 +112,8 @@ func (f *Flow) Process(ctx context.Context, o Order) Result {
 	}
 	for _, s := range f.steps() {
 		if prev, ok, _ := f.Journal.Step(ctx, o.ID, s.name); ok {
-			prev.AlreadyDone = true
-			st.restore(s.name, prev.Detail)
+			st.resume(prev)
+			prev.AlreadyDone, prev.State = true, nil
 			res.Steps = append(res.Steps, prev)
 			continue
 		}
@@ -136,9 +136,8 @@ func (f *Flow) Process(ctx context.Context, o Order) Result {
 			_ = f.Journal.RecordStep(ctx, o.ID, StepResult{Step: stepFailed, Detail: reason})
 			return f.fail(ctx, o, &st, res, reason)
 		}
-		r := StepResult{Step: s.name, Detail: detail}
-		_ = f.Journal.RecordStep(ctx, o.ID, r)
-		res.Steps = append(res.Steps, r)
+		_ = f.Journal.RecordStep(ctx, o.ID, StepResult{Step: s.name, Detail: detail, State: st.snapshot()})
+		res.Steps = append(res.Steps, StepResult{Step: s.name, Detail: detail})
 	}
 	res.Status = Done
 	res.InvoiceNumber, res.TrackingNumber, res.TrackingURL = st.InvoiceNumber, st.TrackingNumber, st.TrackingURL

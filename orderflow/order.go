@@ -53,6 +53,9 @@ type StepResult struct {
 	Step        string
 	AlreadyDone bool   // a re-run: the vendor returned what it did before
 	Detail      string // what it made: contact id, invoice number, tracking number
+	// State is what the flow knew after the step. Journals keep it, so a
+	// re-run picks up where the last one stopped; results leave it out.
+	State *State `json:",omitempty"`
 }
 
 // Result is how an order ended, and what each step did.

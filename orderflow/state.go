@@ -1,7 +1,7 @@
 package orderflow
 
 import (
-	"strings"
+	"maps"
 
 	"github.com/patchbay-go/patchbay/connector"
 )
@@ -25,28 +25,20 @@ type State struct {
 	TrackingURL    string            `json:"tracking_url,omitempty"`
 }
 
-// restore takes back what a journaled step recorded in its detail.
-func (s *State) restore(step, detail string) {
-	switch step {
-	case StepCRM:
-		if id, _, ok := strings.Cut(strings.TrimPrefix(detail, "contact "), ","); ok {
-			s.ContactID = id
-		}
-	case StepStock:
-		s.StockTaken = true
-	case StepInvoice:
-		s.InvoiceID, s.InvoiceNumber = fields2(detail)
-	case StepLabel:
-		parts := strings.Fields(detail)
-		if len(parts) == 4 {
-			s.LabelID, s.Carrier, s.TrackingNumber, s.TrackingURL = parts[0], parts[1], parts[2], parts[3]
-		}
+// resume takes the state a journaled step left.
+func (s *State) resume(prev StepResult) {
+	if prev.State != nil {
+		*s = *prev.State
 	}
+	s.NewKey = false
 }
 
-func fields2(s string) (string, string) {
-	a, b, _ := strings.Cut(s, " ")
-	return a, b
+// snapshot copies the state for the journal.
+func (s *State) snapshot() *State {
+	c := *s
+	c.NewKey = false
+	c.Items = maps.Clone(s.Items)
+	return &c
 }
 
 // keyIsNew passes on what the journal knows about the step's key.

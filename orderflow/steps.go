@@ -175,15 +175,8 @@ func (f *Flow) BuyLabel(ctx context.Context, o Order, st *State) (string, error)
 			return "", classify(err)
 		}
 	}
-	st.LabelID, st.Carrier, st.TrackingNumber, st.TrackingURL = label.ID, strings.ReplaceAll(label.Carrier, " ", "_"), label.TrackingNumber, label.TrackingURL
-	return strings.Join([]string{st.LabelID, st.Carrier, st.TrackingNumber, orDash(st.TrackingURL)}, " "), nil
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
+	st.LabelID, st.Carrier, st.TrackingNumber, st.TrackingURL = label.ID, label.Carrier, label.TrackingNumber, label.TrackingURL
+	return strings.Join([]string{st.LabelID, st.Carrier, st.TrackingNumber, st.TrackingURL}, " "), nil
 }
 
 // Notify sends the shipping confirmation, once, and notes it on the
@@ -191,7 +184,7 @@ func orDash(s string) string {
 func (f *Flow) Notify(ctx context.Context, o Order, st *State) (string, error) {
 	msg := Message{To: o.Customer.Email, Subject: "Your order " + o.ID + " has shipped",
 		Body: fmt.Sprintf("Hello %s,\n\nyour order %s is on its way with %s, tracking number %s.\nTrack it at %s\n\nInvoice %s is attached to your account.\n",
-			o.Customer.FirstName, o.ID, strings.ReplaceAll(st.Carrier, "_", " "), st.TrackingNumber, st.TrackingURL, st.InvoiceNumber)}
+			o.Customer.FirstName, o.ID, st.Carrier, st.TrackingNumber, st.TrackingURL, st.InvoiceNumber)}
 	again, err := f.Mail.Send(ctx, Key(o.ID, StepNotify), msg)
 	if err != nil {
 		return "", err
