@@ -123,7 +123,7 @@ func fromShopify(so *shopify.Order) orderflow.Order {
 // demo places the sample orders on the sandbox shop, whose webhooks come
 // to the intake, and delivers the first webhook a second time, as Shopify
 // does when an answer is slow.
-func demo(ctx context.Context, shop *shopifytest.Server, url, secret string, orders []orderflow.Order) (redelivered int, err error) {
+func demo(ctx context.Context, shop *shopifytest.Server, url, secret string, orders []orderflow.Order) error {
 	for i, o := range orders {
 		n := shopifytest.NewOrder{Email: o.Customer.Email, FirstName: o.Customer.FirstName, LastName: o.Customer.LastName,
 			Currency: o.Currency, Express: o.ServiceLevel == "express",
@@ -134,16 +134,15 @@ func demo(ctx context.Context, shop *shopifytest.Server, url, secret string, ord
 		}
 		_, hookID, body, err := shop.PlaceOrder(ctx, url, secret, n)
 		if err != nil {
-			return redelivered, err
+			return err
 		}
 		if i == 0 {
 			if _, _, err := shopifytest.SendWebhook(ctx, url, secret, "orders/create", hookID, body); err != nil {
-				return redelivered, err
+				return err
 			}
-			redelivered++
 		}
 	}
-	return redelivered, nil
+	return nil
 }
 
 // webhookSecret is the shop app's secret: PATCHBAY_SHOPIFY_WEBHOOK_SECRET,
@@ -171,7 +170,7 @@ func serve(ctx context.Context, env *orderflowtest.Env, o options, samples []ord
 	if o.demo {
 		out.line(fmt.Sprintf("demo: the sandbox shop places %d orders; the first webhook is delivered twice", len(samples)))
 		go func() {
-			if _, err := demo(ctx, env.Shopify, url, secret, samples); err != nil {
+			if err := demo(ctx, env.Shopify, url, secret, samples); err != nil {
 				out.line("demo: " + err.Error())
 			}
 		}()
