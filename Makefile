@@ -63,7 +63,7 @@ conformance: $(STRIPE_MOCK)
 # numbers go in docs/benchmarks.md.
 SOAK_ORDERS ?= 1000
 soak:
-	PATCHBAY_SOAK_ORDERS=$(SOAK_ORDERS) $(GO) test -race -count 1 -timeout 60m -run '^TestFaultsNothingTwiceNothingLost$$' -v ./orderflow/ | grep -E 'orders done|^(---|ok|FAIL)'
+	PATCHBAY_SOAK_ORDERS=$(SOAK_ORDERS) $(GO) test -race -count 1 -timeout 60m -run '^TestFaultsNothingTwiceNothingLost$$' -v ./examples/orderflow/flow/ | grep -E 'orders done|^(---|ok|FAIL)'
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

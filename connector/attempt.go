@@ -12,14 +12,13 @@ import (
 // the request costs one request and one header map per attempt; the
 // caller's request is never modified.
 type attemptTransport struct {
-	next              http.RoundTripper
-	timeout           time.Duration
-	userAgent         []string
-	idempotencyHeader string
-	headers           http.Header // fixed headers of the client
-	auth              Auth
-	redactor          *Redactor
-	trusted           map[string]bool // host[:port] as in URL.Host
+	next      http.RoundTripper
+	timeout   time.Duration
+	userAgent []string
+	headers   http.Header // the vendor's fixed headers
+	auth      Auth
+	redactor  *Redactor
+	trusted   map[string]bool // host[:port] as in URL.Host
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -45,28 +44,27 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			r.Header[k] = v
 		}
 	}
-	st := stateFrom(ctx)
-	if st != nil && st.key != "" && t.idempotencyHeader != "" {
-		r.Header[t.idempotencyHeader] = []string{st.key}
-	}
 	if t.auth != nil && t.trusted[req.URL.Host] {
 		if err := t.auth.Apply(r, t.redactor); err != nil {
 			if cancel != nil {
 				cancel()
 			}
-			return nil, err
-		}
-		if st != nil {
-			st.credential = r.Header.Get("Authorization")
+			// Nothing was sent: no retry can send it twice.
+			return nil, &authError{err: err}
 		}
 	}
 	resp, err := t.next.RoundTrip(r)
-	if cancel != nil {
-		if err != nil {
+	if err != nil {
+		if cancel != nil {
 			cancel()
-			return nil, err
 		}
+		return nil, err
+	}
+	if cancel != nil {
 		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	}
-	return resp, err
+	if resp.Request == nil {
+		resp.Request = r // a 401 names the credential it refused
+	}
+	return resp, nil
 }

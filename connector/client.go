@@ -3,7 +3,6 @@ package connector
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,12 +13,12 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
-	"golang.org/x/time/rate"
 )
 
 // Connector is what every vendor client is: a name, and a raw call through
 // the whole stack (retry, rate limit, auth, errors, redaction) for any
-// endpoint that no domain interface covers yet. It stays this small;
+// endpoint that no domain interface covers yet. Every vendor package's
+// Client satisfies it through its embedded *Client. It stays this small;
 // capabilities come as other small interfaces.
 type Connector interface {
 	Vendor() string
@@ -34,116 +33,81 @@ var _ Connector = (*Client)(nil)
 // connection pool is shared (see WithHTTPClient).
 type Client struct {
 	vendor            string
-	base              *url.URL
 	baseString        string // base without a trailing slash
-	retrying          *retryablehttp.Client
+	http              *http.Client
 	retry             RetryPolicy
 	quota             *retryQuota
 	limiter           *RateLimiter
 	redactor          *Redactor
 	decodeError       ErrorDecoder
+	decide            func(*http.Response) RetryDecision
 	requestIDHeaders  []string
 	idempotencyHeader string
-	autoKeys          bool
+	keyEveryWrite     bool
 	maxBody           int64
-	reauth            Reauthorizer // nil unless the auth can renew a rejected credential
+	reauth            reauthorizer // nil unless the auth can renew a rejected credential
 }
 
-// New builds a client for vendor ("hubspot", "xero", ...), the name that
-// errors and logs carry.
-func New(vendor string, opts ...Option) (*Client, error) {
-	if vendor == "" {
-		return nil, errors.New("connector: empty vendor name")
+// New builds a client for the vendor a vendor package describes, with the
+// user's options.
+func New(v Vendor, opts ...Option) (*Client, error) {
+	base, err := v.check()
+	if err != nil {
+		return nil, err
 	}
-	cfg := config{
-		retry:            DefaultRetryPolicy(),
-		rateLimit:        rate.Inf,
-		logger:           discardLogger,
-		userAgent:        "patchbay-go",
-		attemptTimeout:   30 * time.Second,
-		requestIDHeaders: []string{"X-Request-Id"},
-		maxBody:          32 << 20,
-	}
+	s := defaultSettings(v.Name)
 	for _, opt := range opts {
-		if err := opt(&cfg); err != nil {
+		if err := opt(&s); err != nil {
 			return nil, err
 		}
 	}
-	if cfg.baseURL == nil {
-		return nil, errors.New("connector: WithBaseURL is required")
+	requestIDs := v.RequestIDHeaders
+	if len(requestIDs) == 0 {
+		requestIDs = []string{"X-Request-Id"}
 	}
-	if cfg.retry.Decide == nil {
-		cfg.retry.Decide = cfg.decide
-	}
-	if cfg.autoKeys && cfg.idempotencyHeader == "" {
-		return nil, errors.New("connector: WithAutoIdempotencyKeys needs WithIdempotencyHeader")
-	}
-
 	c := &Client{
-		vendor:            vendor,
-		base:              cfg.baseURL,
-		baseString:        strings.TrimSuffix(cfg.baseURL.String(), "/"),
-		retry:             cfg.retry,
-		quota:             newRetryQuota(),
-		limiter:           NewRateLimiter(cfg.rateLimit, max(cfg.rateBurst, 1)),
+		vendor:            v.Name,
+		baseString:        strings.TrimSuffix(base.String(), "/"),
+		retry:             s.retry,
+		quota:             newRetryQuota(s.retry.Quota),
+		limiter:           NewRateLimiter(s.rateLimit, s.rateBurst),
 		redactor:          NewRedactor(),
-		decodeError:       cfg.decodeError,
-		requestIDHeaders:  cfg.requestIDHeaders,
-		idempotencyHeader: cfg.idempotencyHeader,
-		autoKeys:          cfg.autoKeys,
-		maxBody:           cfg.maxBody,
+		decodeError:       v.DecodeError,
+		decide:            v.DecideRetry,
+		requestIDHeaders:  requestIDs,
+		idempotencyHeader: http.CanonicalHeaderKey(v.IdempotencyHeader),
+		keyEveryWrite:     v.KeyEveryWrite,
+		maxBody:           s.maxBody,
 	}
-	c.reauth, _ = cfg.auth.(Reauthorizer)
+	c.reauth, _ = v.Auth.(reauthorizer)
 	if c.decodeError == nil {
-		c.decodeError = DecodeCommonError
+		c.decodeError = decodeCommonError
 	}
-
-	var base http.RoundTripper = SharedTransport()
-	if cfg.httpClient != nil && cfg.httpClient.Transport != nil {
-		base = cfg.httpClient.Transport
+	header := make(http.Header, len(v.Header))
+	for name, values := range v.Header {
+		header[http.CanonicalHeaderKey(name)] = values
 	}
-	// crypto/tls already defaults clients to TLS 1.2; refuse a transport
-	// that explicitly allows less.
-	if tr, ok := base.(*http.Transport); ok && tr.TLSClientConfig != nil &&
-		tr.TLSClientConfig.MinVersion != 0 && tr.TLSClientConfig.MinVersion < tls.VersionTLS12 {
-		return nil, errors.New("connector: the HTTP client allows TLS below 1.2")
-	}
-	trusted := map[string]bool{cfg.baseURL.Host: true}
-	for _, h := range cfg.trustedHosts {
+	trusted := map[string]bool{base.Host: true}
+	for _, h := range v.TrustedHosts {
 		trusted[h] = true
 	}
-	sensitive := append([]string{"Authorization", "Proxy-Authorization", "Cookie"}, cfg.sensitiveHeaders...)
-	if hn, ok := cfg.auth.(HeaderNamer); ok {
+	sensitive := []string{"Authorization", "Proxy-Authorization", "Cookie"}
+	if hn, ok := v.Auth.(HeaderNamer); ok {
 		sensitive = append(sensitive, hn.HeaderName())
 	}
 
-	// The stack, outermost first: retry (go-retryablehttp) → rate limit →
-	// attempt (timeout, headers, auth) → logging → base transport. Each attempt so
-	// takes a fresh rate-limit slot and a fresh token.
-	var stack http.RoundTripper = &loggingTransport{next: base, logger: cfg.logger, redactor: c.redactor, vendor: vendor, requestID: cfg.requestIDHeaders}
-	stack = &attemptTransport{next: stack, timeout: cfg.attemptTimeout, userAgent: []string{cfg.userAgent},
-		idempotencyHeader: cfg.idempotencyHeader, headers: cfg.headers, auth: cfg.auth, redactor: c.redactor, trusted: trusted}
-	rl := &rateLimitTransport{next: stack, limiter: c.limiter, feedback: cfg.feedback, maxRetryAfter: cfg.retry.MaxRetryAfter}
-	if cfg.maxConcurrent > 0 {
-		rl.slots = make(chan struct{}, cfg.maxConcurrent)
+	// The stack, outermost first: retry (go-retryablehttp, one per call) →
+	// rate limit → attempt (timeout, headers, auth) → logging → base
+	// transport. Each attempt so takes a fresh rate-limit slot and a fresh
+	// token.
+	var stack http.RoundTripper = &loggingTransport{next: s.base, logger: s.logger, redactor: c.redactor, vendor: v.Name, requestID: requestIDs}
+	stack = &attemptTransport{next: stack, timeout: s.attemptTimeout, userAgent: []string{s.userAgent},
+		headers: header, auth: v.Auth, redactor: c.redactor, trusted: trusted}
+	rl := &rateLimitTransport{next: stack, limiter: c.limiter, feedback: v.RateFeedback, maxRetryAfter: s.retry.MaxRetryAfter}
+	if v.MaxConcurrent > 0 {
+		rl.slots = make(chan struct{}, v.MaxConcurrent)
 	}
-	stack = rl
-
-	c.retrying = &retryablehttp.Client{
-		HTTPClient:   &http.Client{Transport: stack, CheckRedirect: redirectPolicy(sensitive)},
-		Logger:       nil, // we log per attempt ourselves, redacted
-		RetryWaitMin: cfg.retry.BaseDelay,
-		RetryWaitMax: cfg.retry.MaxDelay,
-		RetryMax:     cfg.retry.MaxAttempts - 1,
-		CheckRetry:   c.checkRetry,
-		Backoff:      c.backoff,
-		ErrorHandler: errorHandler,
-		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, i int) {
-			if st := stateFrom(req.Context()); st != nil {
-				st.attempt = i + 1
-			}
-		},
-	}
+	c.http = &http.Client{Transport: rl, CheckRedirect: redirectPolicy(sensitive)}
 	return c, nil
 }
 
@@ -153,10 +117,6 @@ func (c *Client) Vendor() string { return c.vendor }
 // RateLimiter returns the client's limiter, for vendor packages that pace
 // from their own signals (Shopify's query cost, for one).
 func (c *Client) RateLimiter() *RateLimiter { return c.limiter }
-
-// Redactor returns the client's redactor, for vendor packages that build
-// their own error strings.
-func (c *Client) Redactor() *Redactor { return c.redactor }
 
 // URL resolves a path (with an optional query) against the base URL. An
 // absolute URL, such as a vendor's next-page link, is returned as is.
@@ -185,65 +145,78 @@ func (c *Client) NewRequest(ctx context.Context, method, path string, body io.Re
 
 // Do sends req through the whole stack and returns a 2xx or 3xx response,
 // whose body the caller must close and which reads through the size cap.
-// Anything else is an error: *APIError for a vendor's non-2xx answer,
-// otherwise an error that unwraps to one of the sentinels.
+// A request with no host is sent to the client's base URL. Anything else is
+// an error: *APIError for a vendor's non-2xx answer, otherwise an error
+// that unwraps to one of the sentinels.
+//
+// Do is the passthrough for any vendor endpoint that no service covers:
+//
+//	req, _ := client.NewRequest(ctx, http.MethodGet, "/crm/v3/owners", nil)
+//	resp, err := client.Do(ctx, req, connector.WithOperation("owners.list"))
 //
 // Retry rules: a request that provably never reached the vendor (refused
 // dial, DNS failure, TLS handshake timeout) is retried whatever its method.
 // 408, 500, 502, 503, 504 and connections lost after sending are retried
 // only for GET, HEAD, OPTIONS, PUT and DELETE, or for a write that carries
-// an idempotency key (WithIdempotencyKey); a keyless POST or PATCH instead
-// fails with ErrOutcomeUnknown. 429, and 503 with Retry-After, are retried
-// after the wait the vendor asked for, unless it would pass ctx's deadline
-// or the policy's MaxRetryAfter: then ErrRateLimited comes back at once,
-// with RetryAfter set. Retries also stop when the client's retry quota is
-// spent, so a vendor outage does not multiply the load on it.
+// an idempotency key the vendor honours (WithIdempotencyKey); a keyless POST
+// or PATCH instead fails with ErrOutcomeUnknown, and so does one that was
+// sent when ctx ended. 429, and 503 with Retry-After, are retried after the
+// wait the vendor asked for, unless it would pass ctx's deadline or the
+// policy's MaxRetryAfter: then ErrRateLimited comes back at once, with
+// RetryAfter set. Retries also stop when the client's retry quota is spent,
+// so a vendor outage does not multiply the load on it.
 //
 // Do reads the request body into memory once, so that every attempt sends
-// the same bytes.
+// the same bytes. The caller's request is never modified.
 func (c *Client) Do(ctx context.Context, req *http.Request, opts ...CallOption) (*http.Response, error) {
-	o := ResolveCallOptions(opts...)
-	if req.URL != nil && req.URL.Host == "" {
-		u, err := c.URL(req.URL.RequestURI())
+	return c.do(ctx, req, ResolveCallOptions(opts...))
+}
+
+func (c *Client) do(ctx context.Context, req *http.Request, o CallOptions) (*http.Response, error) {
+	st := c.newCall(ctx, req.Method, o.Operation)
+	r := req.WithContext(st) // a shallow copy: its header map is replaced below
+	if r.URL != nil && r.URL.Host == "" {
+		u, err := c.URL(r.URL.RequestURI())
 		if err != nil {
 			return nil, fmt.Errorf("connector: %s: bad path: %w", c.vendor, err)
 		}
-		req = req.Clone(ctx)
-		req.URL, req.Host = u, ""
+		r.URL, r.Host = u, ""
 	}
+	c.redactor.AddQuery(r.URL)
 
-	c.redactor.AddQuery(req.URL)
-	st := &callState{Context: ctx, method: req.Method, op: o.Operation}
-	key := o.IdempotencyKey
-	if c.idempotencyHeader != "" {
-		if key == "" {
-			key = req.Header.Get(c.idempotencyHeader)
+	key := c.keyFor(req, o)
+	if key != "" || len(o.Header) > 0 {
+		r.Header = req.Header.Clone()
+		if r.Header == nil {
+			r.Header = http.Header{}
 		}
-		if key == "" && c.autoKeys && isWrite(req.Method) {
-			key = NewKey()
+		for name, values := range o.Header {
+			r.Header[name] = values
+		}
+		if key != "" {
+			r.Header[c.idempotencyHeader] = []string{key}
+			st.keyed = true
 		}
 	}
-	st.key, st.keyed = key, key != ""
-	// Headers, the key and credentials are set on each attempt's own copy
-	// (attemptTransport), so the caller's request is never modified.
-	r := req.WithContext(st)
 
 	rreq, err := retryablehttp.FromRequest(r)
 	if err != nil {
-		return nil, c.transportErr(st, ErrValidation, fmt.Errorf("reading request body: %w", err))
+		return nil, c.transportErr(st.op, ErrValidation, fmt.Errorf("reading request body: %w", err))
 	}
-	resp, err := c.retrying.Do(rreq)
-	if err == nil && resp.StatusCode == http.StatusUnauthorized && c.reauth != nil && st.credential != "" {
-		// One forced refresh and one replay; a second 401 is final.
-		drain(resp)
-		if rerr := c.reauth.Reauthorize(ctx, st.credential); rerr != nil {
-			return nil, c.transportErr(st, reauthKind(rerr), rerr)
-		}
-		resp, err = c.retrying.Do(rreq)
-		if err == nil && resp.StatusCode == http.StatusUnauthorized {
-			apiErr := c.apiError(st, resp).(*APIError)
-			apiErr.Kind = ErrReauthRequired
-			return nil, apiErr
+	resp, err := st.rc.Do(rreq)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && c.reauth != nil {
+		if rejected := sentCredential(resp); rejected != "" {
+			// One forced refresh and one replay; a second 401 is final.
+			drain(resp)
+			if rerr := c.reauth.Reauthorize(ctx, rejected); rerr != nil {
+				return nil, c.transportErr(st.op, authKind(rerr), rerr)
+			}
+			resp, err = st.rc.Do(rreq)
+			if err == nil && resp.StatusCode == http.StatusUnauthorized {
+				apiErr := c.apiError(st, resp)
+				apiErr.Kind = ErrReauthRequired
+				return nil, apiErr
+			}
 		}
 	}
 	if err != nil {
@@ -262,6 +235,35 @@ func (c *Client) Do(ctx context.Context, req *http.Request, opts ...CallOption) 
 	return resp, nil
 }
 
+// sentCredential is the Authorization value the rejected attempt carried:
+// the request on the answer is the attempt's own copy.
+func sentCredential(resp *http.Response) string {
+	if resp.Request == nil {
+		return ""
+	}
+	return resp.Request.Header.Get("Authorization")
+}
+
+// keyFor is the idempotency key the request carries to the vendor: the
+// call's, one already on the request, or a fresh one for a write when the
+// vendor package asked for keys on every write. "" when the vendor takes
+// none.
+func (c *Client) keyFor(req *http.Request, o CallOptions) string {
+	if c.idempotencyHeader == "" {
+		return ""
+	}
+	if o.IdempotencyKey != "" {
+		return o.IdempotencyKey
+	}
+	if key := req.Header.Get(c.idempotencyHeader); key != "" {
+		return key
+	}
+	if c.keyEveryWrite && isWrite(req.Method) {
+		return NewKey()
+	}
+	return ""
+}
+
 // isWrite reports whether a method can change state. PUT counts: some
 // vendors create with it (Xero).
 func isWrite(method string) bool {
@@ -272,10 +274,14 @@ func isWrite(method string) bool {
 	return true
 }
 
-// reauthKind types a failed forced refresh.
-func reauthKind(err error) error {
-	if errors.Is(err, ErrReauthRequired) {
-		return ErrReauthRequired
+// authKind types a failure to put credentials on a request: an outage of
+// the token endpoint is ErrUnavailable, a refusal ErrUnauthorized (or
+// ErrReauthRequired), a store that cannot save its own error.
+func authKind(err error) error {
+	for _, kind := range []error{ErrReauthRequired, ErrUnavailable, context.Canceled, context.DeadlineExceeded} {
+		if errors.Is(err, kind) {
+			return kind
+		}
 	}
 	return ErrUnauthorized
 }
@@ -288,25 +294,25 @@ func drain(resp *http.Response) {
 }
 
 // failure turns an error with no vendor answer into a typed error.
-func (c *Client) failure(ctx context.Context, st *callState, err error) error {
+func (c *Client) failure(ctx context.Context, st *call, err error) error {
 	var rw *rateWaitError
 	if errors.As(err, &rw) {
 		return &APIError{Vendor: c.vendor, Op: st.op, Kind: ErrRateLimited, RetryAfter: rw.wait,
 			Message: "not sent: the client is rate limited past the context deadline"}
 	}
-	var te *tokenError
+	var ae *authError
 	switch {
 	case st.outcomeUnknown:
-		return c.transportErr(st, ErrOutcomeUnknown, err)
+		return c.transportErr(st.op, ErrOutcomeUnknown, err)
+	case errors.As(err, &ae):
+		return c.transportErr(st.op, authKind(ae.err), err)
 	case ctx.Err() != nil:
-		return c.transportErr(st, ctx.Err(), err)
-	case errors.As(err, &te):
-		return c.transportErr(st, reauthKind(err), err)
+		return c.transportErr(st.op, ctx.Err(), err)
 	}
-	return c.transportErr(st, ErrUnavailable, err)
+	return c.transportErr(st.op, ErrUnavailable, err)
 }
 
-func (c *Client) transportErr(st *callState, kind, err error) error {
+func (c *Client) transportErr(op string, kind, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		// The cause stays available to errors.Is, so scrub its URL too.
@@ -320,14 +326,14 @@ func (c *Client) transportErr(st *callState, kind, err error) error {
 	if errors.Is(kind, ErrOutcomeUnknown) {
 		msg = "the request was sent and its answer lost; it may have taken effect: " + msg
 	}
-	return &transportError{vendor: c.vendor, op: st.op, kind: kind, msg: msg, err: err}
+	return &transportError{vendor: c.vendor, op: op, kind: kind, msg: msg, err: err}
 }
 
 // maxErrorRead bounds what is read of an error body for decoding.
 const maxErrorRead = 64 << 10
 
 // apiError reads, redacts and decodes a vendor's error answer, and closes it.
-func (c *Client) apiError(st *callState, resp *http.Response) error {
+func (c *Client) apiError(st *call, resp *http.Response) *APIError {
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorRead))
 	body := c.redactor.Bytes(raw)
@@ -378,22 +384,17 @@ func (c *Client) Send(ctx context.Context, method, path, contentType string, bod
 	if body != nil {
 		req.Header["Content-Type"] = []string{contentType}
 	}
-	for name, values := range ResolveCallOptions(opts...).Header {
-		req.Header[name] = values
-	}
-	resp, err := c.Do(ctx, req, opts...)
+	o := ResolveCallOptions(opts...)
+	resp, err := c.do(ctx, req, o)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
 	if out == nil {
 		_, err = io.Copy(io.Discard, resp.Body)
-		return c.readErr(opts, err)
+	} else {
+		err = DecodeJSON(resp.Body, out)
 	}
-	return c.readErr(opts, DecodeJSON(resp.Body, out))
-}
-
-func (c *Client) readErr(opts []CallOption, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -401,5 +402,5 @@ func (c *Client) readErr(opts []CallOption, err error) error {
 	if errors.Is(err, ErrInvalidResponse) {
 		kind = ErrInvalidResponse
 	}
-	return c.transportErr(&callState{op: ResolveCallOptions(opts...).Operation}, kind, err)
+	return c.transportErr(o.Operation, kind, err)
 }

@@ -12,30 +12,36 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
-func TestNewValidatesOptions(t *testing.T) {
+func TestNewValidates(t *testing.T) {
 	oldTLS := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS10}}}
-	bad := map[string][]connector.Option{
-		"no base URL":       nil,
-		"relative base URL": {connector.WithBaseURL("/api")},
-		"base URL with key": {connector.WithBaseURL("https://api.example.com/?key=abc")},
-		"zero attempts":     {connector.WithBaseURL("https://x.test"), connector.WithRetryPolicy(connector.RetryPolicy{})},
-		"negative timeout":  {connector.WithBaseURL("https://x.test"), connector.WithAttemptTimeout(-1)},
-		"auto keys alone":   {connector.WithBaseURL("https://x.test"), connector.WithAutoIdempotencyKeys()},
-		"TLS 1.0 allowed":   {connector.WithBaseURL("https://x.test"), connector.WithHTTPClient(oldTLS)},
-		"nil auth":          {connector.WithBaseURL("https://x.test"), connector.WithAuth(nil)},
+	ok := connector.Vendor{Name: "v", BaseURL: "https://x.test"}
+	bad := map[string]struct {
+		v    connector.Vendor
+		opts []connector.Option
+	}{
+		"no name":             {connector.Vendor{BaseURL: "https://x.test"}, nil},
+		"no base URL":         {connector.Vendor{Name: "v"}, nil},
+		"relative base URL":   {connector.Vendor{Name: "v", BaseURL: "/api"}, nil},
+		"base URL with key":   {connector.Vendor{Name: "v", BaseURL: "https://api.example.com/?key=abc"}, nil},
+		"11 attempts":         {ok, []connector.Option{connector.WithRetryPolicy(connector.RetryPolicy{MaxAttempts: 11})}},
+		"negative timeout":    {ok, []connector.Option{connector.WithAttemptTimeout(-1)}},
+		"keys without header": {connector.Vendor{Name: "v", BaseURL: "https://x.test", KeyEveryWrite: true}, nil},
+		"TLS 1.0 allowed":     {ok, []connector.Option{connector.WithHTTPClient(oldTLS)}},
+		"nil HTTP client":     {ok, []connector.Option{connector.WithHTTPClient(nil)}},
 	}
-	for name, opts := range bad {
-		if _, err := connector.New("v", opts...); err == nil {
-			t.Errorf("%s: New accepted it", name)
-		}
+	for name, tt := range bad {
+		_, err := connector.New(tt.v, tt.opts...)
+		assert.Error(t, err, name)
 	}
-	if _, err := connector.New("v", connector.WithBaseURL("https://x.test/api/v2/")); err != nil {
-		t.Fatalf("valid options refused: %v", err)
-	}
+	_, err := connector.New(connector.Vendor{Name: "v", BaseURL: "https://x.test/api/v2/"})
+	require.NoError(t, err)
 }
 
 // One debug line per attempt, with attempt number, status and the
@@ -75,8 +81,8 @@ func TestDebugLinePerAttempt(t *testing.T) {
 // on each attempt's own copy.
 func TestDoLeavesRequestAlone(t *testing.T) {
 	srv := connectortest.NewServer(t)
-	c := newClient(t, srv.URL, srv.Client(), connector.WithAuth(connector.Bearer("token-abcdef")),
-		connector.WithIdempotencyHeader("Idempotency-Key"))
+	c := newVendorClient(t, connector.Vendor{BaseURL: srv.URL, Auth: connector.Bearer("token-abcdef"),
+		IdempotencyHeader: "Idempotency-Key"}, srv.Client())
 	req, _ := c.NewRequest(context.Background(), http.MethodPost, "/x", strings.NewReader("{}"))
 	req.Header.Set("X-Mine", "1")
 	resp, err := c.Do(context.Background(), req, connector.WithIdempotencyKey("k-123456"))
@@ -89,7 +95,7 @@ func TestDoLeavesRequestAlone(t *testing.T) {
 	}
 	got := srv.Requests()[0].Header
 	if got.Get("Authorization") != "Bearer token-abcdef" || got.Get("Idempotency-Key") != "k-123456" ||
-		got.Get("X-Mine") != "1" || got.Get("User-Agent") != "patchbay-go" {
+		got.Get("X-Mine") != "1" || got.Get("User-Agent") != "patchbay-go testvendor" {
 		t.Fatalf("sent headers = %v", got)
 	}
 }
@@ -98,7 +104,7 @@ func jsonLogger(w *syncBuffer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-// WithMaxConcurrent: 20 parallel calls, never more than 3 at the vendor at
+// Vendor.MaxConcurrent: 20 parallel calls, never more than 3 at the vendor at
 // once, all succeed; a waiter gives up with its context.
 func TestMaxConcurrent(t *testing.T) {
 	var inFlight, peak atomic.Int32
@@ -114,7 +120,7 @@ func TestMaxConcurrent(t *testing.T) {
 		inFlight.Add(-1)
 		w.Write([]byte(`{}`))
 	}})
-	c := newClient(t, srv.URL, srv.Client(), connector.WithMaxConcurrent(3))
+	c := newVendorClient(t, connector.Vendor{BaseURL: srv.URL, MaxConcurrent: 3}, srv.Client())
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Add(1)

@@ -43,7 +43,7 @@ func (e *readErrRecorder) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// DecodeCommonError is the default ErrorDecoder. It reads the error shapes
+// decodeCommonError is the default ErrorDecoder. It reads the error shapes
 // most JSON APIs use, and leaves the fields empty for anything else:
 //
 //	{"message": "...", "code": "...", "category": "..."}
@@ -51,7 +51,7 @@ func (e *readErrRecorder) Read(p []byte) (int, error) {
 //	{"error": "...", "error_description": "..."}
 //	{"errors": [{"message": "...", "code": "..."}]}
 //	{"detail": "...", "title": "..."}   (RFC 9457 problem details)
-func DecodeCommonError(_ *http.Response, body []byte, e *APIError) {
+func decodeCommonError(_ *http.Response, body []byte, e *APIError) {
 	var doc struct {
 		Message          string          `json:"message"`
 		Code             json.RawMessage `json:"code"`

@@ -72,7 +72,9 @@ func TestHostileJSON(t *testing.T) {
 }
 
 // The default decoder reads the common error shapes.
-func TestDecodeCommonError(t *testing.T) {
+// A vendor with no error decoder of its own gets the shapes most JSON APIs
+// use read into Code and Message.
+func TestDefaultErrorDecoder(t *testing.T) {
 	tests := []struct {
 		body, code, message string
 	}{
@@ -85,9 +87,10 @@ func TestDecodeCommonError(t *testing.T) {
 		{`not json`, "", ""},
 	}
 	for _, tt := range tests {
-		var e connector.APIError
-		connector.DecodeCommonError(nil, []byte(tt.body), &e)
-		if e.Code != tt.code || e.Message != tt.message {
+		srv := connectortest.NewServer(t, connectortest.Fault{Status: 400, Body: tt.body})
+		err := get(context.Background(), newClient(t, srv.URL, srv.Client()), "/x")
+		var e *connector.APIError
+		if !errors.As(err, &e) || e.Code != tt.code || e.Message != tt.message {
 			t.Errorf("%s: code %q message %q, want %q %q", tt.body, e.Code, e.Message, tt.code, tt.message)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"time"
 
 	"github.com/patchbay-go/patchbay/connector"
 )
@@ -21,10 +22,12 @@ func ExampleNew() {
 	}))
 	defer vendor.Close()
 
-	client, err := connector.New("examplecrm",
-		connector.WithBaseURL(vendor.URL),
-		connector.WithAuth(connector.Bearer("pat-example-token")),
-	)
+	// A vendor package declares its vendor once; a user adds options.
+	client, err := connector.New(connector.Vendor{
+		Name:    "examplecrm",
+		BaseURL: vendor.URL,
+		Auth:    connector.Bearer("pat-example-token"),
+	}, connector.WithAttemptTimeout(10*time.Second))
 	if err != nil {
 		panic(err)
 	}
@@ -43,7 +46,7 @@ func ExampleAPIError() {
 		w.Write([]byte(`{"message":"Contact 7 does not exist","category":"OBJECT_NOT_FOUND"}`))
 	}))
 	defer vendor.Close()
-	client, _ := connector.New("examplecrm", connector.WithBaseURL(vendor.URL))
+	client, _ := connector.New(connector.Vendor{Name: "examplecrm", BaseURL: vendor.URL})
 
 	err := client.JSON(context.Background(), http.MethodGet, "/contacts/7", nil, nil, connector.WithOperation("contacts.get"))
 	var apiErr *connector.APIError
@@ -88,17 +91,3 @@ func ExampleAll() {
 	// Output: a b c d e
 }
 
-func ExampleVerifyHMAC() {
-	body := []byte(`{"id":"evt_1"}`)
-	secret := []byte("whsec_current")
-	signature := connector.SignHMAC(secret, body, connector.Base64) // what the vendor sends
-
-	// During a rotation, accept the old secret and the new one.
-	err := connector.VerifyHMAC(body, signature, connector.Base64, []byte("whsec_previous"), secret)
-	fmt.Println(err)
-	err = connector.VerifyHMAC(append(body, ' '), signature, connector.Base64, secret)
-	fmt.Println(err)
-	// Output:
-	// <nil>
-	// webhook: signature invalid
-}

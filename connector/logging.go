@@ -37,7 +37,7 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		slog.String("url", t.redactor.URL(req.URL)),
 		slog.Duration("duration", time.Since(start)),
 	)
-	if st := stateFrom(ctx); st != nil {
+	if st := callFrom(ctx); st != nil {
 		attrs = append(attrs, slog.Int("attempt", st.attempt))
 		if st.op != "" {
 			attrs = append(attrs, slog.String("op", st.op))

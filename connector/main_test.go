@@ -22,17 +22,24 @@ var fastRetry = connector.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecon
 // closed when the test ends, and the fast retry policy.
 func newClient(t *testing.T, baseURL string, hc *http.Client, opts ...connector.Option) *connector.Client {
 	t.Helper()
+	return newVendorClient(t, connector.Vendor{BaseURL: baseURL}, hc, opts...)
+}
+
+// newVendorClient is newClient for a vendor with policy of its own; its
+// name is "testvendor".
+func newVendorClient(t *testing.T, v connector.Vendor, hc *http.Client, opts ...connector.Option) *connector.Client {
+	t.Helper()
+	v.Name = "testvendor"
 	if hc == nil {
 		tr := &http.Transport{}
 		t.Cleanup(tr.CloseIdleConnections)
 		hc = &http.Client{Transport: tr}
 	}
 	all := append([]connector.Option{
-		connector.WithBaseURL(baseURL),
 		connector.WithHTTPClient(hc),
 		connector.WithRetryPolicy(fastRetry),
 	}, opts...)
-	c, err := connector.New("testvendor", all...)
+	c, err := connector.New(v, all...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,94 +1,77 @@
 package connector
 
 import (
+	"crypto/tls"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"time"
 
 	"golang.org/x/time/rate"
 )
 
-// Option configures a Client. Options validate their input: New returns the
-// first error instead of building a client that fails later.
-type Option func(*config) error
+// Option is a user's setting for a client: what a user owns, never what
+// the vendor package declared (see Vendor). Options validate their input:
+// New returns the first error instead of building a client that fails
+// later.
+type Option func(*settings) error
 
-type config struct {
-	baseURL           *url.URL
-	httpClient        *http.Client
-	auth              Auth
-	retry             RetryPolicy
-	rateLimit         rate.Limit
-	rateBurst         int
-	feedback          RateFeedback
-	logger            *slog.Logger
-	userAgent         string
-	attemptTimeout    time.Duration
-	decodeError       ErrorDecoder
-	requestIDHeaders  []string
-	idempotencyHeader string
-	autoKeys          bool
-	maxBody           int64
-	sensitiveHeaders  []string
-	trustedHosts      []string
-	decide            func(*http.Response) RetryDecision
-	maxConcurrent     int
-	headers           http.Header
+type settings struct {
+	base           http.RoundTripper
+	retry          RetryPolicy
+	rateLimit      rate.Limit
+	rateBurst      int
+	logger         *slog.Logger
+	userAgent      string
+	attemptTimeout time.Duration
+	maxBody        int64
 }
 
-// WithBaseURL sets the vendor's API root, e.g. "https://api.hubapi.com".
-// Relative request paths are joined to it, and only its host (and those of
-// WithTrustedHosts) ever receives credentials. Required.
-func WithBaseURL(raw string) Option {
-	return func(c *config) error {
-		u, err := url.Parse(raw)
-		if err != nil {
-			return fmt.Errorf("connector: base URL: %w", err)
-		}
-		if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return fmt.Errorf("connector: base URL %q must be absolute http(s)", raw)
-		}
-		if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-			return errors.New("connector: base URL must not carry user info, query or fragment")
-		}
-		c.baseURL = u
-		return nil
+func defaultSettings(vendor string) settings {
+	return settings{
+		base:           SharedTransport(),
+		retry:          DefaultRetryPolicy(),
+		rateLimit:      rate.Inf,
+		rateBurst:      1,
+		logger:         discardLogger,
+		userAgent:      "patchbay-go " + vendor,
+		attemptTimeout: 30 * time.Second,
+		maxBody:        32 << 20,
 	}
 }
 
 // WithHTTPClient takes the base transport (and so the connection pool) from
 // hc. The client keeps its own redirect policy and timeouts. Give every
-// tenant's client the same *http.Client to share one pool.
+// tenant's client the same *http.Client to share one pool; without it, all
+// clients share SharedTransport.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *config) error {
+	return func(s *settings) error {
 		if hc == nil {
 			return errors.New("connector: nil HTTP client")
 		}
-		c.httpClient = hc
-		return nil
-	}
-}
-
-// WithAuth sets how requests are authenticated.
-func WithAuth(a Auth) Option {
-	return func(c *config) error {
-		if a == nil {
-			return errors.New("connector: nil Auth")
+		if hc.Transport == nil {
+			return nil
 		}
-		c.auth = a
+		// crypto/tls already defaults clients to TLS 1.2; refuse a
+		// transport that explicitly allows less.
+		if tr, ok := hc.Transport.(*http.Transport); ok && tr.TLSClientConfig != nil &&
+			tr.TLSClientConfig.MinVersion != 0 && tr.TLSClientConfig.MinVersion < tls.VersionTLS12 {
+			return errors.New("connector: the HTTP client allows TLS below 1.2")
+		}
+		s.base = hc.Transport
 		return nil
 	}
 }
 
-// WithRetryPolicy replaces DefaultRetryPolicy().
+// WithRetryPolicy replaces DefaultRetryPolicy(); its zero fields keep
+// their defaults.
 func WithRetryPolicy(p RetryPolicy) Option {
-	return func(c *config) error {
+	return func(s *settings) error {
+		p = p.withDefaults()
 		if err := p.validate(); err != nil {
 			return err
 		}
-		c.retry = p
+		s.retry = p
 		return nil
 	}
 }
@@ -96,136 +79,51 @@ func WithRetryPolicy(p RetryPolicy) Option {
 // WithRateLimit paces the client at r requests a second with the given
 // burst. Without it the client is unpaced until the vendor says otherwise.
 func WithRateLimit(r rate.Limit, burst int) Option {
-	return func(c *config) error {
+	return func(s *settings) error {
 		if r <= 0 || burst < 1 {
 			return errors.New("connector: rate limit needs r > 0 and burst >= 1")
 		}
-		c.rateLimit, c.rateBurst = r, burst
+		s.rateLimit, s.rateBurst = r, burst
 		return nil
 	}
-}
-
-// WithRateFeedback lets a vendor package adjust pacing from each response.
-func WithRateFeedback(f RateFeedback) Option {
-	return func(c *config) error { c.feedback = f; return nil }
 }
 
 // WithLogger sends one debug line per attempt to l. The default discards.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *config) error {
+	return func(s *settings) error {
 		if l == nil {
 			return errors.New("connector: nil logger")
 		}
-		c.logger = l
+		s.logger = l
 		return nil
 	}
 }
 
-// WithUserAgent sets the User-Agent header.
+// WithUserAgent sets the User-Agent header. Default "patchbay-go <vendor>".
 func WithUserAgent(ua string) Option {
-	return func(c *config) error { c.userAgent = ua; return nil }
+	return func(s *settings) error { s.userAgent = ua; return nil }
 }
 
 // WithAttemptTimeout bounds each attempt, body included. Default 30 s; 0
 // leaves attempts bounded by the caller's context alone.
 func WithAttemptTimeout(d time.Duration) Option {
-	return func(c *config) error {
+	return func(s *settings) error {
 		if d < 0 {
 			return errors.New("connector: negative attempt timeout")
 		}
-		c.attemptTimeout = d
+		s.attemptTimeout = d
 		return nil
 	}
-}
-
-// WithErrorDecoder sets the decoder for the vendor's error bodies.
-func WithErrorDecoder(d ErrorDecoder) Option {
-	return func(c *config) error { c.decodeError = d; return nil }
-}
-
-// WithRequestIDHeader names the response headers that carry the vendor's
-// request or correlation id, tried in order.
-func WithRequestIDHeader(names ...string) Option {
-	return func(c *config) error { c.requestIDHeaders = append(c.requestIDHeaders, names...); return nil }
-}
-
-// WithIdempotencyHeader names the header in which the vendor takes an
-// idempotency key ("Idempotency-Key" for Stripe and Xero). A call made with
-// WithIdempotencyKey then carries it there, and may be retried safely.
-func WithIdempotencyHeader(name string) Option {
-	return func(c *config) error {
-		if name == "" {
-			return errors.New("connector: empty idempotency header")
-		}
-		c.idempotencyHeader = http.CanonicalHeaderKey(name)
-		return nil
-	}
-}
-
-// WithAutoIdempotencyKeys gives every write (POST, PUT, PATCH, DELETE)
-// without a key a random one, so that it can be retried after a lost
-// answer (as stripe-go does). It
-// needs WithIdempotencyHeader. The key protects the retries of one call, not
-// a repeated call: pass your own key for that.
-func WithAutoIdempotencyKeys() Option {
-	return func(c *config) error { c.autoKeys = true; return nil }
 }
 
 // WithMaxResponseBytes caps how much of a response body can be read.
 // Default 32 MiB.
 func WithMaxResponseBytes(n int64) Option {
-	return func(c *config) error {
+	return func(s *settings) error {
 		if n < 1 {
 			return errors.New("connector: max response bytes must be positive")
 		}
-		c.maxBody = n
-		return nil
-	}
-}
-
-// WithSensitiveHeaders names more request headers to drop when a redirect
-// leaves the vendor's host. The auth header is always dropped.
-func WithSensitiveHeaders(names ...string) Option {
-	return func(c *config) error { c.sensitiveHeaders = append(c.sensitiveHeaders, names...); return nil }
-}
-
-// WithTrustedHosts lets credentials go to more hosts than the base URL's
-// (host or host:port, as in URL.Host): a vendor's separate upload host.
-func WithTrustedHosts(hosts ...string) Option {
-	return func(c *config) error { c.trustedHosts = append(c.trustedHosts, hosts...); return nil }
-}
-
-// WithRetryDecider lets a vendor package decide responses the status code
-// alone cannot (HubSpot's DAILY 429, Stripe-Should-Retry). It applies
-// whatever retry policy the user sets, unless that policy has its own
-// Decide.
-func WithRetryDecider(d func(*http.Response) RetryDecision) Option {
-	return func(c *config) error { c.decide = d; return nil }
-}
-
-// WithMaxConcurrent allows at most n requests of this client in flight at
-// once, for vendors that limit concurrency per account (Xero: 5 per
-// tenant). Waiting for a slot honours the context.
-func WithMaxConcurrent(n int) Option {
-	return func(c *config) error {
-		if n < 1 {
-			return errors.New("connector: max concurrent must be at least 1")
-		}
-		c.maxConcurrent = n
-		return nil
-	}
-}
-
-// WithHeader sends a header on every request of the client, unless the
-// request sets it itself: an account selector such as Xero's
-// xero-tenant-id. Not for credentials: use WithAuth, which keeps them from
-// other hosts.
-func WithHeader(name, value string) Option {
-	return func(c *config) error {
-		if c.headers == nil {
-			c.headers = http.Header{}
-		}
-		c.headers.Set(name, value)
+		s.maxBody = n
 		return nil
 	}
 }

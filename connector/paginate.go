@@ -2,7 +2,6 @@ package connector
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/maphash"
 	"iter"
@@ -20,8 +19,9 @@ type Page[T any] struct {
 type FetchPage[T any] func(ctx context.Context, cursor string) (Page[T], error)
 
 // ErrCursorLoop means a vendor handed back a cursor it had already given:
-// following it would list the same records forever.
-var ErrCursorLoop = errors.New("pagination cursor repeated")
+// following it would list the same records forever. It is an
+// ErrInvalidResponse.
+var ErrCursorLoop = fmt.Errorf("pagination cursor repeated: %w", ErrInvalidResponse)
 
 // recentCursors is how many cursors a list remembers to spot a loop. A
 // fixed window keeps memory constant however long the list is.
@@ -32,6 +32,12 @@ const recentCursors = 16
 // and the list ends on an empty next cursor. An error (including a
 // repeated cursor, ErrCursorLoop) is yielded once, and then the list ends.
 //
+// A sync that must stop and resume later does not store a page cursor
+// (vendors expire them): it lists with the domain's UpdatedSince, which
+// every vendor returns oldest change first, stores the UpdatedAt of the
+// last record it processed, and resumes from that time. Records changed at
+// that same instant come again; processing them twice must change nothing.
+//
 //	for contact, err := range client.Contacts.List(ctx) {
 //		if err != nil {
 //			return err
@@ -40,7 +46,7 @@ const recentCursors = 16
 //	}
 func All[T any](ctx context.Context, fetch FetchPage[T]) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		p := NewPager(fetch, "")
+		p := newPager(fetch, "")
 		for !p.Done() {
 			items, err := p.Next(ctx)
 			for _, item := range items {
@@ -57,10 +63,9 @@ func All[T any](ctx context.Context, fetch FetchPage[T]) iter.Seq2[T, error] {
 	}
 }
 
-// Pager walks a list a page at a time. Its Cursor is a plain string that
-// can be stored and handed to NewPager later to resume a sync where it
-// stopped. A Pager is not safe for concurrent use.
-type Pager[T any] struct {
+// pager walks a list a page at a time, and spots a vendor that hands
+// back a cursor it gave before.
+type pager[T any] struct {
 	fetch  FetchPage[T]
 	cursor string
 	done   bool
@@ -69,20 +74,16 @@ type Pager[T any] struct {
 	nseen  int
 }
 
-// NewPager starts a list at cursor ("" for the first page).
-func NewPager[T any](fetch FetchPage[T], cursor string) *Pager[T] {
-	return &Pager[T]{fetch: fetch, cursor: cursor, seed: maphash.MakeSeed()}
+func newPager[T any](fetch FetchPage[T], cursor string) *pager[T] {
+	return &pager[T]{fetch: fetch, cursor: cursor, seed: maphash.MakeSeed()}
 }
 
-// Cursor is the cursor of the page Next will fetch.
-func (p *Pager[T]) Cursor() string { return p.cursor }
-
 // Done reports whether the last page has been fetched.
-func (p *Pager[T]) Done() bool { return p.done }
+func (p *pager[T]) Done() bool { return p.done }
 
 // Next fetches the next page. After an error the pager is done. With
 // ErrCursorLoop it still returns the items of the page it fetched.
-func (p *Pager[T]) Next(ctx context.Context) ([]T, error) {
+func (p *pager[T]) Next(ctx context.Context) ([]T, error) {
 	if p.done {
 		return nil, nil
 	}
@@ -109,7 +110,7 @@ func (p *Pager[T]) Next(ctx context.Context) ([]T, error) {
 }
 
 // repeated reports whether cursor is among the recent ones, and records it.
-func (p *Pager[T]) repeated(cursor string) bool {
+func (p *pager[T]) repeated(cursor string) bool {
 	h := maphash.String(p.seed, cursor)
 	n := min(p.nseen, recentCursors)
 	for i := range n {

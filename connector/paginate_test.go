@@ -141,28 +141,3 @@ func TestAllStopsOnErrorAndCancel(t *testing.T) {
 		t.Fatalf("errors = %v after %d calls, want context.Canceled once after 3", errs, calls)
 	}
 }
-
-// A Pager's cursor can be saved and a new Pager resumes from it.
-func TestPagerResumes(t *testing.T) {
-	items := []int{0, 1, 2, 3, 4, 5, 6}
-	fetches := 0
-	p := connector.NewPager(pages(items, 3, &fetches), "")
-	first, err := p.Next(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	saved := p.Cursor()
-
-	resumed := connector.NewPager(pages(items, 3, &fetches), saved)
-	var rest []int
-	for !resumed.Done() {
-		page, err := resumed.Next(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		rest = append(rest, page...)
-	}
-	if diff := cmp.Diff(items, append(first, rest...)); diff != "" {
-		t.Fatalf("resumed list (-want +got):\n%s", diff)
-	}
-}

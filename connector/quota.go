@@ -3,7 +3,7 @@ package connector
 import "sync"
 
 // Retry quota numbers from the AWS SDKs' "standard" retry mode: a bucket of
-// 500 tokens per client, 5 taken per retry (10 after a timeout, which costs
+// 500 tokens per client (RetryPolicy.Quota), 5 taken per retry (10 after a timeout, which costs
 // the vendor more), the cost given back when the retry succeeds, and one
 // token added for each call that succeeds at the first attempt. When a vendor
 // is down, retries drain the bucket and calls stop multiplying its load:
@@ -17,11 +17,12 @@ const (
 
 // retryQuota is a token bucket that limits retries, not calls.
 type retryQuota struct {
-	mu     sync.Mutex
-	tokens int
+	mu       sync.Mutex
+	tokens   int
+	capacity int
 }
 
-func newRetryQuota() *retryQuota { return &retryQuota{tokens: quotaCapacity} }
+func newRetryQuota(capacity int) *retryQuota { return &retryQuota{tokens: capacity, capacity: capacity} }
 
 // acquire takes the cost of one retry; false means the quota is spent.
 func (q *retryQuota) acquire(timeout bool) (cost int, ok bool) {
@@ -46,7 +47,7 @@ func (q *retryQuota) release(lastCost int) {
 		gain = quotaNoRetryGain
 	}
 	q.mu.Lock()
-	q.tokens = min(q.tokens+gain, quotaCapacity)
+	q.tokens = min(q.tokens+gain, q.capacity)
 	q.mu.Unlock()
 }
 

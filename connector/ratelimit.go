@@ -122,7 +122,7 @@ func (b *releaseOnClose) Close() error {
 // outlast the caller's deadline. Do turns it into an ErrRateLimited APIError.
 type rateWaitError struct{ wait time.Duration }
 
-func (e *rateWaitError) beforeSend() {}
+func (e *rateWaitError) notSent() {}
 
 func (e *rateWaitError) Error() string {
 	return fmt.Sprintf("rate limit wait of %s exceeds the context deadline", e.wait)

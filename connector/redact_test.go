@@ -50,7 +50,7 @@ func TestSecretSentinel(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var logs syncBuffer
 			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-			c := newClient(t, base, srv.Client(), connector.WithAuth(connector.Bearer(token)), connector.WithLogger(logger))
+			c := newVendorClient(t, connector.Vendor{BaseURL: base, Auth: connector.Bearer(token)}, srv.Client(), connector.WithLogger(logger))
 
 			err := c.JSON(context.Background(), http.MethodGet, "/things?api_key="+url.QueryEscape(querySecret)+"&limit=5", nil, nil)
 			if err == nil {

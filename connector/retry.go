@@ -14,23 +14,25 @@ import (
 
 // RetryPolicy says how often and how long a client retries. The rules for
 // whether a failure may be retried at all are fixed (see Client.Do); the
-// policy only tunes the numbers and lets a vendor package decide responses
-// the status code alone cannot (Stripe-Should-Retry, HubSpot's DAILY limit).
+// policy only tunes the numbers. A zero field takes its default.
 type RetryPolicy struct {
 	// MaxAttempts counts the first try: 3 means up to 2 retries. 1 turns
-	// retries off. Default 3.
+	// retries off. Default 3, at most 10.
 	MaxAttempts int
 	// BaseDelay and MaxDelay bound full-jitter exponential backoff: before
 	// retry n the client sleeps a random time in [0, min(MaxDelay,
-	// BaseDelay*2^n)). Defaults 500 ms and 20 s.
+	// BaseDelay*2^n)]. Defaults 500 ms and 20 s.
 	BaseDelay, MaxDelay time.Duration
 	// MaxRetryAfter is the longest Retry-After the client sleeps for. A
 	// longer one is not waited out: the call returns ErrRateLimited with
 	// RetryAfter set, for the caller to schedule. Default 60 s.
 	MaxRetryAfter time.Duration
-	// Decide, if set, sees every response first. It returns RetryDefault to
-	// leave the decision to the standard rules.
-	Decide func(resp *http.Response) RetryDecision
+	// Quota is the client's retry budget (the AWS SDKs' standard mode): a
+	// retry takes 5 tokens, a retry after a timeout 10, and a call that
+	// succeeds gives back what its retry took (1 if it needed none). When a
+	// vendor is down the budget runs out and calls stop multiplying its
+	// load. Default 500, which allows 100 retries in a row.
+	Quota int
 }
 
 // RetryDecision is a vendor package's verdict on one response.
@@ -43,73 +45,53 @@ const (
 )
 
 // DefaultRetryPolicy returns the defaults described on RetryPolicy.
-func DefaultRetryPolicy() RetryPolicy {
-	return RetryPolicy{MaxAttempts: 3, BaseDelay: 500 * time.Millisecond, MaxDelay: 20 * time.Second, MaxRetryAfter: time.Minute}
+func DefaultRetryPolicy() RetryPolicy { return RetryPolicy{}.withDefaults() }
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.MaxAttempts == 0 {
+		p.MaxAttempts = 3
+	}
+	if p.BaseDelay == 0 {
+		p.BaseDelay = 500 * time.Millisecond
+	}
+	if p.MaxDelay == 0 {
+		p.MaxDelay = max(20*time.Second, p.BaseDelay)
+	}
+	if p.MaxRetryAfter == 0 {
+		p.MaxRetryAfter = time.Minute
+	}
+	if p.Quota == 0 {
+		p.Quota = quotaCapacity
+	}
+	return p
 }
 
 func (p RetryPolicy) validate() error {
 	switch {
 	case p.MaxAttempts < 1 || p.MaxAttempts > 10:
 		return errors.New("connector: RetryPolicy.MaxAttempts must be between 1 and 10")
-	case p.BaseDelay <= 0 || p.MaxDelay < p.BaseDelay:
-		return errors.New("connector: RetryPolicy needs 0 < BaseDelay <= MaxDelay")
+	case p.BaseDelay < 0 || p.MaxDelay < p.BaseDelay:
+		return errors.New("connector: RetryPolicy needs 0 <= BaseDelay <= MaxDelay")
 	case p.MaxRetryAfter < 0:
 		return errors.New("connector: RetryPolicy.MaxRetryAfter must not be negative")
+	case p.Quota < quotaTimeoutCost:
+		return errors.New("connector: RetryPolicy.Quota must allow one retry (10 tokens)")
 	}
 	return nil
 }
 
-// callState carries what the retry rules need to know about one call
-// through go-retryablehttp, whose hooks see only the request context. It is
-// itself that context (the caller's, plus this state), which saves an
-// allocation per call. It is touched only by the goroutine running the call.
-type callState struct {
-	context.Context
-	method  string
-	key     string // idempotency key to send, if any
-	op      string
-	keyed   bool // carries an idempotency key the vendor honours
-	attempt int  // 1-based, set before each attempt
-	// credential is the Authorization value of the last attempt, so that a
-	// 401 can name the token that was rejected.
-	credential string
-	lastCost   int // quota tokens the last retry took
-
-	// Set when the rules refuse to retry a sent write: its effect is unknown.
-	outcomeUnknown bool
-}
-
-type callStateKey struct{}
-
-func (st *callState) Value(key any) any {
-	if key == (callStateKey{}) {
-		return st
-	}
-	return st.Context.Value(key)
-}
-
-func stateFrom(ctx context.Context) *callState {
-	st, _ := ctx.Value(callStateKey{}).(*callState)
-	return st
-}
-
-// replayable reports whether repeating the request cannot cause a second
-// side effect: the method is idempotent, or the write carries a key.
-func (st *callState) replayable() bool {
-	switch st.method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
-		return true
-	}
-	return st.keyed
-}
-
 // checkRetry is go-retryablehttp's CheckRetry: the retry rules of DESIGN.md
 // section 2.
-func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	c := st.c
 	if ctxErr := ctx.Err(); ctxErr != nil {
+		// A write that was sent when the caller gave up may have taken
+		// effect all the same.
+		if err != nil && classifyTransportError(err) == sentUnknown && !st.replayable() {
+			st.outcomeUnknown = true
+		}
 		return false, ctxErr
 	}
-	st := stateFrom(ctx)
 	if err != nil {
 		switch classifyTransportError(err) {
 		case notSentPermanent:
@@ -126,8 +108,8 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 
 	decision := RetryDefault
-	if c.retry.Decide != nil {
-		decision = c.retry.Decide(resp)
+	if c.decide != nil {
+		decision = c.decide(resp)
 	}
 	switch decision {
 	case RetryYes:
@@ -166,7 +148,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 }
 
 // takeRetry charges the quota for one more attempt, if one is left.
-func (c *Client) takeRetry(st *callState, timeout bool) bool {
+func (c *Client) takeRetry(st *call, timeout bool) bool {
 	if st.attempt >= c.retry.MaxAttempts {
 		return false
 	}
@@ -175,11 +157,12 @@ func (c *Client) takeRetry(st *callState, timeout bool) bool {
 		return false
 	}
 	st.lastCost = cost
+	st.attempt++
 	return true
 }
 
 // settle refunds the quota when a call ends with an answer the vendor meant.
-func (c *Client) settle(st *callState, status int) {
+func (c *Client) settle(st *call, status int) {
 	if status < 500 {
 		c.quota.release(st.lastCost)
 	}
@@ -211,11 +194,11 @@ func errorHandler(resp *http.Response, err error, _ int) (*http.Response, error)
 	return resp, err
 }
 
-// beforeSendError marks errors of the client's own layers (rate-limit wait,
-// token fetch) that stop a request before any byte of it is sent.
-type beforeSendError interface {
+// notSentMarker marks errors that stop a request before any byte of it is
+// sent: the rate-limit wait, the auth layer, NotSent.
+type notSentMarker interface {
 	error
-	beforeSend()
+	notSent()
 }
 
 type transportClass int
@@ -229,7 +212,7 @@ const (
 // classifyTransportError decides whether a request that failed without an
 // answer provably never reached the vendor.
 func classifyTransportError(err error) transportClass {
-	var own beforeSendError
+	var own notSentMarker
 	if errors.As(err, &own) {
 		return notSentPermanent
 	}

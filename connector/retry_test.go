@@ -217,7 +217,7 @@ func TestKeyedPostOneSideEffect(t *testing.T) {
 		}
 	}
 	srv := connectortest.NewServer(t, connectortest.Fault{Handler: handler(500)}, connectortest.Fault{Handler: handler(200)})
-	c := newClient(t, srv.URL, srv.Client(), connector.WithIdempotencyHeader("Idempotency-Key"))
+	c := newVendorClient(t, connector.Vendor{BaseURL: srv.URL, IdempotencyHeader: "Idempotency-Key"}, srv.Client())
 
 	key := connector.DeriveKey("order-1001", "invoice")
 	if err := post(context.Background(), c, "/invoices", connector.WithIdempotencyKey(key)); err != nil {

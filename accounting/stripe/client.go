@@ -46,17 +46,17 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
-	c, err := connector.New("stripe", append([]connector.Option{
-		connector.WithBaseURL(cfg.BaseURL),
-		connector.WithAuth(connector.Bearer(cfg.Key)),
-		connector.WithHeader("Stripe-Version", APIVersion),
-		connector.WithIdempotencyHeader("Idempotency-Key"),
-		connector.WithAutoIdempotencyKeys(),
-		connector.WithRequestIDHeader("Request-Id"),
-		connector.WithErrorDecoder(decodeError),
-		connector.WithRetryDecider(decideRetry),
-		connector.WithUserAgent("patchbay-go stripe"),
-	}, opts...)...)
+	c, err := connector.New(connector.Vendor{
+		Name:              "stripe",
+		BaseURL:           cfg.BaseURL,
+		Auth:              connector.Bearer(cfg.Key),
+		Header:            http.Header{"Stripe-Version": {APIVersion}},
+		IdempotencyHeader: "Idempotency-Key",
+		KeyEveryWrite:     true,
+		DecodeError:       decodeError,
+		DecideRetry:       decideRetry,
+		RequestIDHeaders:  []string{"Request-Id"},
+	}, opts...)
 	if err != nil {
 		return nil, err
 	}

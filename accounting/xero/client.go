@@ -70,19 +70,19 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
-	c, err := connector.New("xero", append([]connector.Option{
-		connector.WithBaseURL(cfg.BaseURL),
-		connector.WithAuth(cfg.Auth),
-		connector.WithHeader("xero-tenant-id", cfg.TenantID),
-		connector.WithIdempotencyHeader("Idempotency-Key"),
-		connector.WithAutoIdempotencyKeys(),
-		connector.WithMaxConcurrent(maxInFlight),
-		connector.WithErrorDecoder(decodeError),
-		connector.WithRequestIDHeader("Xero-Correlation-Id"),
-		connector.WithRateFeedback(paceFromHeaders),
-		connector.WithRetryDecider(decideRetry),
-		connector.WithUserAgent("patchbay-go xero"),
-	}, opts...)...)
+	c, err := connector.New(connector.Vendor{
+		Name:              "xero",
+		BaseURL:           cfg.BaseURL,
+		Auth:              cfg.Auth,
+		Header:            http.Header{"Xero-Tenant-Id": {cfg.TenantID}},
+		IdempotencyHeader: "Idempotency-Key",
+		KeyEveryWrite:     true,
+		MaxConcurrent:     maxInFlight,
+		DecodeError:       decodeError,
+		DecideRetry:       decideRetry,
+		RateFeedback:      paceFromHeaders,
+		RequestIDHeaders:  []string{"Xero-Correlation-Id"},
+	}, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -106,8 +106,7 @@ func Connections(ctx context.Context, auth connector.Auth, identityURL string, o
 	if identityURL == "" {
 		identityURL = DefaultIdentityURL
 	}
-	c, err := connector.New("xero", append([]connector.Option{connector.WithBaseURL(identityURL), connector.WithAuth(auth),
-		connector.WithErrorDecoder(decodeError)}, opts...)...)
+	c, err := connector.New(connector.Vendor{Name: "xero", BaseURL: identityURL, Auth: auth, DecodeError: decodeError}, opts...)
 	if err != nil {
 		return nil, err
 	}

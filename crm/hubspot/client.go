@@ -82,16 +82,15 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 	if cfg.IdempotencyProperty == "" {
 		cfg.IdempotencyProperty = DefaultIdempotencyProperty
 	}
-	all := append([]connector.Option{
-		connector.WithBaseURL(cfg.BaseURL),
-		connector.WithAuth(cfg.Auth),
-		connector.WithErrorDecoder(decodeError),
-		connector.WithRequestIDHeader("X-HubSpot-Correlation-Id"),
-		connector.WithRateFeedback(paceFromHeaders),
-		connector.WithRetryDecider(decideRetry),
-		connector.WithUserAgent("patchbay-go hubspot"),
+	c, err := connector.New(connector.Vendor{
+		Name:             "hubspot",
+		BaseURL:          cfg.BaseURL,
+		Auth:             cfg.Auth,
+		DecodeError:      decodeError,
+		DecideRetry:      decideRetry,
+		RateFeedback:     paceFromHeaders,
+		RequestIDHeaders: []string{"X-HubSpot-Correlation-Id"},
 	}, opts...)
-	c, err := connector.New("hubspot", all...)
 	if err != nil {
 		return nil, err
 	}

@@ -11,12 +11,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/patchbay-go/patchbay/internal/sandbox"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 	"github.com/patchbay-go/patchbay/inventory/shopify"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
-	"github.com/patchbay-go/patchbay/orderflow"
-	"github.com/patchbay-go/patchbay/orderflow/orderflowenv"
-	"github.com/patchbay-go/patchbay/orderflow/orderflowtest"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 	"github.com/patchbay-go/patchbay/shipping"
 )
 
@@ -27,7 +27,7 @@ const webhookPath = "/webhooks/shopify/orders-create"
 // for the flow. Redeliveries (the same X-Shopify-Webhook-Id) are answered
 // 200 and dropped by the handler before they reach the queue.
 type intake struct {
-	orders    chan orderflow.Order
+	orders    chan flow.Order
 	received  atomic.Int64 // deliveries that passed the signature check or not
 	accepted  atomic.Int64 // new orders queued
 	rejected  atomic.Int64 // bodies that are no order the flow can ship
@@ -38,7 +38,7 @@ type intake struct {
 }
 
 func startIntake(addr, secret string) (*intake, error) {
-	in := &intake{orders: make(chan orderflow.Order, 1024), listenErr: make(chan error, 1)}
+	in := &intake{orders: make(chan flow.Order, 1024), listenErr: make(chan error, 1)}
 	hooks, err := shopify.NewWebhookHandler([]string{secret}, nil, in.handle)
 	if err != nil {
 		return nil, err
@@ -95,8 +95,8 @@ func (in *intake) close() error {
 
 // fromShopify maps a Shopify order onto the flow's order. The order id is
 // Shopify's, so every step's key follows from what the shop sent.
-func fromShopify(so *shopify.Order) orderflow.Order {
-	o := orderflow.Order{ID: "shopify-" + strconv.FormatInt(so.ID, 10), Currency: so.Currency, ServiceLevel: "standard"}
+func fromShopify(so *shopify.Order) flow.Order {
+	o := flow.Order{ID: "shopify-" + strconv.FormatInt(so.ID, 10), Currency: so.Currency, ServiceLevel: "standard"}
 	if so.Express() {
 		o.ServiceLevel = "express"
 	}
@@ -115,7 +115,7 @@ func fromShopify(so *shopify.Order) orderflow.Order {
 	o.ShipTo = shipping.Address{Name: name, Company: a.Company, Street1: a.Address1, Street2: a.Address2, City: a.City,
 		Region: a.ProvinceCode, PostalCode: a.Zip, Country: a.CountryCode, Phone: a.Phone, Email: o.Customer.Email}
 	for _, l := range so.LineItems {
-		o.Lines = append(o.Lines, orderflow.Line{SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, UnitPrice: l.Price})
+		o.Lines = append(o.Lines, flow.Line{SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, UnitPrice: l.Price})
 	}
 	return o
 }
@@ -123,7 +123,7 @@ func fromShopify(so *shopify.Order) orderflow.Order {
 // demo places the sample orders on the sandbox shop, whose webhooks come
 // to the intake, and delivers the first webhook a second time, as Shopify
 // does when an answer is slow.
-func demo(ctx context.Context, shop *shopifytest.Server, url, secret string, orders []orderflow.Order) error {
+func demo(ctx context.Context, shop *shopifytest.Server, url, secret string, orders []flow.Order) error {
 	for i, o := range orders {
 		n := shopifytest.NewOrder{Email: o.Customer.Email, FirstName: o.Customer.FirstName, LastName: o.Customer.LastName,
 			Currency: o.Currency, Express: o.ServiceLevel == "express",
@@ -148,15 +148,15 @@ func demo(ctx context.Context, shop *shopifytest.Server, url, secret string, ord
 // webhookSecret is the shop app's secret: PATCHBAY_SHOPIFY_WEBHOOK_SECRET,
 // or one made up for the sandbox.
 func webhookSecret() string {
-	if s := orderflowenv.Lookup("PATCHBAY_SHOPIFY_WEBHOOK_SECRET"); s != "" {
+	if s := flowenv.Lookup("PATCHBAY_SHOPIFY_WEBHOOK_SECRET"); s != "" {
 		return s
 	}
-	return sandbox.RandomHex(32)
+	return connectortest.RandomHex(32)
 }
 
 // serve takes orders from webhooks until interrupted or, with -demo, until
 // every sample order placed on the sandbox shop has been through the flow.
-func serve(ctx context.Context, env *orderflowtest.Env, o options, samples []orderflow.Order, out *report) error {
+func serve(ctx context.Context, env *flowtest.Env, o options, samples []flow.Order, out *report) error {
 	secret := webhookSecret()
 	in, err := startIntake(o.listen, secret)
 	if err != nil {
@@ -180,14 +180,14 @@ func serve(ctx context.Context, env *orderflowtest.Env, o options, samples []ord
 		}()
 	}
 	before, failuresBefore, start := env.Calls(), env.Failures(), time.Now()
-	results := map[string]orderflow.Result{}
+	results := map[string]flow.Result{}
 	latency := map[string]time.Duration{}
 	for want < 0 || len(results) < want {
 		select {
 		case <-ctx.Done():
 			want = 0
 		case order := <-in.orders:
-			for _, r := range runOrders(ctx, env.Flow, []orderflow.Order{order}, 1, out) {
+			for _, r := range runOrders(ctx, env.Flow, []flow.Order{order}, 1, out) {
 				results[r.OrderID], latency[r.OrderID] = r.Result, r.took
 			}
 			continue

@@ -27,9 +27,9 @@ import (
 	"github.com/govalues/decimal"
 
 	"github.com/patchbay-go/patchbay/connector"
-	"github.com/patchbay-go/patchbay/orderflow"
-	"github.com/patchbay-go/patchbay/orderflow/orderflowenv"
-	"github.com/patchbay-go/patchbay/orderflow/orderflowtest"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 )
 
 //go:embed testdata/orders.json
@@ -106,7 +106,7 @@ func run(ctx context.Context, o options) error {
 		tuning = append(tuning, connector.WithAttemptTimeout(300*time.Millisecond), connector.WithRetryPolicy(connector.RetryPolicy{
 			MaxAttempts: 4, BaseDelay: 5 * time.Millisecond, MaxDelay: 100 * time.Millisecond, MaxRetryAfter: 2 * time.Second}))
 	}
-	env, err := orderflowtest.Start(ctx, tuning...)
+	env, err := flowtest.Start(ctx, tuning...)
 	if err != nil {
 		return err
 	}
@@ -116,12 +116,12 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
-	moved, err := orderflowenv.Apply(ctx, env, o.accounting, tuning)
+	moved, err := flowenv.Apply(ctx, env, o.accounting, tuning)
 	if err != nil {
 		return err
 	}
 	if o.journal != "" {
-		j, err := orderflow.OpenFileJournal(o.journal)
+		j, err := flow.OpenFileJournal(o.journal)
 		if err != nil {
 			return err
 		}
@@ -148,20 +148,20 @@ func run(ctx context.Context, o options) error {
 
 // process runs orders and, under injected faults, runs the ones a fault
 // left open again (up to 10 rounds), as an operator or a queue would.
-func process(ctx context.Context, env *orderflowtest.Env, orders []orderflow.Order, concurrency int, out *report) {
+func process(ctx context.Context, env *flowtest.Env, orders []flow.Order, concurrency int, out *report) {
 	before, failuresBefore, start := env.Calls(), env.Failures(), time.Now()
-	results := map[string]orderflow.Result{}
+	results := map[string]flow.Result{}
 	latency := map[string]time.Duration{}
 	pending := orders
 	for round := 1; len(pending) > 0 && round <= 10 && ctx.Err() == nil; round++ {
 		if round > 1 {
 			out.line(fmt.Sprintf("-- round %d: %d orders a fault left open", round, len(pending)))
 		}
-		var again []orderflow.Order
+		var again []flow.Order
 		for i, r := range runOrders(ctx, env.Flow, pending, concurrency, out) {
 			results[r.OrderID] = r.Result
 			latency[r.OrderID] += r.took
-			if r.Status == orderflow.Failed && r.Open {
+			if r.Status == flow.Failed && r.Open {
 				again = append(again, pending[i]) // results come in the orders' order
 			}
 		}
@@ -170,13 +170,13 @@ func process(ctx context.Context, env *orderflowtest.Env, orders []orderflow.Ord
 	out.summary(results, latency, time.Since(start), diff(env.Calls(), before), diff(env.Failures(), failuresBefore), env.Counts())
 }
 
-func loadOrders(file string, n int) ([]orderflow.Order, error) {
+func loadOrders(file string, n int) ([]flow.Order, error) {
 	if n > 0 {
-		var out []orderflow.Order
+		var out []flow.Order
 		skus := []string{"TEE-BLK-M", "TEE-WHT-L", "MUG-001", "CABLE-3M"}
 		for i := range n {
-			out = append(out, orderflowtest.Order(fmt.Sprintf("G%05d", i),
-				orderflow.Line{SKU: skus[i%len(skus)], Title: skus[i%len(skus)], Quantity: 1, UnitPrice: decimal.MustParse("19.90")}))
+			out = append(out, flowtest.Order(fmt.Sprintf("G%05d", i),
+				flow.Line{SKU: skus[i%len(skus)], Title: skus[i%len(skus)], Quantity: 1, UnitPrice: decimal.MustParse("19.90")}))
 		}
 		return out, nil
 	}
@@ -187,7 +187,7 @@ func loadOrders(file string, n int) ([]orderflow.Order, error) {
 			return nil, fmt.Errorf("reading -orders: %w", err)
 		}
 	}
-	var orders []orderflow.Order
+	var orders []flow.Order
 	if err := json.Unmarshal(data, &orders); err != nil {
 		return nil, fmt.Errorf("the orders file is not a JSON array of orders: %w", err)
 	}

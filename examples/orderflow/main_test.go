@@ -12,7 +12,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/patchbay-go/patchbay/orderflow"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
 )
@@ -83,7 +83,7 @@ func TestDemo(t *testing.T) {
 			t.Fatalf("order %s processed twice", r.OrderID)
 		}
 		seen[r.OrderID] = true
-		if r.Status == orderflow.Done && r.TrackingNumber != "" {
+		if r.Status == flow.Done && r.TrackingNumber != "" {
 			done++
 		} else if !strings.Contains(r.Reason, "out of stock: LAST-ONE") || strings.Join(r.Compensated, ",") != "restocked" {
 			t.Fatalf("order %s: %+v", r.OrderID, r)
@@ -95,7 +95,7 @@ func TestDemo(t *testing.T) {
 }
 
 // runJSON runs the program with -json and returns what it printed.
-func runJSON(t *testing.T, o options) []orderflow.Result {
+func runJSON(t *testing.T, o options) []flow.Result {
 	t.Helper()
 	var buf bytes.Buffer
 	output = &buf
@@ -103,10 +103,10 @@ func runJSON(t *testing.T, o options) []orderflow.Result {
 	if err := run(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
-	var out []orderflow.Result
+	var out []flow.Result
 	dec := json.NewDecoder(&buf)
 	for dec.More() {
-		var r orderflow.Result
+		var r flow.Result
 		if err := dec.Decode(&r); err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +126,7 @@ func TestStripeAccounting(t *testing.T) {
 	}
 	invoices := map[string]string{}
 	for i, r := range results {
-		if r.Status != orderflow.Done {
+		if r.Status != flow.Done {
 			continue
 		}
 		if r.InvoiceNumber == "" {

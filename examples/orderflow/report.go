@@ -12,8 +12,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/patchbay-go/patchbay/orderflow"
-	"github.com/patchbay-go/patchbay/orderflow/orderflowtest"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 )
 
 // report prints what happens: a line per order step (or, for many orders,
@@ -44,7 +44,7 @@ func (r *report) line(s string) {
 	fmt.Fprintln(r.out, s)
 }
 
-func (r *report) banner(env *orderflowtest.Env, moved []string) {
+func (r *report) banner(env *flowtest.Env, moved []string) {
 	accounting := "Xero " + env.Xero.URL
 	if env.Stripe != nil {
 		accounting = "Stripe " + env.Stripe.URL
@@ -60,12 +60,12 @@ func (r *report) section(title string) { r.line("\n== " + title) }
 
 // timed is a result and how long the order took.
 type timed struct {
-	orderflow.Result
+	flow.Result
 	took time.Duration
 }
 
 // runOrders processes orders, concurrency at a time, reporting each.
-func runOrders(ctx context.Context, f *orderflow.Flow, orders []orderflow.Order, concurrency int, out *report) []timed {
+func runOrders(ctx context.Context, f *flow.Flow, orders []flow.Order, concurrency int, out *report) []timed {
 	results := make([]timed, len(orders))
 	out.mu.Lock()
 	out.total, out.done = len(orders), 0
@@ -92,7 +92,7 @@ func runOrders(ctx context.Context, f *orderflow.Flow, orders []orderflow.Order,
 }
 
 // order prints one order's steps, or moves the progress bar.
-func (r *report) order(res orderflow.Result) {
+func (r *report) order(res flow.Result) {
 	if r.asJSON {
 		b, _ := json.Marshal(res)
 		r.mu.Lock()
@@ -110,7 +110,7 @@ func (r *report) order(res orderflow.Result) {
 			fmt.Fprintf(&b, "order %s  %-8s%s %s\n", res.OrderID, s.Step, mark, s.Detail)
 		}
 	}
-	if res.Status == orderflow.Failed {
+	if res.Status == flow.Failed {
 		fmt.Fprintf(&b, "order %s  FAILED: %s", res.OrderID, res.Reason)
 		if len(res.Compensated) > 0 {
 			fmt.Fprintf(&b, " (undone: %s)", strings.Join(res.Compensated, ", "))
@@ -131,8 +131,8 @@ func (r *report) order(res orderflow.Result) {
 	}
 }
 
-func (r *report) summary(results map[string]orderflow.Result, latency map[string]time.Duration, elapsed time.Duration,
-	calls, failures map[string]int, counts orderflowtest.Counts) {
+func (r *report) summary(results map[string]flow.Result, latency map[string]time.Duration, elapsed time.Duration,
+	calls, failures map[string]int, counts flowtest.Counts) {
 	if r.asJSON {
 		return
 	}
@@ -141,7 +141,7 @@ func (r *report) summary(results map[string]orderflow.Result, latency map[string
 	for id, res := range results {
 		lat = append(lat, latency[id])
 		switch {
-		case res.Status == orderflow.Done:
+		case res.Status == flow.Done:
 			done++
 		case res.Open:
 			open++
@@ -192,7 +192,7 @@ func (r *report) summary(results map[string]orderflow.Result, latency map[string
 	r.line(b.String())
 }
 
-func (r *report) mailbox(env *orderflowtest.Env, moved []string) {
+func (r *report) mailbox(env *flowtest.Env, moved []string) {
 	if r.asJSON || slices.Contains(moved, "SMTP") {
 		return
 	}

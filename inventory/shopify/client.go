@@ -73,20 +73,22 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 	}
 	var auth connector.Auth = connector.APIKey("X-Shopify-Access-Token", cfg.Token)
 	if cfg.TokenSource != nil {
-		auth = oauthHeader{ts: cfg.TokenSource}
+		// Shopify takes the OAuth access token alone in its own header;
+		// a token endpoint's failure is never ErrOutcomeUnknown.
+		auth = connector.OAuth2Header("X-Shopify-Access-Token", cfg.TokenSource)
 	}
 	base := cfg.Shop
 	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
 		base = "https://" + base
 	}
-	c, err := connector.New("shopify", append([]connector.Option{
-		connector.WithBaseURL(base),
+	c, err := connector.New(connector.Vendor{
+		Name:    "shopify",
+		BaseURL: base,
 		// X-Shopify-Access-Token is a custom header: the connector keeps it
 		// to the shop's host, redirects included.
-		connector.WithAuth(auth),
-		connector.WithRequestIDHeader("X-Request-Id"),
-		connector.WithUserAgent("patchbay-go shopify"),
-	}, opts...)...)
+		Auth:             auth,
+		RequestIDHeaders: []string{"X-Request-Id"},
+	}, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -94,30 +96,6 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 		costs: map[string]float64{}}
 	return &Client{Client: c, gql: g, Items: &ItemsService{g: g}, Locations: &LocationsService{g: g}, Stock: &StockService{g: g}}, nil
 }
-
-// oauthHeader sends an OAuth access token the way Shopify wants it.
-type oauthHeader struct{ ts oauth2.TokenSource }
-
-func (a oauthHeader) Apply(req *http.Request, r *connector.Redactor) error {
-	var (
-		tok *oauth2.Token
-		err error
-	)
-	if cts, ok := a.ts.(connector.ContextTokenSource); ok {
-		tok, err = cts.TokenContext(req.Context())
-	} else {
-		tok, err = a.ts.Token()
-	}
-	if err != nil {
-		return err
-	}
-	r.Add(tok.AccessToken)
-	req.Header.Set("X-Shopify-Access-Token", tok.AccessToken)
-	return nil
-}
-
-// HeaderName tells the connector to keep the header off other hosts.
-func (oauthHeader) HeaderName() string { return "X-Shopify-Access-Token" }
 
 // bucket is the client's view of the shop's leaky bucket.
 type bucket struct {

@@ -14,6 +14,7 @@ package shippo
 
 import (
 	"errors"
+	"net/http"
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/shipping"
@@ -57,13 +58,13 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
-	c, err := connector.New("shippo", append([]connector.Option{
-		connector.WithBaseURL(cfg.BaseURL),
-		connector.WithAuth(connector.TokenScheme("ShippoToken", cfg.Token)),
-		connector.WithHeader("Shippo-API-Version", APIVersion),
-		connector.WithErrorDecoder(decodeError),
-		connector.WithUserAgent("patchbay-go shippo"),
-	}, opts...)...)
+	c, err := connector.New(connector.Vendor{
+		Name:        "shippo",
+		BaseURL:     cfg.BaseURL,
+		Auth:        connector.TokenScheme("ShippoToken", cfg.Token),
+		Header:      http.Header{"Shippo-API-Version": {APIVersion}},
+		DecodeError: decodeError,
+	}, opts...)
 	if err != nil {
 		return nil, err
 	}

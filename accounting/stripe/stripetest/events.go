@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/patchbay-go/patchbay/accounting/stripe"
-	"github.com/patchbay-go/patchbay/internal/sandbox"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
 // APIVersion is the version events are rendered at.
@@ -31,7 +31,7 @@ func (e event) render() map[string]any {
 
 // record keeps an event with a snapshot of the object; call with s.mu held.
 func (s *Server) record(typ string, object map[string]any) {
-	s.events = append(s.events, event{id: "evt_" + sandbox.RandomHex(12), typ: typ, created: s.Now(), object: object})
+	s.events = append(s.events, event{id: "evt_" + connectortest.RandomHex(12), typ: typ, created: s.Now(), object: object})
 }
 
 // listEvents is GET /v1/events, newest first, by type (a trailing * is a

@@ -10,7 +10,7 @@ import (
 
 	"github.com/govalues/decimal"
 
-	"github.com/patchbay-go/patchbay/internal/sandbox"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
 type line struct {
@@ -262,7 +262,7 @@ func (s *Server) addLines(w http.ResponseWriter, r *http.Request) {
 		}
 		amountDec, _ := unit.Mul(qty)
 		amount, _, _ := amountDec.Round(0).Int64(0)
-		l := line{id: "il_" + sandbox.RandomHex(12), description: p("description"), quantity: qty, unitDecimal: unit, amount: amount}
+		l := line{id: "il_" + connectortest.RandomHex(12), description: p("description"), quantity: qty, unitDecimal: unit, amount: amount}
 		if rate := p("tax_rates", "0"); rate != "" {
 			if rate != s.taxID {
 				bad("tax_rates][0", "No such tax rate: '"+rate+"'")
@@ -343,7 +343,7 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 	}
 	s.change(w, r, "open", "invoice_not_open", "Only open invoices can be paid.", "invoice.paid", func(inv *invoice) {
 		inv.status, inv.paid = "paid", s.Now()
-		inv.paymentID = "inpay_" + sandbox.RandomHex(12)
+		inv.paymentID = "inpay_" + connectortest.RandomHex(12)
 	})
 }
 

@@ -22,7 +22,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/patchbay-go/patchbay/internal/sandbox"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
 // TaxRatePercent is the sandbox's one tax rate, 15 % exclusive; its id is
@@ -37,8 +37,8 @@ type Server struct {
 	key   string
 	taxID string
 
-	sandbox.Faults // Throttle: Stripe's rate_limit 429s; FailNext: api_error 5xx
-	sandbox.Clock  // Now, Advance; whole seconds, as Stripe keeps times
+	connectortest.Faults // Throttle: Stripe's rate_limit 429s; FailNext: api_error 5xx
+	connectortest.Clock  // Now, Advance; whole seconds, as Stripe keeps times
 
 	mu        sync.Mutex
 	seq       int
@@ -59,9 +59,9 @@ type replay struct {
 
 // NewServer starts a sandbox. Close it when done.
 func NewServer() *Server {
-	s := &Server{Clock: sandbox.Clock{Resolution: time.Second}, key: "sk_test_sandbox_" + sandbox.RandomHex(12), customers: map[string]*customer{}, invoices: map[string]*invoice{},
+	s := &Server{Clock: connectortest.Clock{Resolution: time.Second}, key: "sk_test_sandbox_" + connectortest.RandomHex(12), customers: map[string]*customer{}, invoices: map[string]*invoice{},
 		replays: map[string]replay{}}
-	s.taxID = "txr_" + sandbox.RandomHex(12)
+	s.taxID = "txr_" + connectortest.RandomHex(12)
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/customers", s.createCustomer)
 	mux.HandleFunc("POST /v1/customers/{id}", s.updateCustomer)
@@ -104,17 +104,17 @@ func (s *Server) CustomerCount() int { s.mu.Lock(); defer s.mu.Unlock(); return 
 // Idempotent-Replayed: true); with other parameters, an idempotency_error.
 func (s *Server) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Request-Id", "req_"+sandbox.RandomHex(7))
+		w.Header().Set("Request-Id", "req_"+connectortest.RandomHex(7))
 		if r.Header.Get("Authorization") != "Bearer "+s.key {
 			writeError(w, http.StatusUnauthorized, "invalid_request_error", "", "", "Invalid API Key provided: sk_test_****")
 			return
 		}
-		if s.TakeThrottle() {
+		if s.NextThrottled() {
 			writeError(w, http.StatusTooManyRequests, "invalid_request_error", "rate_limit", "",
 				"Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.")
 			return
 		}
-		if code := s.TakeFailure(); code != 0 {
+		if code := s.NextFailure(); code != 0 {
 			writeError(w, code, "api_error", "", "", "An unknown error occurred")
 			return
 		}
@@ -162,11 +162,11 @@ func (s *Server) gate(next http.Handler) http.Handler {
 
 func (s *Server) id(prefix string) string {
 	s.seq++
-	return fmt.Sprintf("%s_%s%06d", prefix, sandbox.RandomHex(5), s.seq)
+	return fmt.Sprintf("%s_%s%06d", prefix, connectortest.RandomHex(5), s.seq)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	sandbox.WriteJSON(w, status, "application/json", v)
+	connectortest.WriteJSON(w, status, "application/json", v)
 }
 
 // writeError writes Stripe's error object.

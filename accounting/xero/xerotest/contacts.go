@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/patchbay-go/patchbay/internal/sandbox"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
 type contact struct {
@@ -113,7 +113,7 @@ func (s *Server) putContacts(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if c == nil {
-			c = &contact{id: sandbox.UUID()}
+			c = &contact{id: connectortest.UUID()}
 			s.contacts = append(s.contacts, c)
 		}
 		set := func(dst *string, v string) {
@@ -136,7 +136,7 @@ func (s *Server) putContacts(w http.ResponseWriter, r *http.Request) {
 		c.updated = s.Now()
 		out = append(out, c.render())
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "ProviderName": "patchbay",
+	writeJSON(w, http.StatusOK, map[string]any{"Id": connectortest.UUID(), "Status": "OK", "ProviderName": "patchbay",
 		"DateTimeUTC": msDate(s.Now()), "Contacts": out})
 }
 
@@ -148,7 +148,7 @@ func (s *Server) getContact(w http.ResponseWriter, r *http.Request) {
 		writeNotFound(w)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "Contacts": []any{c.render()}})
+	writeJSON(w, http.StatusOK, map[string]any{"Id": connectortest.UUID(), "Status": "OK", "Contacts": []any{c.render()}})
 }
 
 func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
@@ -171,5 +171,5 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
 	for i := offset; i < len(matches) && i < offset+size; i++ {
 		out = append(out, matches[i].render())
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "Contacts": out})
+	writeJSON(w, http.StatusOK, map[string]any{"Id": connectortest.UUID(), "Status": "OK", "Contacts": out})
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/govalues/decimal"
-	"github.com/patchbay-go/patchbay/internal/sandbox"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
 type invoice struct {
@@ -124,7 +124,7 @@ func (s *Server) putInvoices(w http.ResponseWriter, r *http.Request) {
 		s.invoices = append(s.invoices, inv)
 		out = append(out, s.render(inv))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "ProviderName": "patchbay",
+	writeJSON(w, http.StatusOK, map[string]any{"Id": connectortest.UUID(), "Status": "OK", "ProviderName": "patchbay",
 		"DateTimeUTC": msDate(s.Now()), "Invoices": out})
 }
 
@@ -181,7 +181,7 @@ func (s *Server) newInvoice(ii invoiceIn) (*invoice, []string) {
 	if !ok && status == "AUTHORISED" {
 		errs = append(errs, "Due Date is required.")
 	}
-	inv := &invoice{id: sandbox.UUID(), contactID: contactID, reference: ii.Reference, currency: cur,
+	inv := &invoice{id: connectortest.UUID(), contactID: contactID, reference: ii.Reference, currency: cur,
 		status: status, date: date, due: due, updated: now}
 	zero := decimal.MustParse("0.00")
 	inv.subtotal, inv.tax, inv.total, inv.paid = zero, zero, zero, zero
@@ -210,7 +210,7 @@ func (s *Server) newInvoice(ii invoiceIn) (*invoice, []string) {
 		rate := decimal.MustParse(rateText)
 		tax, _ := amount.Mul(rate)
 		tax = tax.Round(2)
-		inv.lines = append(inv.lines, line{id: sandbox.UUID(), desc: li.Description, itemCode: li.ItemCode, accountCode: li.AccountCode,
+		inv.lines = append(inv.lines, line{id: connectortest.UUID(), desc: li.Description, itemCode: li.ItemCode, accountCode: li.AccountCode,
 			taxType: taxType, qty: qty, unit: unit, amount: amount, tax: tax})
 		inv.subtotal, _ = inv.subtotal.Add(amount)
 		inv.tax, _ = inv.tax.Add(tax)
@@ -220,7 +220,7 @@ func (s *Server) newInvoice(ii invoiceIn) (*invoice, []string) {
 		return nil, errs
 	}
 	if inv.contactID == "" {
-		c := &contact{id: sandbox.UUID(), name: strings.TrimSpace(ii.Contact.Name), email: ii.Contact.EmailAddress, updated: now}
+		c := &contact{id: connectortest.UUID(), name: strings.TrimSpace(ii.Contact.Name), email: ii.Contact.EmailAddress, updated: now}
 		s.contacts = append(s.contacts, c)
 		inv.contactID = c.id
 	}
@@ -262,7 +262,7 @@ func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request) {
 		writeNotFound(w)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "Invoices": []any{s.render(inv)}})
+	writeJSON(w, http.StatusOK, map[string]any{"Id": connectortest.UUID(), "Status": "OK", "Invoices": []any{s.render(inv)}})
 }
 
 func (s *Server) listInvoices(w http.ResponseWriter, r *http.Request) {
@@ -288,7 +288,7 @@ func (s *Server) listInvoices(w http.ResponseWriter, r *http.Request) {
 	for i := offset; i < len(matches) && i < offset+size; i++ {
 		out = append(out, s.render(matches[i]))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "Invoices": out})
+	writeJSON(w, http.StatusOK, map[string]any{"Id": connectortest.UUID(), "Status": "OK", "Invoices": out})
 }
 
 // emailInvoice is POST /Invoices/{id}/Email: 204, and the invoice is

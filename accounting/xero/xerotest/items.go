@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/govalues/decimal"
-	"github.com/patchbay-go/patchbay/internal/sandbox"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
 type item struct {
@@ -54,7 +54,7 @@ func (s *Server) postItems(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if it == nil {
-			it = &item{id: sandbox.UUID(), code: ii.Code, unitPrice: decimal.MustParse("0.00"), accountCode: SalesAccount, taxType: TaxType}
+			it = &item{id: connectortest.UUID(), code: ii.Code, unitPrice: decimal.MustParse("0.00"), accountCode: SalesAccount, taxType: TaxType}
 			s.items = append(s.items, it)
 		}
 		if ii.Name != "" {
@@ -77,7 +77,7 @@ func (s *Server) postItems(w http.ResponseWriter, r *http.Request) {
 		it.updated = s.Now()
 		out = append(out, it.render())
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "Items": out})
+	writeJSON(w, http.StatusOK, map[string]any{"Id": connectortest.UUID(), "Status": "OK", "Items": out})
 }
 
 func (s *Server) findItem(key string) *item {
@@ -97,7 +97,7 @@ func (s *Server) getItem(w http.ResponseWriter, r *http.Request) {
 		writeNotFound(w)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "Items": []any{it.render()}})
+	writeJSON(w, http.StatusOK, map[string]any{"Id": connectortest.UUID(), "Status": "OK", "Items": []any{it.render()}})
 }
 
 func (s *Server) listItems(w http.ResponseWriter, r *http.Request) {
@@ -107,5 +107,5 @@ func (s *Server) listItems(w http.ResponseWriter, r *http.Request) {
 	for _, it := range s.items {
 		out = append(out, it.render())
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "Items": out})
+	writeJSON(w, http.StatusOK, map[string]any{"Id": connectortest.UUID(), "Status": "OK", "Items": out})
 }

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/govalues/decimal"
-	"github.com/patchbay-go/patchbay/internal/sandbox"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
 type payment struct {
@@ -62,7 +62,7 @@ func (s *Server) putPayments(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			date = s.Now().Truncate(24 * time.Hour)
 		}
-		p := &payment{id: sandbox.UUID(), invoiceID: inv.id, reference: pi.Reference, amount: amount, date: date, updated: s.Now()}
+		p := &payment{id: connectortest.UUID(), invoiceID: inv.id, reference: pi.Reference, amount: amount, date: date, updated: s.Now()}
 		s.payments = append(s.payments, p)
 		inv.paid, _ = inv.paid.Add(amount)
 		if inv.outstanding().IsZero() {
@@ -72,9 +72,9 @@ func (s *Server) putPayments(w http.ResponseWriter, r *http.Request) {
 		out = append(out, map[string]any{"PaymentID": p.id, "Date": msDate(p.date), "Amount": number(p.amount),
 			"Reference": p.reference, "Status": "AUTHORISED", "PaymentType": "ACCRECPAYMENT", "IsReconciled": false,
 			"CurrencyRate": json.Number("1.000000"), "UpdatedDateUTC": msDate(p.updated), "HasAccount": true,
-			"Account": map[string]any{"AccountID": sandbox.UUID(), "Code": BankAccount},
+			"Account": map[string]any{"AccountID": connectortest.UUID(), "Code": BankAccount},
 			"Invoice": map[string]any{"InvoiceID": inv.id, "InvoiceNumber": inv.number, "Type": "ACCREC", "CurrencyCode": inv.currency}})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"Id": sandbox.UUID(), "Status": "OK", "ProviderName": "patchbay",
+	writeJSON(w, http.StatusOK, map[string]any{"Id": connectortest.UUID(), "Status": "OK", "ProviderName": "patchbay",
 		"DateTimeUTC": msDate(s.Now()), "Payments": out})
 }

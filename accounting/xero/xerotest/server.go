@@ -27,7 +27,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/patchbay-go/patchbay/connector/connectortest"
-	"github.com/patchbay-go/patchbay/internal/sandbox"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
 // Organisation facts the sandbox is seeded with: a New Zealand demo company.
@@ -52,8 +52,8 @@ type Server struct {
 	srv      *httptest.Server
 	tenantID string
 
-	sandbox.Faults // Throttle: minute-limit 429s; FailNext: 5xx, on API requests
-	sandbox.Clock  // Now, Advance
+	connectortest.Faults // Throttle: minute-limit 429s; FailNext: 5xx, on API requests
+	connectortest.Clock  // Now, Advance
 
 	mu        sync.Mutex
 	contacts  []*contact
@@ -68,7 +68,7 @@ type Server struct {
 
 // NewServer starts the sandbox and its OAuth provider on 127.0.0.1.
 func NewServer() *Server {
-	s := &Server{Provider: connectortest.StartOAuthServer(), tenantID: sandbox.UUID(), replays: map[string]recorded{}}
+	s := &Server{Provider: connectortest.StartOAuthServer(), tenantID: connectortest.UUID(), replays: map[string]recorded{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /connections", s.connections)
 	mux.HandleFunc("GET /Connections", s.connections) // the spec's spelling; Xero answers both
@@ -130,7 +130,7 @@ func (s *Server) connections(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	created := "2026-01-07T18:46:19.5165400"
-	writeJSON(w, http.StatusOK, []map[string]any{{"id": sandbox.UUID(), "authEventId": sandbox.UUID(), "tenantId": s.tenantID,
+	writeJSON(w, http.StatusOK, []map[string]any{{"id": connectortest.UUID(), "authEventId": connectortest.UUID(), "tenantId": s.tenantID,
 		"tenantType": "ORGANISATION", "tenantName": organisationName, "createdDateUtc": created, "updatedDateUtc": created}})
 }
 
@@ -138,7 +138,7 @@ func (s *Server) connections(w http.ResponseWriter, r *http.Request) {
 // limits, and sets Xero's limit headers.
 func (s *Server) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Xero-Correlation-Id", sandbox.UUID())
+		w.Header().Set("Xero-Correlation-Id", connectortest.UUID())
 		at, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || !s.Provider.Valid(at) {
 			writeProblem(w, http.StatusUnauthorized, "Unauthorized", "AuthenticationUnsuccessful")
@@ -152,8 +152,8 @@ func (s *Server) gate(next http.Handler) http.Handler {
 		s.requests++
 		s.inFlight++
 		over := s.inFlight > maxInFlight
-		throttled := s.TakeThrottle()
-		code := s.TakeFailure()
+		throttled := s.NextThrottled()
+		code := s.NextFailure()
 		fail := code != 0
 		s.mu.Unlock()
 		defer func() { s.mu.Lock(); s.inFlight--; s.mu.Unlock() }()
@@ -226,7 +226,7 @@ func (s *Server) replay(next http.Handler) http.Handler {
 // writeProblem is Xero's 401/403 body.
 func writeProblem(w http.ResponseWriter, status int, title, detail string) {
 	writeJSON(w, status, map[string]any{"Type": nil, "Title": title, "Status": status, "Detail": detail,
-		"Instance": sandbox.UUID(), "Extensions": map[string]any{}})
+		"Instance": connectortest.UUID(), "Extensions": map[string]any{}})
 }
 
 // validation is Xero's 400 ValidationException body.
@@ -250,7 +250,7 @@ func writeNotFound(w http.ResponseWriter) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	sandbox.WriteJSON(w, status, "application/json; charset=utf-8", v)
+	connectortest.WriteJSON(w, status, "application/json; charset=utf-8", v)
 }
 
 // msDate writes a time as Xero's MS-JSON date.

@@ -7,7 +7,7 @@ import (
 	"net/http"
 
 	"github.com/patchbay-go/patchbay/accounting/xero"
-	"github.com/patchbay-go/patchbay/internal/sandbox"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
 // SendWebhook posts events to url as Xero does, signed with webhookKey, and
@@ -18,7 +18,7 @@ func SendWebhook(ctx context.Context, url, webhookKey string, events []xero.Even
 		events = []xero.Event{}
 	}
 	body, err := json.Marshal(map[string]any{"events": events, "firstEventSequence": 1, "lastEventSequence": len(events),
-		"entropy": sandbox.UUID()})
+		"entropy": connectortest.UUID()})
 	if err != nil {
 		return 0, err
 	}

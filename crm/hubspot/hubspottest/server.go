@@ -19,7 +19,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/patchbay-go/patchbay/internal/sandbox"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
 // Server is a running sandbox.
@@ -30,8 +30,8 @@ type Server struct {
 	token      string
 	validToken func(string) bool
 
-	sandbox.Faults // Throttle: TEN_SECONDLY_ROLLING 429s; FailNext: 5xx
-	sandbox.Clock  // Now, Advance: the clock record timestamps come from
+	connectortest.Faults // Throttle: TEN_SECONDLY_ROLLING 429s; FailNext: 5xx
+	connectortest.Clock  // Now, Advance: the clock record timestamps come from
 
 	mu         sync.Mutex
 	nextID     int64
@@ -86,7 +86,7 @@ func WithCustomProperties(names ...string) Option {
 // NewServer starts a sandbox on 127.0.0.1. Close it when done.
 func NewServer(opts ...Option) *Server {
 	s := &Server{
-		token:     "pat-na1-sandbox-" + sandbox.RandomHex(8),
+		token:     "pat-na1-sandbox-" + connectortest.RandomHex(8),
 		nextID:    100,
 		types:     newObjectTypes(),
 		assocs:    map[assocKey]int{},
@@ -159,7 +159,7 @@ func (s *Server) Count(objectType string) int {
 // headers, before any endpoint runs.
 func (s *Server) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-HubSpot-Correlation-Id", sandbox.UUID())
+		w.Header().Set("X-HubSpot-Correlation-Id", connectortest.UUID())
 		if !s.authorized(r.Header.Get("Authorization")) {
 			writeError(w, http.StatusUnauthorized, "INVALID_AUTHENTICATION",
 				"Authentication credentials not found. This API supports OAuth 2.0 authentication.", nil)
@@ -168,9 +168,9 @@ func (s *Server) gate(next http.Handler) http.Handler {
 		s.mu.Lock()
 		s.requests++
 		remaining := s.countRequest()
-		throttled := s.TakeThrottle() || (s.limitMax > 0 && remaining < 0)
+		throttled := s.NextThrottled() || (s.limitMax > 0 && remaining < 0)
 		daily := s.dailySpent
-		failStatus := s.TakeFailure()
+		failStatus := s.NextFailure()
 		fail := failStatus != 0
 		limitMax := s.limitMax
 		s.mu.Unlock()
@@ -260,7 +260,7 @@ func writeRateLimit(w http.ResponseWriter, policy, message string) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	sandbox.WriteJSON(w, status, "application/json;charset=utf-8", v)
+	connectortest.WriteJSON(w, status, "application/json;charset=utf-8", v)
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

@@ -6,7 +6,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/patchbay-go/patchbay/orderflow"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 )
 
 // FailedType is the application error type of a step that failed for good:
@@ -18,14 +18,14 @@ const FailedType = "OrderStepFailed"
 // StepInput is what every activity gets: the order and what earlier steps
 // made.
 type StepInput struct {
-	Order orderflow.Order
-	State orderflow.State
+	Order flow.Order
+	State flow.State
 }
 
 // StepOutput is what a step made, and the state after it.
 type StepOutput struct {
 	Detail string
-	State  orderflow.State
+	State  flow.State
 }
 
 // Activities run the order flow's steps, one activity each, on the
@@ -34,7 +34,7 @@ type StepOutput struct {
 // an activity Temporal retries after a worker died mid-call finds what the
 // dead attempt made instead of making it twice.
 type Activities struct {
-	Flow *orderflow.Flow
+	Flow *flow.Flow
 }
 
 func (a *Activities) RecordOnCRM(ctx context.Context, in StepInput) (StepOutput, error) {
@@ -76,13 +76,13 @@ func (a *Activities) Restock(ctx context.Context, in StepInput) error {
 // order flow's journal is elsewhere (the workflow id is the order's, and a
 // second workflow for one order is refused, so no other run shares the
 // keys).
-func (a *Activities) run(ctx context.Context, in StepInput, step func(context.Context, orderflow.Order, *orderflow.State) (string, error)) (StepOutput, error) {
+func (a *Activities) run(ctx context.Context, in StepInput, step func(context.Context, flow.Order, *flow.State) (string, error)) (StepOutput, error) {
 	st := in.State
 	st.NewKey = activity.GetInfo(ctx).Attempt == 1
 	detail, err := step(ctx, in.Order, &st)
 	st.NewKey = false
 	if err != nil {
-		if reason, ok := orderflow.IsPermanent(err); ok {
+		if reason, ok := flow.IsPermanent(err); ok {
 			return StepOutput{}, temporal.NewNonRetryableApplicationError(reason, FailedType, nil, st)
 		}
 		return StepOutput{}, err

@@ -23,7 +23,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/patchbay-go/patchbay/orderflow"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 )
 
 var update = flag.Bool("update", false, "record testdata/order-history.json again from a run on the sandboxes")
@@ -51,12 +51,12 @@ func TestReplayCatchesAChangedWorkflow(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := worker.NewWorkflowReplayer()
-	r.RegisterWorkflowWithOptions(func(ctx workflow.Context, o orderflow.Order) (orderflow.Result, error) {
+	r.RegisterWorkflowWithOptions(func(ctx workflow.Context, o flow.Order) (flow.Result, error) {
 		var a *Activities
-		ctx = workflow.WithActivityOptions(ctx, stepOptions[orderflow.StepStock])
+		ctx = workflow.WithActivityOptions(ctx, stepOptions[flow.StepStock])
 		var out StepOutput
 		err := workflow.ExecuteActivity(ctx, a.TakeStock, StepInput{Order: o}).Get(ctx, &out)
-		return orderflow.Result{}, err
+		return flow.Result{}, err
 	}, workflow.RegisterOptions{Name: "OrderWorkflow"})
 	err := r.ReplayWorkflowHistoryFromJSONFile(quiet, historyFile)
 	if err == nil {
@@ -105,8 +105,8 @@ func record(t *testing.T) {
 	})
 	o := order("H1", "MUG-001", 1)
 	env.ExecuteWorkflow(OrderWorkflow, o)
-	var res orderflow.Result
-	if err := env.GetWorkflowResult(&res); err != nil || res.Status != orderflow.Done {
+	var res flow.Result
+	if err := env.GetWorkflowResult(&res); err != nil || res.Status != flow.Done {
 		t.Fatalf("recording run: %+v %v", res, err)
 	}
 

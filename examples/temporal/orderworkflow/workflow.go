@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/patchbay-go/patchbay/orderflow"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 )
 
 // TaskQueue is where workers take order tasks from.
@@ -36,11 +36,11 @@ func retry(maxAttempts int32) *temporal.RetryPolicy {
 //   - every step's start-to-close bounds one attempt, well over the
 //     connectors' own per-call retries.
 var stepOptions = map[string]workflow.ActivityOptions{
-	orderflow.StepCRM:     {StartToCloseTimeout: time.Minute, RetryPolicy: retry(30)},
-	orderflow.StepStock:   {StartToCloseTimeout: time.Minute, RetryPolicy: retry(20)},
-	orderflow.StepInvoice: {StartToCloseTimeout: 2 * time.Minute, RetryPolicy: retry(20)},
-	orderflow.StepLabel:   {StartToCloseTimeout: 2 * time.Minute, RetryPolicy: retry(20)},
-	orderflow.StepNotify:  {StartToCloseTimeout: time.Minute, RetryPolicy: retry(50)},
+	flow.StepCRM:     {StartToCloseTimeout: time.Minute, RetryPolicy: retry(30)},
+	flow.StepStock:   {StartToCloseTimeout: time.Minute, RetryPolicy: retry(20)},
+	flow.StepInvoice: {StartToCloseTimeout: 2 * time.Minute, RetryPolicy: retry(20)},
+	flow.StepLabel:   {StartToCloseTimeout: 2 * time.Minute, RetryPolicy: retry(20)},
+	flow.StepNotify:  {StartToCloseTimeout: time.Minute, RetryPolicy: retry(50)},
 }
 
 // compensationOptions: an undo must happen, so it retries until it does
@@ -54,21 +54,21 @@ var compensationOptions = workflow.ActivityOptions{StartToCloseTimeout: 2 * time
 // failed after the saga has undone, newest first, what earlier steps did.
 // A step whose retries run out fails the workflow, compensation included,
 // with the step's error.
-func OrderWorkflow(ctx workflow.Context, o orderflow.Order) (orderflow.Result, error) {
+func OrderWorkflow(ctx workflow.Context, o flow.Order) (flow.Result, error) {
 	var a *Activities
-	res := orderflow.Result{OrderID: o.ID}
-	st := orderflow.State{}
+	res := flow.Result{OrderID: o.ID}
+	st := flow.State{}
 	var saga []compensation
 	steps := []struct {
 		name string
 		run  any
 		undo compensation
 	}{
-		{orderflow.StepCRM, a.RecordOnCRM, compensation{}},
-		{orderflow.StepStock, a.TakeStock, compensation{"restocked", a.Restock, func(s orderflow.State) bool { return s.StockTaken }}},
-		{orderflow.StepInvoice, a.Invoice, compensation{"invoice voided", a.VoidInvoice, func(s orderflow.State) bool { return s.InvoiceID != "" }}},
-		{orderflow.StepLabel, a.BuyLabel, compensation{"label voided", a.VoidLabel, func(s orderflow.State) bool { return s.LabelID != "" }}},
-		{orderflow.StepNotify, a.Notify, compensation{}},
+		{flow.StepCRM, a.RecordOnCRM, compensation{}},
+		{flow.StepStock, a.TakeStock, compensation{"restocked", a.Restock, func(s flow.State) bool { return s.StockTaken }}},
+		{flow.StepInvoice, a.Invoice, compensation{"invoice voided", a.VoidInvoice, func(s flow.State) bool { return s.InvoiceID != "" }}},
+		{flow.StepLabel, a.BuyLabel, compensation{"label voided", a.VoidLabel, func(s flow.State) bool { return s.LabelID != "" }}},
+		{flow.StepNotify, a.Notify, compensation{}},
 	}
 	for _, s := range steps {
 		var out StepOutput
@@ -78,26 +78,26 @@ func OrderWorkflow(ctx workflow.Context, o orderflow.Order) (orderflow.Result, e
 			if errors.As(err, &failed) && failed.Type() == FailedType {
 				// A step can make something and then fail for good (stock
 				// taken, then found short): its own undo joins the saga.
-				var left orderflow.State
+				var left flow.State
 				if s.undo.run != nil && failed.HasDetails() && failed.Details(&left) == nil && s.undo.made(left) {
 					saga = append(saga, s.undo)
 					st = left
 				}
-				res.Status, res.Reason = orderflow.Failed, s.name+": "+failed.Message()
+				res.Status, res.Reason = flow.Failed, s.name+": "+failed.Message()
 				res.Compensated, err = undo(ctx, o, st, saga)
 				return res, err
 			}
-			res.Status, res.Reason = orderflow.Failed, s.name+": "+err.Error()
+			res.Status, res.Reason = flow.Failed, s.name+": "+err.Error()
 			_, _ = undo(ctx, o, st, saga)
 			return res, err
 		}
 		st = out.State
-		res.Steps = append(res.Steps, orderflow.StepResult{Step: s.name, Detail: out.Detail})
+		res.Steps = append(res.Steps, flow.StepResult{Step: s.name, Detail: out.Detail})
 		if s.undo.run != nil {
 			saga = append(saga, s.undo)
 		}
 	}
-	res.Status = orderflow.Done
+	res.Status = flow.Done
 	res.InvoiceNumber, res.TrackingNumber, res.TrackingURL = st.InvoiceNumber, st.TrackingNumber, st.TrackingURL
 	return res, nil
 }
@@ -106,12 +106,12 @@ func OrderWorkflow(ctx workflow.Context, o orderflow.Order) (orderflow.Result, e
 type compensation struct {
 	done string
 	run  any
-	made func(orderflow.State) bool // whether the step left something to undo
+	made func(flow.State) bool // whether the step left something to undo
 }
 
 // undo runs the saga's compensations, newest first, each retried until it
 // succeeds, on a context the workflow's cancellation does not reach.
-func undo(ctx workflow.Context, o orderflow.Order, st orderflow.State, saga []compensation) ([]string, error) {
+func undo(ctx workflow.Context, o flow.Order, st flow.State, saga []compensation) ([]string, error) {
 	ctx, _ = workflow.NewDisconnectedContext(ctx)
 	ctx = workflow.WithActivityOptions(ctx, compensationOptions)
 	var done []string

@@ -19,8 +19,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/patchbay-go/patchbay/connector"
-	"github.com/patchbay-go/patchbay/orderflow"
-	"github.com/patchbay-go/patchbay/orderflow/orderflowtest"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 )
 
 func TestMain(m *testing.M) {
@@ -36,9 +36,9 @@ var quiet = log.NewStructuredLogger(slog.New(slog.DiscardHandler))
 
 var fastRetry = connector.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: time.Second}
 
-func sandboxes(t *testing.T) *orderflowtest.Env {
+func sandboxes(t *testing.T) *flowtest.Env {
 	t.Helper()
-	env, err := orderflowtest.Start(context.Background(), connector.WithRetryPolicy(fastRetry))
+	env, err := flowtest.Start(context.Background(), connector.WithRetryPolicy(fastRetry))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,12 +46,12 @@ func sandboxes(t *testing.T) *orderflowtest.Env {
 	return env
 }
 
-func order(id, sku string, qty int) orderflow.Order {
-	return orderflowtest.Order(id, orderflow.Line{SKU: sku, Title: sku, Quantity: qty, UnitPrice: decimal.MustParse("19.90")})
+func order(id, sku string, qty int) flow.Order {
+	return flowtest.Order(id, flow.Line{SKU: sku, Title: sku, Quantity: qty, UnitPrice: decimal.MustParse("19.90")})
 }
 
 // run executes one order's workflow in the testsuite with acts registered.
-func run(t *testing.T, register func(*testsuite.TestWorkflowEnvironment), o orderflow.Order) (orderflow.Result, error) {
+func run(t *testing.T, register func(*testsuite.TestWorkflowEnvironment), o flow.Order) (flow.Result, error) {
 	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(quiet)
@@ -63,7 +63,7 @@ func run(t *testing.T, register func(*testsuite.TestWorkflowEnvironment), o orde
 	if !env.IsWorkflowCompleted() {
 		t.Fatal("the workflow did not complete")
 	}
-	var res orderflow.Result
+	var res flow.Result
 	err := env.GetWorkflowError()
 	if err == nil {
 		if gerr := env.GetWorkflowResult(&res); gerr != nil {
@@ -80,10 +80,10 @@ func real(acts *Activities) func(*testsuite.TestWorkflowEnvironment) {
 func TestHappyPath(t *testing.T) {
 	sb := sandboxes(t)
 	res, err := run(t, real(&Activities{Flow: sb.Flow}), order("T1", "MUG-001", 2))
-	if err != nil || res.Status != orderflow.Done || len(res.Steps) != 5 || res.TrackingNumber == "" || res.InvoiceNumber == "" {
+	if err != nil || res.Status != flow.Done || len(res.Steps) != 5 || res.TrackingNumber == "" || res.InvoiceNumber == "" {
 		t.Fatalf("result %+v, err %v", res, err)
 	}
-	want := orderflowtest.Counts{Contacts: 1, Deals: 1, Notes: 1, Invoices: 1, Labels: 1, StockAdjustments: 1, Emails: 1}
+	want := flowtest.Counts{Contacts: 1, Deals: 1, Notes: 1, Invoices: 1, Labels: 1, StockAdjustments: 1, Emails: 1}
 	if got := sb.Counts(); got != want {
 		t.Fatalf("sandboxes hold %v, want %v", got, want)
 	}
@@ -135,11 +135,11 @@ func TestRandomFailuresRetriedNothingTwice(t *testing.T) {
 	for i := range n {
 		o := order(fmt.Sprintf("R%02d", i), []string{"TEE-BLK-M", "CABLE-3M", "MUG-001"}[i%3], 1+i%2)
 		res, err := run(t, flaky(acts, 0.4, seed+uint64(i), &failures), o)
-		if err != nil || res.Status != orderflow.Done {
+		if err != nil || res.Status != flow.Done {
 			t.Fatalf("order %s: %+v, %v", o.ID, res, err)
 		}
 	}
-	want := orderflowtest.Counts{Contacts: n, Deals: n, Notes: n, Invoices: n, Labels: n, StockAdjustments: n, Emails: n}
+	want := flowtest.Counts{Contacts: n, Deals: n, Notes: n, Invoices: n, Labels: n, StockAdjustments: n, Emails: n}
 	if got := sb.Counts(); got != want {
 		t.Fatalf("after %d injected failures the sandboxes hold %v, want %v", failures.Load(), got, want)
 	}
@@ -166,14 +166,14 @@ func TestNonRetryableFailureCompensates(t *testing.T) {
 		}
 	})
 	env.ExecuteWorkflow(OrderWorkflow, order("X1", "LAST-ONE", 2))
-	var res orderflow.Result
+	var res flow.Result
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
 	if err := env.GetWorkflowResult(&res); err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != orderflow.Failed || !strings.Contains(res.Reason, "out of stock: LAST-ONE") || strings.Join(res.Compensated, ",") != "restocked" {
+	if res.Status != flow.Failed || !strings.Contains(res.Reason, "out of stock: LAST-ONE") || strings.Join(res.Compensated, ",") != "restocked" {
 		t.Fatalf("result %+v", res)
 	}
 	if attempts.Load() != 1 {
@@ -197,7 +197,7 @@ func TestLabelRefusedRunsTheSagaBackwards(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != orderflow.Failed || !strings.HasPrefix(res.Reason, "label:") || strings.Join(res.Compensated, ",") != "invoice voided,restocked" {
+	if res.Status != flow.Failed || !strings.HasPrefix(res.Reason, "label:") || strings.Join(res.Compensated, ",") != "invoice voided,restocked" {
 		t.Fatalf("result %+v", res)
 	}
 	item, _ := sb.Flow.Items.GetBySKU(context.Background(), "CABLE-3M")

@@ -20,7 +20,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/patchbay-go/patchbay/internal/sandbox"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
@@ -45,7 +45,7 @@ const (
 type Server struct {
 	URL string
 
-	sandbox.Faults // Throttle: THROTTLED answers; FailNext: 5xx
+	connectortest.Faults // Throttle: THROTTLED answers; FailNext: 5xx
 
 	bucketSize, restoreRate float64
 
@@ -84,7 +84,7 @@ func WithSchema(schema *ast.Schema) Option { return func(s *Server) { s.schema =
 
 // NewServer starts the sandbox with one location, "Main warehouse".
 func NewServer(opts ...Option) *Server {
-	s := &Server{token: "shpat_" + sandbox.RandomHex(16), levels: map[[2]string]*level{}, replays: map[string]any{},
+	s := &Server{token: "shpat_" + connectortest.RandomHex(16), levels: map[[2]string]*level{}, replays: map[string]any{},
 		available: bucketSize, filledAt: time.Now(), bucketSize: bucketSize, restoreRate: restoreRate}
 	for _, opt := range opts {
 		opt(s)
@@ -182,7 +182,7 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": "Invalid JSON in request body"})
 		return
 	}
-	if code := s.TakeFailure(); code != 0 {
+	if code := s.NextFailure(); code != 0 {
 		writeJSON(w, code, map[string]any{"errors": "Internal Server Error"})
 		return
 	}
@@ -216,7 +216,7 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.refill()
-	if s.TakeThrottle() || s.available < cost {
+	if s.NextThrottled() || s.available < cost {
 		s.throttled++
 		writeErrors(w, []map[string]any{{"message": "Throttled", "extensions": map[string]any{"code": "THROTTLED",
 			"documentation": "https://shopify.dev/api/usage/rate-limits"}}},
@@ -286,6 +286,6 @@ func writeErrors(w http.ResponseWriter, errs []map[string]any, extensions map[st
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("X-Request-Id", sandbox.RandomHex(8))
-	sandbox.WriteJSON(w, status, "application/json; charset=utf-8", v)
+	w.Header().Set("X-Request-Id", connectortest.RandomHex(8))
+	connectortest.WriteJSON(w, status, "application/json; charset=utf-8", v)
 }

@@ -5,7 +5,7 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/patchbay-go/patchbay/internal/sandbox"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 	"github.com/patchbay-go/patchbay/inventory/shopify"
 )
 
@@ -16,7 +16,7 @@ import (
 // be on this machine.
 func SendWebhook(ctx context.Context, url, secret, topic, webhookID string, body []byte) (int, string, error) {
 	if webhookID == "" {
-		webhookID = sandbox.RandomHex(8) + "-" + sandbox.RandomHex(4) + "-" + sandbox.RandomHex(4) + "-" + sandbox.RandomHex(4) + "-" + sandbox.RandomHex(12)
+		webhookID = connectortest.RandomHex(8) + "-" + connectortest.RandomHex(4) + "-" + connectortest.RandomHex(4) + "-" + connectortest.RandomHex(4) + "-" + connectortest.RandomHex(12)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {

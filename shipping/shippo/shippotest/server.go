@@ -25,7 +25,7 @@ import (
 	"time"
 
 	"github.com/govalues/decimal"
-	"github.com/patchbay-go/patchbay/internal/sandbox"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
 // Service is a carrier service the sandbox quotes.
@@ -53,7 +53,7 @@ type Server struct {
 	srv   *httptest.Server
 	token string
 
-	sandbox.Faults // Throttle: 429 "Request was throttled"; FailNext: 5xx
+	connectortest.Faults // Throttle: 429 "Request was throttled"; FailNext: 5xx
 
 	mu           sync.Mutex
 	shipments    map[string]map[string]any
@@ -87,7 +87,7 @@ type track struct {
 
 // NewServer starts the sandbox on 127.0.0.1.
 func NewServer() *Server {
-	s := &Server{token: "shippo_test_" + sandbox.RandomHex(16), shipments: map[string]map[string]any{}, rates: map[string]*rate{},
+	s := &Server{token: "shippo_test_" + connectortest.RandomHex(16), shipments: map[string]map[string]any{}, rates: map[string]*rate{},
 		tracks: map[string]*track{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /shipments", s.createShipment)
@@ -134,8 +134,8 @@ func (s *Server) gate(next http.Handler) http.Handler {
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid token."})
 			return
 		}
-		throttled := s.TakeThrottle()
-		code := s.TakeFailure()
+		throttled := s.NextThrottled()
+		code := s.NextFailure()
 		fail := code != 0
 		switch {
 		case throttled:
@@ -159,7 +159,7 @@ func writeNotFound(w http.ResponseWriter) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	sandbox.WriteJSON(w, status, "application/json", v)
+	connectortest.WriteJSON(w, status, "application/json", v)
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/govalues/decimal"
-	"github.com/patchbay-go/patchbay/internal/sandbox"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
 // addressFields a Shippo address needs for a quote.
@@ -67,14 +67,14 @@ func (s *Server) createShipment(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := time.Now()
-	id := sandbox.RandomHex(16)
+	id := connectortest.RandomHex(16)
 	international := str(in.AddressFrom["country"]) != str(in.AddressTo["country"])
 	var rates []map[string]any
 	for _, svc := range Services {
 		if svc.Carrier == "USPS" && international {
 			continue
 		}
-		rt := &rate{id: sandbox.RandomHex(16), shipment: id, svc: svc, amount: price(svc, grams), created: now}
+		rt := &rate{id: connectortest.RandomHex(16), shipment: id, svc: svc, amount: price(svc, grams), created: now}
 		s.rates[rt.id] = rt
 		rates = append(rates, rt.render())
 	}
@@ -120,7 +120,7 @@ func (s *Server) getRate(w http.ResponseWriter, r *http.Request) {
 
 // objectify turns a request object into what Shippo stores and returns.
 func objectify(in map[string]any) map[string]any {
-	out := map[string]any{"object_id": sandbox.RandomHex(16), "object_created": stamp(time.Now()), "object_updated": stamp(time.Now()),
+	out := map[string]any{"object_id": connectortest.RandomHex(16), "object_created": stamp(time.Now()), "object_updated": stamp(time.Now()),
 		"object_owner": "sandbox@example.com", "test": true}
 	for k, v := range in {
 		out[k] = v

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/patchbay-go/patchbay/internal/sandbox"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
 // next advances a parcel: pre-transit, in transit, delivered.
@@ -14,7 +14,7 @@ var nextState = map[string][2]string{
 }
 
 func trackingEvent(status, details string, at time.Time) map[string]any {
-	return map[string]any{"object_id": sandbox.RandomHex(16), "object_created": stamp(at), "object_updated": stamp(at),
+	return map[string]any{"object_id": connectortest.RandomHex(16), "object_created": stamp(at), "object_updated": stamp(at),
 		"status": status, "status_details": details, "status_date": stamp(at),
 		"location": map[string]any{"city": "Austin", "state": "TX", "zip": "78701", "country": "US"}}
 }

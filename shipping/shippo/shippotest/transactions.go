@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/patchbay-go/patchbay/internal/sandbox"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
 func (t *transaction) render() map[string]any {
@@ -54,7 +54,7 @@ func (s *Server) createTransaction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
-	t := &transaction{id: sandbox.RandomHex(16), rateID: rt.id, metadata: in.Metadata, carrier: rt.svc.Carrier, created: now, updated: now,
+	t := &transaction{id: connectortest.RandomHex(16), rateID: rt.id, metadata: in.Metadata, carrier: rt.svc.Carrier, created: now, updated: now,
 		messages: []map[string]string{}}
 	if s.failLabels {
 		t.status = "ERROR"
@@ -159,7 +159,7 @@ func (s *Server) createRefund(w http.ResponseWriter, r *http.Request) {
 		}
 		t.status, t.updated = "REFUNDPENDING", time.Now()
 		now := stamp(time.Now())
-		writeJSON(w, http.StatusCreated, map[string]any{"object_id": sandbox.RandomHex(16), "object_created": now, "object_updated": now,
+		writeJSON(w, http.StatusCreated, map[string]any{"object_id": connectortest.RandomHex(16), "object_created": now, "object_updated": now,
 			"object_owner": "sandbox@example.com", "status": "QUEUED", "transaction": t.id, "test": true})
 		return
 	}

@@ -18,7 +18,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/patchbay-go/patchbay/examples/temporal/orderworkflow"
-	"github.com/patchbay-go/patchbay/orderflow"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 )
 
 func main() {
@@ -35,7 +35,7 @@ func run(file string) error {
 	if err != nil {
 		return fmt.Errorf("reading -orders: %w", err)
 	}
-	var orders []orderflow.Order
+	var orders []flow.Order
 	if err := json.Unmarshal(data, &orders); err != nil {
 		return fmt.Errorf("the orders file is not a JSON array of orders: %w", err)
 	}
@@ -59,7 +59,7 @@ func run(file string) error {
 		runs = append(runs, run)
 	}
 	for _, run := range runs {
-		var res orderflow.Result
+		var res flow.Result
 		if err := run.Get(ctx, &res); err != nil {
 			fmt.Printf("%s: %v\n", run.GetID(), err)
 			continue
@@ -72,7 +72,7 @@ func run(file string) error {
 // StartOptions makes the workflow id the order's and refuses a second
 // workflow for one order, even after the first ended: the activities'
 // idempotency keys come from the order id, and only one run may own them.
-func StartOptions(o orderflow.Order) client.StartWorkflowOptions {
+func StartOptions(o flow.Order) client.StartWorkflowOptions {
 	return client.StartWorkflowOptions{ID: orderworkflow.WorkflowID(o.ID), TaskQueue: orderworkflow.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL}

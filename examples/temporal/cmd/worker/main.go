@@ -20,8 +20,8 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/patchbay-go/patchbay/examples/temporal/orderworkflow"
-	"github.com/patchbay-go/patchbay/orderflow/orderflowenv"
-	"github.com/patchbay-go/patchbay/orderflow/orderflowtest"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 )
 
 func main() {
@@ -36,7 +36,7 @@ func main() {
 func run(accounting string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	env, err := orderflowtest.Start(ctx)
+	env, err := flowtest.Start(ctx)
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func run(accounting string) error {
 			return err
 		}
 	}
-	moved, err := orderflowenv.Apply(ctx, env, accounting, nil)
+	moved, err := flowenv.Apply(ctx, env, accounting, nil)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,170 @@
+package flow
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/patchbay-go/patchbay/accounting"
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/crm"
+	"github.com/patchbay-go/patchbay/inventory"
+	"github.com/patchbay-go/patchbay/shipping"
+)
+
+// Systems are what an order flows through, and the codes each needs.
+type Systems struct {
+	Contacts crm.Contacts
+	Deals    crm.Deals
+	Notes    crm.Notes // the shipping confirmation on the contact; optional
+
+	Items      inventory.Items
+	Stock      inventory.Stock
+	LocationID string
+
+	Customers   accounting.Customers
+	Invoices    accounting.Invoices
+	AccountCode string // revenue account for invoice lines
+	TaxCode     string // sales tax code for invoice lines
+
+	Rates    shipping.Rates
+	Labels   shipping.Labels
+	ShipFrom shipping.Address
+	Parcel   shipping.Parcel
+
+	Mail Mailer
+}
+
+// Flow processes orders.
+type Flow struct {
+	Systems
+	Journal Journal
+	// JournalMayBeLost makes every step look for what an earlier run made
+	// before making it, even when the journal says the step never began.
+	// Set it when the journal does not survive the crashes you care about
+	// (a MemoryJournal across restarts). It costs a lookup for labels and
+	// notes, the two writes whose vendors have no idempotency of their own.
+	JournalMayBeLost bool
+
+	skus sync.Map // SKU → inventory item id; a catalogue's ids do not change
+}
+
+// Step names, which also name the idempotency keys.
+const (
+	StepCRM     = "crm"
+	StepStock   = "stock"
+	StepInvoice = "invoice"
+	StepLabel   = "label"
+	StepNotify  = "notify"
+	stepRestock = "restock"
+	stepVoidInv = "void-invoice"
+	stepVoidLbl = "void-label"
+	stepFailed  = "failed"
+	// begun marks a step as started in the journal before it calls anyone,
+	// so a re-run knows whether an earlier attempt may have made something.
+	begun = ":begun"
+)
+
+// Key is the idempotency key of an order's step.
+func Key(orderID, step string) string { return connector.DeriveKey("order", orderID, step) }
+
+// PermanentError is a failure no retry can fix (out of stock, an address
+// no carrier serves, a vendor's validation error): the order is failed and
+// what earlier steps did is undone.
+type PermanentError struct{ Reason string }
+
+func (p *PermanentError) Error() string { return p.Reason }
+
+// IsPermanent says whether err is a PermanentError, and gives its reason.
+func IsPermanent(err error) (reason string, ok bool) {
+	var p *PermanentError
+	if errors.As(err, &p) {
+		return p.Reason, true
+	}
+	return "", false
+}
+
+// Process runs an order through every step. An order the journal already
+// finished is reported as it ended, without calling anyone.
+//
+// A step that fails for good is journaled as the order's failure before
+// anything is undone, so that a run killed while compensating finishes the
+// compensation when it runs again, rather than carrying on with the order.
+func (f *Flow) Process(ctx context.Context, o Order) Result {
+	if prev, err := f.Journal.Outcome(ctx, o.ID); err == nil && prev != nil {
+		done := *prev
+		for i := range done.Steps {
+			done.Steps[i].AlreadyDone = true
+		}
+		return done
+	}
+	res := Result{OrderID: o.ID}
+	var st State
+	if failed, ok, _ := f.Journal.Step(ctx, o.ID, stepFailed); ok {
+		for _, s := range f.steps() {
+			if prev, ok, _ := f.Journal.Step(ctx, o.ID, s.name); ok {
+				st.resume(prev)
+			} else if _, began, _ := f.Journal.Step(ctx, o.ID, s.name+begun); began && s.name == StepStock {
+				st.StockUnknown = true
+			}
+		}
+		return f.fail(ctx, o, &st, res, failed.Detail)
+	}
+	for _, s := range f.steps() {
+		if prev, ok, _ := f.Journal.Step(ctx, o.ID, s.name); ok {
+			st.resume(prev)
+			prev.AlreadyDone, prev.State = true, nil
+			res.Steps = append(res.Steps, prev)
+			continue
+		}
+		_, started, err := f.Journal.Step(ctx, o.ID, s.name+begun)
+		if err == nil && !started {
+			err = f.Journal.RecordStep(ctx, o.ID, StepResult{Step: s.name + begun})
+		}
+		// A key is known new only if the journal works, and says so.
+		st.NewKey = err == nil && !started && !f.JournalMayBeLost
+		detail, err := s.run(ctx, o, &st)
+		if err != nil {
+			why, permanent := IsPermanent(err)
+			if !permanent {
+				// Transient (the vendor is down, the context ended): the
+				// order stays open, and a re-run resumes it here.
+				res.Status, res.Reason, res.Open = Failed, s.name+": "+err.Error(), true
+				return res
+			}
+			reason := s.name + ": " + why
+			_ = f.Journal.RecordStep(ctx, o.ID, StepResult{Step: stepFailed, Detail: reason})
+			return f.fail(ctx, o, &st, res, reason)
+		}
+		_ = f.Journal.RecordStep(ctx, o.ID, StepResult{Step: s.name, Detail: detail, State: st.snapshot()})
+		res.Steps = append(res.Steps, StepResult{Step: s.name, Detail: detail})
+	}
+	res.Status = Done
+	res.InvoiceNumber, res.TrackingNumber, res.TrackingURL = st.InvoiceNumber, st.TrackingNumber, st.TrackingURL
+	_ = f.Journal.RecordOutcome(ctx, res)
+	return res
+}
+
+type step struct {
+	name string
+	run  func(context.Context, Order, *State) (string, error)
+}
+
+func (f *Flow) steps() []step {
+	return []step{{StepCRM, f.RecordOnCRM}, {StepStock, f.TakeStock}, {StepInvoice, f.Invoice}, {StepLabel, f.BuyLabel}, {StepNotify, f.Notify}}
+}
+
+// fail undoes what the order's steps did and reports it failed. Only a
+// complete compensation ends the order: otherwise a re-run tries again.
+func (f *Flow) fail(ctx context.Context, o Order, st *State, res Result, reason string) Result {
+	res.Status, res.Reason = Failed, reason
+	var complete bool
+	res.Compensated, complete = f.compensate(ctx, o, st)
+	if complete {
+		_ = f.Journal.RecordOutcome(ctx, res)
+	} else {
+		res.Reason += " (not all undone yet: run again)"
+		res.Open = true
+	}
+	return res
+}

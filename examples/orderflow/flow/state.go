@@ -1,0 +1,50 @@
+package flow
+
+import (
+	"maps"
+
+	"github.com/patchbay-go/patchbay/connector"
+)
+
+// State carries what steps made, for later steps and compensation. It
+// travels as JSON where steps run apart (Temporal activities).
+type State struct {
+	// NewKey says no earlier run began the current step, so its keyed
+	// writes may skip looking for an earlier attempt's work
+	// (connector.WithNewKey). Set it only from a durable record.
+	NewKey         bool              `json:"new_key,omitempty"`
+	ContactID      string            `json:"contact_id,omitempty"`
+	Items          map[string]string `json:"items,omitempty"` // SKU → inventory item id
+	StockTaken     bool              `json:"stock_taken,omitempty"`
+	StockUnknown   bool              `json:"stock_unknown,omitempty"` // a killed run began taking stock: done or not, unknown
+	InvoiceID      string            `json:"invoice_id,omitempty"`
+	InvoiceNumber  string            `json:"invoice_number,omitempty"`
+	LabelID        string            `json:"label_id,omitempty"`
+	Carrier        string            `json:"carrier,omitempty"`
+	TrackingNumber string            `json:"tracking_number,omitempty"`
+	TrackingURL    string            `json:"tracking_url,omitempty"`
+}
+
+// resume takes the state a journaled step left.
+func (s *State) resume(prev StepResult) {
+	if prev.State != nil {
+		*s = *prev.State
+	}
+	s.NewKey = false
+}
+
+// snapshot copies the state for the journal.
+func (s *State) snapshot() *State {
+	c := *s
+	c.NewKey = false
+	c.Items = maps.Clone(s.Items)
+	return &c
+}
+
+// keyIsNew passes on what the journal knows about the step's key.
+func (s *State) keyIsNew() connector.CallOption {
+	if s.NewKey {
+		return connector.WithNewKey()
+	}
+	return nil
+}

@@ -1,0 +1,226 @@
+// Package flowenv moves the order flow's vendors from their sandboxes
+// to real accounts or other servers, from PATCHBAY_* environment
+// variables, through the same connector code. The example program and the
+// Temporal worker configure vendors with it.
+package flowenv
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/oauth2"
+
+	"github.com/patchbay-go/patchbay/accounting/stripe"
+	"github.com/patchbay-go/patchbay/accounting/xero"
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/oauth"
+	"github.com/patchbay-go/patchbay/crm/hubspot"
+	"github.com/patchbay-go/patchbay/inventory/shopify"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
+	"github.com/patchbay-go/patchbay/shipping/shippo"
+)
+
+// ConfigError names the environment variable that is wrong and says how
+// to fix it.
+type ConfigError struct{ Variable, Problem string }
+
+func (e *ConfigError) Error() string { return e.Variable + ": " + e.Problem }
+
+// Lookup reads a variable; tests replace it. It is os.Getenv.
+var Lookup = os.Getenv
+
+// Apply moves every vendor whose PATCHBAY_* variables are set from its
+// sandbox in env to the server they name, through the same connector code,
+// and returns the vendors moved. accounting is "xero" or "stripe": only
+// that vendor's variables are read. A bad or missing value is a
+// *ConfigError naming the variable.
+//
+//	PATCHBAY_HUBSPOT_URL, PATCHBAY_HUBSPOT_TOKEN
+//	PATCHBAY_SHOPIFY_URL or PATCHBAY_SHOPIFY_SHOP, PATCHBAY_SHOPIFY_TOKEN, PATCHBAY_SHOPIFY_LOCATION_ID
+//	PATCHBAY_XERO_URL, PATCHBAY_XERO_CLIENT_ID, _CLIENT_SECRET, _REFRESH_TOKEN, _TENANT_ID, _ACCOUNT_CODE, _TAX_TYPE
+//	PATCHBAY_STRIPE_URL, PATCHBAY_STRIPE_KEY, PATCHBAY_STRIPE_TAX_RATE
+//	PATCHBAY_SHIPPO_URL, PATCHBAY_SHIPPO_TOKEN
+//	PATCHBAY_SMTP_URL
+func Apply(ctx context.Context, env *flowtest.Env, accounting string, opts []connector.Option) ([]string, error) {
+	s := &env.Flow.Systems
+	opts = append([]connector.Option{connector.WithHTTPClient(env.HTTPClient())}, opts...)
+	var moved []string
+
+	if base, token, set := vendorVars("PATCHBAY_HUBSPOT_URL", "PATCHBAY_HUBSPOT_TOKEN"); set {
+		if err := need(token, "PATCHBAY_HUBSPOT_TOKEN", "HubSpot needs a private app's access token (pat-...)"); err != nil {
+			return nil, err
+		}
+		if err := checkURL("PATCHBAY_HUBSPOT_URL", base); err != nil {
+			return nil, err
+		}
+		hs, err := hubspot.New(hubspot.Config{BaseURL: base, Auth: connector.Bearer(token)}, opts...)
+		if err != nil {
+			return nil, &ConfigError{"PATCHBAY_HUBSPOT_TOKEN", err.Error()}
+		}
+		s.Contacts, s.Deals, s.Notes = hs.Contacts, hs.Deals, hs.Notes
+		moved = append(moved, "HubSpot")
+	}
+
+	if base, token, set := vendorVars("PATCHBAY_SHOPIFY_URL", "PATCHBAY_SHOPIFY_TOKEN"); set || Lookup("PATCHBAY_SHOPIFY_SHOP") != "" {
+		shop := Lookup("PATCHBAY_SHOPIFY_SHOP")
+		if base != "" {
+			if err := checkURL("PATCHBAY_SHOPIFY_URL", base); err != nil {
+				return nil, err
+			}
+			shop = base
+		}
+		if err := need(shop, "PATCHBAY_SHOPIFY_SHOP", "name the shop, example.myshopify.com (or a server with PATCHBAY_SHOPIFY_URL)"); err != nil {
+			return nil, err
+		}
+		if err := need(token, "PATCHBAY_SHOPIFY_TOKEN", "Shopify needs an Admin API access token (shpat_...)"); err != nil {
+			return nil, err
+		}
+		sh, err := shopify.New(shopify.Config{Shop: shop, Token: token}, opts...)
+		if err != nil {
+			return nil, &ConfigError{"PATCHBAY_SHOPIFY_SHOP", err.Error()}
+		}
+		loc, err := firstLocation(ctx, sh)
+		if err != nil {
+			return nil, &ConfigError{"PATCHBAY_SHOPIFY_TOKEN", "could not list the shop's locations: " + err.Error()}
+		}
+		s.Items, s.Stock, s.LocationID = sh.Items, sh.Stock, loc
+		moved = append(moved, "Shopify")
+	}
+
+	if base, key, set := vendorVars("PATCHBAY_STRIPE_URL", "PATCHBAY_STRIPE_KEY"); set && accounting == "stripe" {
+		if err := need(key, "PATCHBAY_STRIPE_KEY", "Stripe needs a secret key (sk_test_... or rk_test_...)"); err != nil {
+			return nil, err
+		}
+		if base != "" {
+			if err := checkURL("PATCHBAY_STRIPE_URL", base); err != nil {
+				return nil, err
+			}
+		}
+		st, err := stripe.New(stripe.Config{Key: key, BaseURL: base}, opts...)
+		if err != nil {
+			return nil, &ConfigError{"PATCHBAY_STRIPE_KEY", err.Error()}
+		}
+		s.Customers, s.Invoices, s.AccountCode, s.TaxCode = st.Customers, st.Invoices, "", Lookup("PATCHBAY_STRIPE_TAX_RATE")
+		moved = append(moved, "Stripe")
+	}
+
+	if base, id, set := vendorVars("PATCHBAY_XERO_URL", "PATCHBAY_XERO_CLIENT_ID"); set && accounting == "xero" {
+		secret, refresh := Lookup("PATCHBAY_XERO_CLIENT_SECRET"), Lookup("PATCHBAY_XERO_REFRESH_TOKEN")
+		for _, v := range [][3]string{{id, "PATCHBAY_XERO_CLIENT_ID", "the Xero app's client id"},
+			{secret, "PATCHBAY_XERO_CLIENT_SECRET", "the Xero app's client secret"},
+			{refresh, "PATCHBAY_XERO_REFRESH_TOKEN", "a refresh token from connecting the organisation (scope offline_access)"}} {
+			if err := need(v[0], v[1], v[2]); err != nil {
+				return nil, err
+			}
+		}
+		if base != "" {
+			if err := checkURL("PATCHBAY_XERO_URL", base); err != nil {
+				return nil, err
+			}
+		}
+		// Xero rotates refresh tokens: the new one is kept in a file (named
+		// after the app and the token given), or the next run would present
+		// a spent token.
+		store := oauth.NewFileStore(filepath.Join(os.TempDir(), "patchbay-xero-token-"+connector.DeriveKey(id, refresh)[3:15]+".json"))
+		if tok, _, err := store.Load(ctx); err != nil || tok == nil {
+			if _, err := store.Save(ctx, &oauth2.Token{RefreshToken: refresh}, 0); err != nil {
+				return nil, &ConfigError{"PATCHBAY_XERO_REFRESH_TOKEN", "could not keep it: " + err.Error()}
+			}
+		}
+		cfg := &oauth2.Config{ClientID: id, ClientSecret: secret, Endpoint: oauth2.Endpoint{
+			TokenURL: "https://identity.xero.com/connect/token", AuthStyle: oauth2.AuthStyleInHeader}}
+		src, err := oauth.NewSource(oauth.Config{OAuth2: cfg, Store: store, HTTPClient: env.HTTPClient()})
+		if err != nil {
+			return nil, &ConfigError{"PATCHBAY_XERO_CLIENT_ID", err.Error()}
+		}
+		tenant := Lookup("PATCHBAY_XERO_TENANT_ID")
+		if tenant == "" {
+			tenants, err := xero.Connections(ctx, connector.OAuth2(src), "", opts...)
+			if err != nil || len(tenants) == 0 {
+				return nil, &ConfigError{"PATCHBAY_XERO_TENANT_ID", fmt.Sprintf("not set, and no connected organisation was found (%v)", err)}
+			}
+			tenant = tenants[0].TenantID
+		}
+		xr, err := xero.New(xero.Config{BaseURL: base, TenantID: tenant, Auth: connector.OAuth2(src)}, opts...)
+		if err != nil {
+			return nil, &ConfigError{"PATCHBAY_XERO_TENANT_ID", err.Error()}
+		}
+		s.Customers, s.Invoices = xr.Customers, xr.Invoices
+		if v := Lookup("PATCHBAY_XERO_ACCOUNT_CODE"); v != "" {
+			s.AccountCode = v
+		}
+		if v := Lookup("PATCHBAY_XERO_TAX_TYPE"); v != "" {
+			s.TaxCode = v
+		}
+		moved = append(moved, "Xero")
+	}
+
+	if base, token, set := vendorVars("PATCHBAY_SHIPPO_URL", "PATCHBAY_SHIPPO_TOKEN"); set {
+		if err := need(token, "PATCHBAY_SHIPPO_TOKEN", "Shippo needs an API token (shippo_test_... or shippo_live_...)"); err != nil {
+			return nil, err
+		}
+		if base != "" {
+			if err := checkURL("PATCHBAY_SHIPPO_URL", base); err != nil {
+				return nil, err
+			}
+		}
+		sp, err := shippo.New(shippo.Config{BaseURL: base, Token: token}, opts...)
+		if err != nil {
+			return nil, &ConfigError{"PATCHBAY_SHIPPO_TOKEN", err.Error()}
+		}
+		s.Rates, s.Labels = sp.Rates, sp.Labels
+		moved = append(moved, "Shippo")
+	}
+
+	if raw := Lookup("PATCHBAY_SMTP_URL"); raw != "" {
+		m, err := flow.NewSMTPMailer(raw)
+		if err != nil {
+			return nil, &ConfigError{"PATCHBAY_SMTP_URL", strings.TrimPrefix(err.Error(), "orderflow: ")}
+		}
+		s.Mail = m
+		moved = append(moved, "SMTP")
+	}
+	return moved, nil
+}
+
+// vendorVars reads a vendor's URL and credential variables; set says
+// whether either is given.
+func vendorVars(urlVar, credVar string) (base, cred string, set bool) {
+	base, cred = strings.TrimSpace(Lookup(urlVar)), strings.TrimSpace(Lookup(credVar))
+	return base, cred, base != "" || cred != ""
+}
+
+func need(value, variable, what string) error {
+	if strings.TrimSpace(value) == "" {
+		return &ConfigError{variable, "missing: " + what}
+	}
+	return nil
+}
+
+func checkURL(variable, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &ConfigError{variable, fmt.Sprintf("%q is not an http(s) URL with a host", raw)}
+	}
+	return nil
+}
+
+func firstLocation(ctx context.Context, sh *shopify.Client) (string, error) {
+	if v := Lookup("PATCHBAY_SHOPIFY_LOCATION_ID"); v != "" {
+		return v, nil
+	}
+	for loc, err := range sh.Locations.List(ctx) {
+		if err != nil {
+			return "", err
+		}
+		if loc.Active {
+			return loc.ID, nil
+		}
+	}
+	return "", fmt.Errorf("the shop has no active location")
+}
