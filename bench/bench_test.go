@@ -34,16 +34,13 @@ func clients(b *testing.B, base http.RoundTripper, baseURL string) map[string]ca
 
 	rs := resty.New().SetTransport(base).SetAuthToken(token)
 
-	pb, err := connector.New("bench", connector.WithBaseURL(baseURL),
-		connector.WithHTTPClient(&http.Client{Transport: base}),
-		connector.WithAuth(connector.Bearer(token)))
+	vendor := connector.Vendor{Name: "bench", BaseURL: baseURL, Auth: connector.Bearer(token)}
+	pb, err := connector.New(vendor, connector.WithHTTPClient(&http.Client{Transport: base}))
 	if err != nil {
 		b.Fatal(err)
 	}
 
-	pbNoTimeout, err := connector.New("bench", connector.WithBaseURL(baseURL),
-		connector.WithHTTPClient(&http.Client{Transport: base}),
-		connector.WithAuth(connector.Bearer(token)), connector.WithAttemptTimeout(0))
+	pbNoTimeout, err := connector.New(vendor, connector.WithHTTPClient(&http.Client{Transport: base}), connector.WithAttemptTimeout(0))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,29 +13,22 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// Auth puts credentials on one attempt's request. The request is a private
-// copy: Apply may set headers on it freely. Apply registers every secret it
-// uses with the redactor, so that no log line or error can carry it.
-//
-// The client calls Apply only for requests to its own host: a redirect to
-// another host never gets credentials. An error from Apply means the
-// request was not sent: it is never reported as ErrOutcomeUnknown. Its kind
-// is ErrUnavailable if it matches ErrUnavailable (a token endpoint that is
-// down), ErrReauthRequired if it matches that, and ErrUnauthorized
-// otherwise.
+// Auth puts credentials on one attempt's private copy of a request, for
+// the vendor's own hosts only, and registers every secret it uses with the
+// redactor. An error from Apply means nothing was sent; its kind is
+// ErrUnavailable or ErrReauthRequired if it matches them, else
+// ErrUnauthorized.
 type Auth interface {
 	Apply(req *http.Request, r *Redactor) error
 }
 
-// HeaderNamer is implemented by an Auth that sets a header other than
-// Authorization. The client strips that header from any request leaving for
-// another host, as net/http does for Authorization only.
+// HeaderNamer is an Auth that sets a header other than Authorization, which
+// the client then strips from redirects to other hosts.
 type HeaderNamer interface {
 	HeaderName() string
 }
 
-// APIKey sets header to key on every request: "X-Shopify-Access-Token",
-// "API-Key" (ShipEngine), "Authorization" with a vendor prefix already in key.
+// APIKey sets header to key ("API-Key: <key>", ShipEngine).
 func APIKey(header, key string) Auth {
 	return apiKeyAuth{header: http.CanonicalHeaderKey(header), key: key}
 }
@@ -71,8 +64,7 @@ func (a basicAuth) Apply(req *http.Request, r *Redactor) error {
 	return nil
 }
 
-// TokenScheme sets "Authorization: <scheme> <token>", for vendors with
-// their own scheme name (Shippo: "ShippoToken"). Only token is secret.
+// TokenScheme sets "Authorization: <scheme> <token>" (Shippo's ShippoToken).
 func TokenScheme(scheme, token string) Auth {
 	return bearerAuth{token: token, value: []string{scheme + " " + token}}
 }
@@ -111,17 +103,13 @@ type forcedRefresher interface {
 	ForceRefresh(ctx context.Context, rejectedAccessToken string) error
 }
 
-// OAuth2 takes a fresh token from ts for every attempt and sends it as
-// "Authorization: Bearer <token>". ts should cache and refresh tokens
-// itself, as oauth2.ReuseTokenSource does. connector/oauth's Source adds
-// rotation-safe persistence, waiting on the caller's context
-// (TokenContext), and a forced refresh and one replay on 401
-// (ForceRefresh).
+// OAuth2 sends a token from ts (which caches and refreshes, as
+// oauth2.ReuseTokenSource does) on every attempt. connector/oauth's Source
+// adds rotation-safe storage and one forced refresh and replay on 401.
 func OAuth2(ts oauth2.TokenSource) Auth { return OAuth2Header("Authorization", ts) }
 
-// OAuth2Header is OAuth2 for a vendor that takes the access token alone in
-// a header of its own (Shopify: X-Shopify-Access-Token), not as a Bearer
-// Authorization.
+// OAuth2Header is OAuth2 with the token alone in a header of the vendor's
+// own (Shopify: X-Shopify-Access-Token).
 func OAuth2Header(header string, ts oauth2.TokenSource) Auth {
 	a := oauth2Auth{ts: ts, header: http.CanonicalHeaderKey(header)}
 	if _, ok := ts.(forcedRefresher); ok && a.header == "Authorization" {
@@ -190,7 +178,9 @@ func newTokenError(err error, r *Redactor) error {
 		}
 		e := &tokenError{kind: ErrUnauthorized, msg: fmt.Sprintf("token endpoint answered %d", status)}
 		if re.ErrorCode != "" {
-			e.msg = "token endpoint refused: " + r.String(re.ErrorCode)
+			// Only RFC 6749's codes: a hostile endpoint can put anything
+			// there, the refresh token the client never saw included.
+			e.msg = "token endpoint refused: " + oauthErrorCode(re.ErrorCode)
 		}
 		switch {
 		case re.ErrorCode == "invalid_grant":
@@ -201,14 +191,35 @@ func newTokenError(err error, r *Redactor) error {
 		return e
 	case errors.Is(err, ErrReauthRequired):
 		return &tokenError{kind: ErrReauthRequired, msg: r.String(err.Error())}
+	case errors.Is(err, ErrUnavailable):
+		// Before the context errors: a refresh that timed out on its own
+		// clock is an outage of the token endpoint, not the caller's end.
+		return &tokenError{kind: ErrUnavailable, msg: r.String(err.Error())}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return &tokenError{kind: ctxErr(err), msg: r.String(err.Error())}
-	case errors.Is(err, ErrUnavailable), isNetError(err):
+	case isNetError(err):
 		return &tokenError{kind: ErrUnavailable, msg: r.String(err.Error())}
 	case errors.Is(err, ErrUnauthorized):
 		return &tokenError{kind: ErrUnauthorized, msg: r.String(err.Error())}
 	}
-	return err // a store's own failure keeps its own error
+	return &sourceError{err: err} // a store's own failure keeps its own error
+}
+
+// sourceError is a token source's failure of its own (a store that cannot
+// save), which is no kind of the vendor's.
+type sourceError struct{ err error }
+
+func (e *sourceError) Error() string { return e.err.Error() }
+func (e *sourceError) Unwrap() error { return e.err }
+
+// oauthErrorCode keeps an RFC 6749 section 5.2 error code, and says
+// "refused" for anything else.
+func oauthErrorCode(code string) string {
+	switch code {
+	case "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope":
+		return code
+	}
+	return "refused"
 }
 
 func ctxErr(err error) error {
@@ -233,11 +244,9 @@ func (e *authError) Error() string { return e.err.Error() }
 func (e *authError) Unwrap() error { return e.err }
 func (e *authError) notSent()      {}
 
-// NotSent marks err as a failure before any byte of the request was sent,
-// so that the client neither retries it nor reports it as
-// ErrOutcomeUnknown. A RoundTripper given through WithHTTPClient that
-// refuses a request (a circuit breaker, a policy check) returns its error
-// through NotSent. Errors from an Auth are marked already.
+// NotSent marks a failure before any byte was sent (a circuit breaker in a
+// WithHTTPClient transport), so it is neither retried nor
+// ErrOutcomeUnknown. Auth errors are marked already.
 func NotSent(err error) error { return &notSentError{err: err} }
 
 type notSentError struct{ err error }

@@ -15,11 +15,9 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// Connector is what every vendor client is: a name, and a raw call through
-// the whole stack (retry, rate limit, auth, errors, redaction) for any
-// endpoint that no domain interface covers yet. Every vendor package's
-// Client satisfies it through its embedded *Client. It stays this small;
-// capabilities come as other small interfaces.
+// Connector is what every vendor package's Client is: a name, and a raw
+// call through the whole stack for any endpoint no service covers. It stays
+// this small; capabilities come as other small interfaces.
 type Connector interface {
 	Vendor() string
 	Do(ctx context.Context, req *http.Request, opts ...CallOption) (*http.Response, error)
@@ -27,10 +25,9 @@ type Connector interface {
 
 var _ Connector = (*Client)(nil)
 
-// Client is the transport every vendor client embeds. It is safe for
-// concurrent use. Make one per connected account (tenant): rate limits,
-// retry quota and tokens are per account at every vendor, while the
-// connection pool is shared (see WithHTTPClient).
+// Client is the transport every vendor client embeds, safe for concurrent
+// use. Make one per connected account: limits, retry quota and tokens are
+// per account, while the connection pool is shared.
 type Client struct {
 	vendor            string
 	baseString        string // base without a trailing slash
@@ -48,8 +45,7 @@ type Client struct {
 	reauth            reauthorizer // nil unless the auth can renew a rejected credential
 }
 
-// New builds a client for the vendor a vendor package describes, with the
-// user's options.
+// New builds a client for v with the user's options.
 func New(v Vendor, opts ...Option) (*Client, error) {
 	base, err := v.check()
 	if err != nil {
@@ -71,7 +67,7 @@ func New(v Vendor, opts ...Option) (*Client, error) {
 		retry:             s.retry,
 		quota:             newRetryQuota(s.retry.Quota),
 		limiter:           NewRateLimiter(s.rateLimit, s.rateBurst),
-		redactor:          NewRedactor(),
+		redactor:          newRedactor(),
 		decodeError:       v.DecodeError,
 		decide:            v.DecideRetry,
 		requestIDHeaders:  requestIDs,
@@ -114,12 +110,10 @@ func New(v Vendor, opts ...Option) (*Client, error) {
 // Vendor returns the vendor name the client was built for.
 func (c *Client) Vendor() string { return c.vendor }
 
-// RateLimiter returns the client's limiter, for vendor packages that pace
-// from their own signals (Shopify's query cost, for one).
+// RateLimiter returns the client's limiter, for pacing from other signals.
 func (c *Client) RateLimiter() *RateLimiter { return c.limiter }
 
-// URL resolves a path (with an optional query) against the base URL. An
-// absolute URL, such as a vendor's next-page link, is returned as is.
+// URL resolves path against the base URL; an absolute URL stays as is.
 func (c *Client) URL(path string) (*url.URL, error) {
 	if strings.HasPrefix(path, "https://") || strings.HasPrefix(path, "http://") {
 		return url.Parse(path)
@@ -130,7 +124,7 @@ func (c *Client) URL(path string) (*url.URL, error) {
 	return url.Parse(c.baseString + path)
 }
 
-// NewRequest builds a request for path (see URL) with ctx.
+// NewRequest builds a request for path (see URL).
 func (c *Client) NewRequest(ctx context.Context, method, path string, body io.Reader) (*http.Request, error) {
 	u, err := c.URL(path)
 	if err != nil {
@@ -143,31 +137,18 @@ func (c *Client) NewRequest(ctx context.Context, method, path string, body io.Re
 	return req, nil
 }
 
-// Do sends req through the whole stack and returns a 2xx or 3xx response,
-// whose body the caller must close and which reads through the size cap.
-// A request with no host is sent to the client's base URL. Anything else is
-// an error: *APIError for a vendor's non-2xx answer, otherwise an error
-// that unwraps to one of the sentinels.
+// Do sends req through the whole stack: the passthrough for any endpoint
+// no service covers. A request with no host goes to the base URL. It
+// returns a 2xx or 3xx answer, whose body the caller closes and which reads
+// through the size cap; otherwise an *APIError or another error of one
+// sentinel kind. The caller's request is never modified.
 //
-// Do is the passthrough for any vendor endpoint that no service covers:
-//
-//	req, _ := client.NewRequest(ctx, http.MethodGet, "/crm/v3/owners", nil)
-//	resp, err := client.Do(ctx, req, connector.WithOperation("owners.list"))
-//
-// Retry rules: a request that provably never reached the vendor (refused
-// dial, DNS failure, TLS handshake timeout) is retried whatever its method.
-// 408, 500, 502, 503, 504 and connections lost after sending are retried
-// only for GET, HEAD, OPTIONS, PUT and DELETE, or for a write that carries
-// an idempotency key the vendor honours (WithIdempotencyKey); a keyless POST
-// or PATCH instead fails with ErrOutcomeUnknown, and so does one that was
-// sent when ctx ended. 429, and 503 with Retry-After, are retried after the
-// wait the vendor asked for, unless it would pass ctx's deadline or the
-// policy's MaxRetryAfter: then ErrRateLimited comes back at once, with
-// RetryAfter set. Retries also stop when the client's retry quota is spent,
-// so a vendor outage does not multiply the load on it.
-//
-// Do reads the request body into memory once, so that every attempt sends
-// the same bytes. The caller's request is never modified.
+// Retries: a request that provably never arrived (refused dial, DNS, TLS
+// handshake timeout) is retried whatever its method; 408, 5xx and lost
+// connections only for GET, HEAD, OPTIONS, PUT, DELETE or a keyed write. A
+// keyless POST or PATCH that may have arrived is ErrOutcomeUnknown instead.
+// 429 (and 503 with Retry-After) waits as asked, unless that passes ctx's
+// deadline or MaxRetryAfter: then ErrRateLimited with RetryAfter, at once.
 func (c *Client) Do(ctx context.Context, req *http.Request, opts ...CallOption) (*http.Response, error) {
 	return c.do(ctx, req, ResolveCallOptions(opts...))
 }
@@ -182,7 +163,7 @@ func (c *Client) do(ctx context.Context, req *http.Request, o CallOptions) (*htt
 		}
 		r.URL, r.Host = u, ""
 	}
-	c.redactor.AddQuery(r.URL)
+	c.redactor.addQuery(r.URL)
 
 	key := c.keyFor(req, o)
 	if key != "" || len(o.Header) > 0 {
@@ -276,14 +257,20 @@ func isWrite(method string) bool {
 
 // authKind types a failure to put credentials on a request: an outage of
 // the token endpoint is ErrUnavailable, a refusal ErrUnauthorized (or
-// ErrReauthRequired), a store that cannot save its own error.
+// ErrReauthRequired). A failure of the token source's own (a store that
+// cannot save) keeps its own error and has no kind: it is not the
+// vendor's doing.
 func authKind(err error) error {
-	for _, kind := range []error{ErrReauthRequired, ErrUnavailable, context.Canceled, context.DeadlineExceeded} {
+	for _, kind := range []error{ErrReauthRequired, ErrUnavailable, ErrUnauthorized, context.Canceled, context.DeadlineExceeded} {
 		if errors.Is(err, kind) {
 			return kind
 		}
 	}
-	return ErrUnauthorized
+	var se *sourceError
+	if errors.As(err, &se) {
+		return nil
+	}
+	return ErrUnauthorized // a custom Auth's refusal
 }
 
 // drain reads a little of a body we discard, so that the connection can be
@@ -317,9 +304,9 @@ func (c *Client) transportErr(op string, kind, err error) error {
 	if errors.As(err, &ue) {
 		// The cause stays available to errors.Is, so scrub its URL too.
 		if u, perr := url.Parse(ue.URL); perr == nil {
-			ue.URL = c.redactor.URL(u)
+			ue.URL = c.redactor.url(u)
 		} else {
-			ue.URL = Redacted
+			ue.URL = redacted
 		}
 	}
 	msg := c.redactor.String(err.Error())
@@ -336,19 +323,24 @@ const maxErrorRead = 64 << 10
 func (c *Client) apiError(st *call, resp *http.Response) *APIError {
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorRead))
-	body := c.redactor.Bytes(raw)
+	body := c.redactor.bytes(raw)
 	e := &APIError{
 		Vendor:     c.vendor,
 		Op:         st.op,
 		StatusCode: resp.StatusCode,
 		RequestID:  c.redactor.String(requestID(resp.Header, c.requestIDHeaders)),
-		Kind:       KindForStatus(resp.StatusCode),
+		Kind:       kindForStatus(resp.StatusCode),
 		Body:       body[:min(len(body), maxErrorBody)],
 	}
-	if wait, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+	if wait, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = wait
 	}
 	c.decodeError(resp, body, e)
+	if e.Message == "" {
+		// Not the vendor's shape (a gateway's or a proxy's page): its
+		// text still says what happened.
+		e.Message = bodyText(body)
+	}
 	e.Code = c.redactor.String(e.Code)
 	e.Message = c.redactor.String(e.Message)
 	if st.outcomeUnknown {
@@ -371,10 +363,7 @@ func (c *Client) JSON(ctx context.Context, method, path string, in, out any, opt
 	return c.Send(ctx, method, path, "application/json", body, out, opts...)
 }
 
-// Send sends body (nil for none) as contentType to path and decodes a 2xx
-// JSON answer into out (nil to discard it). JSON is Send with a JSON body;
-// a vendor with another encoding (Stripe's forms) calls Send itself. Each
-// call's WithRequestHeader headers are set on the request.
+// Send is JSON for a body of another encoding (Stripe's forms).
 func (c *Client) Send(ctx context.Context, method, path, contentType string, body io.Reader, out any, opts ...CallOption) error {
 	req, err := c.NewRequest(ctx, method, path, body)
 	if err != nil {

@@ -1,46 +1,72 @@
 package connector
 
 import (
+	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
-// DecodeJSON decodes one JSON value from r into v. A body that is not valid
-// JSON, or not of v's shape, gives an error that unwraps to
-// ErrInvalidResponse; a failure to read (timeout, reset, the size cap) is
-// returned as it is. Nesting deeper than encoding/json's limit (10,000) and
-// numbers that overflow their Go type are errors, not panics.
+// DecodeJSON decodes one JSON value from r into v: a malformed document is
+// ErrInvalidResponse, a failed read is returned as it is.
 func DecodeJSON(r io.Reader, v any) error {
-	rec := &readErrRecorder{r: r}
-	err := json.NewDecoder(rec).Decode(v)
-	if err == nil {
-		return nil
+	data, err := readBody(r)
+	if err != nil {
+		return err
 	}
-	if rec.err != nil {
-		return rec.err
-	}
-	if errors.Is(err, io.EOF) {
+	if len(bytes.TrimSpace(data)) == 0 {
 		return &invalidResponseError{msg: "decoding JSON: empty body"}
 	}
-	return &invalidResponseError{msg: "decoding JSON: " + err.Error()}
-}
-
-// readErrRecorder remembers the last read error other than io.EOF, to tell
-// a broken connection from a broken document.
-type readErrRecorder struct {
-	r   io.Reader
-	err error
-}
-
-func (e *readErrRecorder) Read(p []byte) (int, error) {
-	n, err := e.r.Read(p)
-	if err != nil && err != io.EOF {
-		e.err = err
+	if err := json.Unmarshal(data, v); err != nil {
+		return &invalidResponseError{msg: "decoding JSON: " + err.Error()}
 	}
-	return n, err
+	return nil
+}
+
+// readBody reads r whole, in chunks that are kept rather than regrown: a
+// body refused at the size cap then costs about the cap in memory, where a
+// doubling buffer (io.ReadAll, json.Decoder) costs three times it. A body
+// that fits is copied once into one slice for decoding.
+func readBody(r io.Reader) ([]byte, error) {
+	var chunks [][]byte
+	total, size := 0, 4<<10
+	for {
+		buf := make([]byte, size)
+		n, err := io.ReadFull(r, buf)
+		chunks, total = append(chunks, buf[:n]), total+n
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		size = min(size*2, 1<<20)
+	}
+	if len(chunks) == 1 {
+		return chunks[0], nil
+	}
+	out := make([]byte, 0, total)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	return out, nil
+}
+
+// bodyText is the start of an error body as one line of text, for a body
+// no decoder understood: at most 200 bytes, white space folded, cut at a
+// rune boundary.
+func bodyText(body []byte) string {
+	s := strings.Join(strings.Fields(string(body)), " ")
+	if len(s) > 200 {
+		cut := 200
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "..."
+	}
+	return strings.ToValidUTF8(s, "")
 }
 
 // decodeCommonError is the default ErrorDecoder. It reads the error shapes

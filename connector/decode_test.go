@@ -8,6 +8,10 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/connectortest"
@@ -84,7 +88,7 @@ func TestDefaultErrorDecoder(t *testing.T) {
 		{`{"errors":[{"message":"a"},{"message":"b","code":7}]}`, "", "a; b"},
 		{`{"detail":"Not Found","title":"Problem"}`, "", "Not Found"},
 		{`{"code":404,"message":"nope"}`, "404", "nope"},
-		{`not json`, "", ""},
+		{`not json`, "", "not json"}, // no known shape: the text itself
 	}
 	for _, tt := range tests {
 		srv := connectortest.NewServer(t, connectortest.Fault{Status: 400, Body: tt.body})
@@ -119,4 +123,20 @@ func TestAPIErrorKinds(t *testing.T) {
 			t.Fatalf("%d: %+v lost part of the vendor's answer", tt.status, apiErr)
 		}
 	}
+}
+
+// A body that is not the vendor's shape (a gateway's page) keeps its text
+// as the message, folded and cut, whatever the vendor's decoder makes of
+// it; a body the decoder reads keeps the decoder's message.
+func TestForeignErrorBodyKeepsItsText(t *testing.T) {
+	quiet := func(*http.Response, []byte, *connector.APIError) {} // a vendor decoder that finds nothing
+	gateway := "<html>\n  <body>upstream connect error or disconnect/reset before headers</body>\n</html>"
+	srv := connectortest.NewServer(t, connectortest.Fault{Status: 400, Body: gateway}, connectortest.Fault{Status: 400, Body: strings.Repeat("é", 300)})
+	c := newVendorClient(t, connector.Vendor{BaseURL: srv.URL, DecodeError: quiet}, srv.Client())
+	var apiErr *connector.APIError
+	require.ErrorAs(t, get(context.Background(), c, "/x"), &apiErr)
+	assert.Equal(t, "<html> <body>upstream connect error or disconnect/reset before headers</body> </html>", apiErr.Message)
+	require.ErrorAs(t, get(context.Background(), c, "/x"), &apiErr)
+	assert.LessOrEqual(t, len(apiErr.Message), 203)
+	assert.True(t, utf8.ValidString(apiErr.Message))
 }

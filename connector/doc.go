@@ -1,28 +1,17 @@
-// Package connector is the transport that every Patchbay vendor package
-// builds on. It holds no business logic: it sends a vendor's requests safely
-// and turns the vendor's answers into typed Go values and errors.
+// Package connector is the transport every Patchbay vendor package builds
+// on: it sends a vendor's requests safely and turns its answers into typed
+// values and errors. It holds no business logic.
 //
-// A Client is built once per connected account (tenant) and is safe for
-// concurrent use. Each call goes through one stack, outermost first:
+// A vendor package declares its vendor once (Vendor: base URL, auth, error
+// decoder, idempotency header, rate feedback); a user tunes only what a
+// user owns (Option: HTTP client, logger, retry policy, rate limit,
+// timeouts). Each call goes through retry (go-retryablehttp, with a retry
+// quota), rate limit, attempt timeout, auth (for the vendor's hosts only),
+// one redacted debug line per attempt, and a shared connection pool.
 //
-//	retry (go-retryablehttp, with the rules below and a retry quota)
-//	→ rate limit (golang.org/x/time/rate, paused by Retry-After)
-//	→ attempt timeout
-//	→ auth (API key, Basic, Bearer, OAuth2), for the vendor's host only
-//	→ logging (one redacted debug line per attempt)
-//	→ base transport (one shared, tuned connection pool)
-//
-// Retries never duplicate a write: a POST or PATCH is repeated only when it
-// provably never arrived, or when it carries an idempotency key the vendor
-// honours (WithIdempotencyKey, DeriveKey). Otherwise a lost answer is
-// reported as ErrOutcomeUnknown, for the caller to look the record up.
-//
-// Errors unwrap to the sentinels in errors.go (ErrNotFound, ErrRateLimited,
-// ...); a vendor's non-2xx answer is an *APIError with its status, code,
-// message and request id. No error or log line carries a secret: the client
-// redacts every credential its auth applied.
-//
-// Lists are iterators (All) or, for resumable syncs, Pagers with a cursor
-// that can be stored. Webhooks are verified with VerifyHMAC and
-// CheckTimestamp and served by WebhookHandler.
+// A write is retried only when it provably never arrived or carries an
+// idempotency key the vendor honours (WithIdempotencyKey, DeriveKey);
+// otherwise a lost answer is ErrOutcomeUnknown. Every error unwraps to at
+// most one sentinel kind (ErrNotFound, ErrRateLimited, ...) and carries no
+// secret. Lists are iterators (All); webhooks are in connector/webhook.
 package connector

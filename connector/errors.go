@@ -8,13 +8,8 @@ import (
 	"time"
 )
 
-// Sentinel kinds. Every error a connector returns unwraps to at most one of
-// these, so callers branch with errors.Is and read details with errors.As:
-//
-//	var apiErr *connector.APIError
-//	if errors.Is(err, connector.ErrRateLimited) && errors.As(err, &apiErr) {
-//		retryLater(apiErr.RetryAfter)
-//	}
+// Sentinel kinds: every error unwraps to at most one. Branch with
+// errors.Is; read details with errors.As(err, &apiErr).
 var (
 	ErrNotFound     = errors.New("not found")
 	ErrUnauthorized = errors.New("unauthorized")
@@ -23,27 +18,23 @@ var (
 	ErrValidation   = errors.New("validation failed")
 	ErrRateLimited  = errors.New("rate limited")
 	ErrUnavailable  = errors.New("vendor unavailable")
-	// ErrOutcomeUnknown means a write may or may not have taken effect: the
-	// request was sent, no answer came back, and it carried no idempotency
-	// key that would make a retry safe. Look the record up before retrying.
+	// ErrOutcomeUnknown: a keyless write was sent and its answer lost; look
+	// the record up before retrying.
 	ErrOutcomeUnknown = errors.New("outcome unknown")
-	// ErrInvalidResponse means the vendor's answer could not be decoded:
-	// malformed JSON, a body over the size cap, or a shape we do not expect.
+	// ErrInvalidResponse: the answer could not be decoded, or passed the cap.
 	ErrInvalidResponse = errors.New("invalid response")
 )
 
-// ErrReauthRequired means the account's authorization is gone: the refresh
-// token was refused (invalid_grant, revoked, rotated away), or the vendor
-// still said 401 after a fresh token. No retry can fix it; the user must
-// connect the account again. It also matches ErrUnauthorized.
+// ErrReauthRequired means the account must be connected again: the refresh
+// token was refused, or a fresh token still got 401. It is an
+// ErrUnauthorized: test for it first.
 var ErrReauthRequired = fmt.Errorf("re-authorization required: %w", ErrUnauthorized)
 
 // maxErrorBody bounds how much of an error response is read and kept.
 const maxErrorBody = 4 << 10
 
-// APIError is a vendor's answer that was not a success, or a call that the
-// client stopped before sending (a rate-limit pause past the deadline).
-// Every string field has been through the client's redactor.
+// APIError is a vendor's failed answer, or a call stopped before sending;
+// every string in it is redacted.
 type APIError struct {
 	Vendor     string        // "hubspot", "xero", ...
 	Op         string        // the operation, e.g. "contacts.create"; empty for raw calls
@@ -54,9 +45,7 @@ type APIError struct {
 	RetryAfter time.Duration // how long the vendor asked us to wait, if it did
 	Body       []byte        // the start of the raw body, truncated and redacted
 
-	// Kind is the sentinel this error unwraps to. A vendor's ErrorDecoder
-	// may override the default chosen from the status code.
-	Kind error
+	Kind error // the sentinel it unwraps to
 }
 
 func (e *APIError) Error() string {
@@ -96,15 +85,14 @@ func (e *APIError) Error() string {
 // Unwrap returns the sentinel kind, so errors.Is(err, ErrNotFound) works.
 func (e *APIError) Unwrap() error { return e.Kind }
 
-// InvalidInput is the error for input a vendor package refuses before
-// sending anything: an *APIError with no status that unwraps to
-// ErrValidation, like the vendor's own validation errors.
+// InvalidInput is a vendor package's refusal of input before sending: an
+// *APIError of kind ErrValidation with no status.
 func InvalidInput(vendor, op, message string) error {
 	return &APIError{Vendor: vendor, Op: op, Kind: ErrValidation, Message: message}
 }
 
-// KindForStatus is the default mapping from an HTTP status to a sentinel.
-func KindForStatus(status int) error {
+// kindForStatus is the default mapping from an HTTP status to a sentinel.
+func kindForStatus(status int) error {
 	switch {
 	case status == http.StatusUnauthorized:
 		return ErrUnauthorized
@@ -124,11 +112,8 @@ func KindForStatus(status int) error {
 	return nil
 }
 
-// ErrorDecoder fills e from a vendor's error body. The client has already set
-// Vendor, Op, StatusCode, RequestID, RetryAfter, Body and a default Kind, and
-// body has already been redacted. A decoder sets Code and Message, and may
-// change Kind (Stripe's idempotency_error is a conflict, for instance). It
-// must not panic on any input: fuzz it.
+// ErrorDecoder sets e's Code and Message from a vendor's redacted error
+// body, and may change its Kind. It must not panic on any input: fuzz it.
 type ErrorDecoder func(resp *http.Response, body []byte, e *APIError)
 
 // transportError is a failure with no HTTP answer. Its message is redacted:
@@ -145,9 +130,20 @@ func (e *transportError) Error() string {
 	if e.op != "" {
 		s += ": " + e.op
 	}
-	return s + ": " + e.kind.Error() + ": " + e.msg
+	// The kind is said once: a context error's text is its cause's too.
+	if e.kind != nil && !strings.Contains(e.msg, e.kind.Error()) {
+		s += ": " + e.kind.Error()
+	}
+	return s + ": " + e.msg
 }
 
 // Unwrap exposes the kind and the cause. The cause is for errors.Is checks
-// (context.DeadlineExceeded, syscall.ECONNREFUSED); do not print it.
-func (e *transportError) Unwrap() []error { return []error{e.kind, e.err} }
+// (context.DeadlineExceeded, syscall.ECONNREFUSED); do not print it. A
+// failure that is not the vendor's (a token store that cannot save) has
+// no kind.
+func (e *transportError) Unwrap() []error {
+	if e.kind == nil {
+		return []error{e.err}
+	}
+	return []error{e.kind, e.err}
+}

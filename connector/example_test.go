@@ -90,4 +90,3 @@ func ExampleAll() {
 	fmt.Println()
 	// Output: a b c d e
 }
-

@@ -16,4 +16,3 @@ func FuzzDecodeCommonError(f *testing.F) {
 		}
 	})
 }
-

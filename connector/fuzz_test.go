@@ -4,26 +4,12 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/patchbay-go/patchbay/connector"
 )
 
 // Fuzz targets for every parser of vendor input in the core. Seeds live in
 // testdata/fuzz/<target>; `make fuzz` runs each for a while.
-
-func FuzzParseRetryAfter(f *testing.F) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	f.Fuzz(func(t *testing.T, v string) {
-		d, ok := connector.ParseRetryAfter(v, now)
-		if d < 0 {
-			t.Fatalf("negative wait %v for %q", d, v)
-		}
-		if !ok && d != 0 {
-			t.Fatalf("rejected %q but returned %v", v, d)
-		}
-	})
-}
 
 func FuzzDecodeJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
@@ -39,4 +25,3 @@ func FuzzDecodeJSON(f *testing.F) {
 		}
 	})
 }
-

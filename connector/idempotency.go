@@ -7,20 +7,16 @@ import (
 	"encoding/hex"
 )
 
-// KeyLength is the length of every key DeriveKey and NewKey return: short
+// keyLength is the length of every key DeriveKey and NewKey return: short
 // enough for every vendor we target (QuickBooks' requestid allows 50
 // characters, Xero's Idempotency-Key 128, Stripe's 255) and 128 bits of hash,
 // so distinct inputs do not collide in practice.
-const KeyLength = 35
+const keyLength = 35
 
-// DeriveKey returns a deterministic idempotency key for business parts, such
-// as an order id and a step name:
-//
-//	key := connector.DeriveKey("order", order.ID, "invoice")
-//
-// The same parts always give the same key, so re-running an order after a
-// crash repeats nothing; different parts give different keys, including
-// parts that only differ in where one ends ("ab","c" versus "a","bc").
+// DeriveKey returns a deterministic idempotency key of 35 characters for
+// business parts, such as DeriveKey("order", order.ID, "invoice"): a re-run
+// after a crash repeats nothing, and other parts ("ab","c" or "a","bc")
+// give other keys.
 func DeriveKey(parts ...string) string {
 	h := sha256.New()
 	var n [8]byte

@@ -34,7 +34,7 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	attrs = append(attrs,
 		slog.String("vendor", t.vendor),
 		slog.String("method", req.Method),
-		slog.String("url", t.redactor.URL(req.URL)),
+		slog.String("url", t.redactor.url(req.URL)),
 		slog.Duration("duration", time.Since(start)),
 	)
 	if st := callFrom(ctx); st != nil {
@@ -48,7 +48,7 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	} else {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 		if id := requestID(resp.Header, t.requestID); id != "" {
-			attrs = append(attrs, slog.String("request_id", id))
+			attrs = append(attrs, slog.String("request_id", t.redactor.String(id)))
 		}
 	}
 	t.logger.LogAttrs(context.WithoutCancel(ctx), slog.LevelDebug, "http attempt", attrs...)

@@ -10,10 +10,8 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Option is a user's setting for a client: what a user owns, never what
-// the vendor package declared (see Vendor). Options validate their input:
-// New returns the first error instead of building a client that fails
-// later.
+// Option is a user's setting for a client; it cannot change what the
+// vendor package declared. New returns the first invalid one as an error.
 type Option func(*settings) error
 
 type settings struct {
@@ -30,7 +28,7 @@ type settings struct {
 func defaultSettings(vendor string) settings {
 	return settings{
 		base:           SharedTransport(),
-		retry:          DefaultRetryPolicy(),
+		retry:          RetryPolicy{}.withDefaults(),
 		rateLimit:      rate.Inf,
 		rateBurst:      1,
 		logger:         discardLogger,
@@ -40,10 +38,8 @@ func defaultSettings(vendor string) settings {
 	}
 }
 
-// WithHTTPClient takes the base transport (and so the connection pool) from
-// hc. The client keeps its own redirect policy and timeouts. Give every
-// tenant's client the same *http.Client to share one pool; without it, all
-// clients share SharedTransport.
+// WithHTTPClient takes the base transport, and so the connection pool, from
+// hc; without it every client shares SharedTransport.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {
@@ -63,8 +59,7 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithRetryPolicy replaces DefaultRetryPolicy(); its zero fields keep
-// their defaults.
+// WithRetryPolicy sets the retry policy; its zero fields keep their defaults.
 func WithRetryPolicy(p RetryPolicy) Option {
 	return func(s *settings) error {
 		p = p.withDefaults()
@@ -76,8 +71,8 @@ func WithRetryPolicy(p RetryPolicy) Option {
 	}
 }
 
-// WithRateLimit paces the client at r requests a second with the given
-// burst. Without it the client is unpaced until the vendor says otherwise.
+// WithRateLimit paces the client at r requests a second; by default only
+// the vendor's signals pace it.
 func WithRateLimit(r rate.Limit, burst int) Option {
 	return func(s *settings) error {
 		if r <= 0 || burst < 1 {
@@ -104,8 +99,7 @@ func WithUserAgent(ua string) Option {
 	return func(s *settings) error { s.userAgent = ua; return nil }
 }
 
-// WithAttemptTimeout bounds each attempt, body included. Default 30 s; 0
-// leaves attempts bounded by the caller's context alone.
+// WithAttemptTimeout bounds each attempt, body included (default 30 s; 0: none).
 func WithAttemptTimeout(d time.Duration) Option {
 	return func(s *settings) error {
 		if d < 0 {
@@ -116,8 +110,7 @@ func WithAttemptTimeout(d time.Duration) Option {
 	}
 }
 
-// WithMaxResponseBytes caps how much of a response body can be read.
-// Default 32 MiB.
+// WithMaxResponseBytes caps a response body (default 32 MiB).
 func WithMaxResponseBytes(n int64) Option {
 	return func(s *settings) error {
 		if n < 1 {

@@ -7,9 +7,8 @@ import (
 	"iter"
 )
 
-// Page is one page of a list: its items, and the cursor of the next page
-// ("" on the last page). A cursor is whatever the vendor uses (an "after"
-// token, a next URL, a page number as text) and is opaque to the engine.
+// Page is one page of a list and the vendor's cursor of the next ("" on
+// the last page): an "after" token, a next URL, a page number as text.
 type Page[T any] struct {
 	Items []T
 	Next  string
@@ -18,32 +17,21 @@ type Page[T any] struct {
 // FetchPage fetches the page at cursor; "" is the first page.
 type FetchPage[T any] func(ctx context.Context, cursor string) (Page[T], error)
 
-// ErrCursorLoop means a vendor handed back a cursor it had already given:
-// following it would list the same records forever. It is an
-// ErrInvalidResponse.
+// ErrCursorLoop is an ErrInvalidResponse: the vendor repeated a cursor.
 var ErrCursorLoop = fmt.Errorf("pagination cursor repeated: %w", ErrInvalidResponse)
 
 // recentCursors is how many cursors a list remembers to spot a loop. A
 // fixed window keeps memory constant however long the list is.
 const recentCursors = 16
 
-// All returns every item of a list, lazily: nothing is fetched before the
-// loop starts, one page is held at a time, ctx is checked between pages,
-// and the list ends on an empty next cursor. An error (including a
-// repeated cursor, ErrCursorLoop) is yielded once, and then the list ends.
+// All returns every item of a list, lazily: one page held at a time, ctx
+// checked between pages. An error (ErrCursorLoop included) is yielded once
+// and ends the list.
 //
-// A sync that must stop and resume later does not store a page cursor
-// (vendors expire them): it lists with the domain's UpdatedSince, which
-// every vendor returns oldest change first, stores the UpdatedAt of the
-// last record it processed, and resumes from that time. Records changed at
-// that same instant come again; processing them twice must change nothing.
-//
-//	for contact, err := range client.Contacts.List(ctx) {
-//		if err != nil {
-//			return err
-//		}
-//		...
-//	}
+// A sync resumes without a page cursor (vendors expire them): it lists with
+// the domain's UpdatedSince, oldest change first, stores the UpdatedAt of
+// the last record processed, and resumes from it; the records of that
+// instant come again, and must change nothing twice.
 func All[T any](ctx context.Context, fetch FetchPage[T]) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		p := newPager(fetch, "")

@@ -6,9 +6,8 @@ import (
 	"net/http"
 )
 
-// PeekBody returns up to limit bytes of resp's body and puts them back, so
-// that a retry decider can read a vendor's error body without taking it
-// from the error decoder.
+// PeekBody returns up to limit bytes of resp's body and puts them back, for
+// a retry decider.
 func PeekBody(resp *http.Response, limit int64) []byte {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, limit))
 	resp.Body = struct {

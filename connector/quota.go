@@ -22,7 +22,9 @@ type retryQuota struct {
 	capacity int
 }
 
-func newRetryQuota(capacity int) *retryQuota { return &retryQuota{tokens: capacity, capacity: capacity} }
+func newRetryQuota(capacity int) *retryQuota {
+	return &retryQuota{tokens: capacity, capacity: capacity}
+}
 
 // acquire takes the cost of one retry; false means the quota is spent.
 func (q *retryQuota) acquire(timeout bool) (cost int, ok bool) {

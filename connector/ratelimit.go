@@ -12,17 +12,15 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// RateLimiter paces one client: a token bucket (golang.org/x/time/rate) for
-// steady pacing, and a pause that holds every call of the client until a
-// time the vendor named (Retry-After, a reset header). Vendor packages adjust
-// it from response headers through a RateFeedback.
+// RateLimiter paces one client: a token bucket, and a pause of every call
+// until a time the vendor named (Retry-After, a reset header).
 type RateLimiter struct {
 	bucket     *rate.Limiter
 	pauseUntil atomic.Int64 // unix nanoseconds; 0 when not paused
 }
 
-// NewRateLimiter returns a limiter allowing r requests a second with the
-// given burst. rate.Inf means no pacing until feedback sets one.
+// NewRateLimiter returns a limiter of r requests a second (for tests of a
+// RateFeedback).
 func NewRateLimiter(r rate.Limit, burst int) *RateLimiter {
 	return &RateLimiter{bucket: rate.NewLimiter(r, burst)}
 }
@@ -48,8 +46,8 @@ func (l *RateLimiter) PauseUntil(t time.Time) {
 	}
 }
 
-// PausedFor reports how long calls are still held, or 0.
-func (l *RateLimiter) PausedFor() time.Duration {
+// pausedFor reports how long calls are still held, or 0.
+func (l *RateLimiter) pausedFor() time.Duration {
 	if until := l.pauseUntil.Load(); until != 0 {
 		if d := time.Until(time.Unix(0, until)); d > 0 {
 			return d
@@ -58,10 +56,10 @@ func (l *RateLimiter) PausedFor() time.Duration {
 	return 0
 }
 
-// Wait blocks until a call may go. If the wait would end after ctx's
+// wait blocks until a call may go. If the wait would end after ctx's
 // deadline, it returns a *rateWaitError at once instead of sleeping.
-func (l *RateLimiter) Wait(ctx context.Context) error {
-	if d := l.PausedFor(); d > 0 {
+func (l *RateLimiter) wait(ctx context.Context) error {
+	if d := l.pausedFor(); d > 0 {
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
 			return &rateWaitError{wait: d}
 		}
@@ -128,8 +126,7 @@ func (e *rateWaitError) Error() string {
 	return fmt.Sprintf("rate limit wait of %s exceeds the context deadline", e.wait)
 }
 
-// RateFeedback lets a vendor package read its rate-limit headers from every
-// response and pace the client before the vendor says 429.
+// RateFeedback reads a vendor's rate-limit headers from every answer.
 type RateFeedback func(resp *http.Response, l *RateLimiter)
 
 // rateLimitTransport waits for a slot before each attempt and, after it,
@@ -154,7 +151,7 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 			return nil, req.Context().Err()
 		}
 	}
-	if err := t.limiter.Wait(req.Context()); err != nil {
+	if err := t.limiter.wait(req.Context()); err != nil {
 		t.release()
 		return nil, err
 	}
@@ -169,7 +166,7 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 		resp.Body = &releaseOnClose{ReadCloser: resp.Body, release: t.release}
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
-		if wait, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && wait > 0 {
+		if wait, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && wait > 0 {
 			t.limiter.PauseUntil(time.Now().Add(min(wait, t.maxRetryAfter)))
 		}
 	}

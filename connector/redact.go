@@ -6,8 +6,8 @@ import (
 	"sync"
 )
 
-// Redacted replaces every secret in log lines and errors.
-const Redacted = "[REDACTED]"
+// redacted replaces every secret in log lines and errors.
+const redacted = "[REDACTED]"
 
 // minSecretLen keeps short values (an empty password, "1") from being
 // registered: replacing them everywhere would shred messages, and they are
@@ -18,26 +18,30 @@ const minSecretLen = 6
 // and only the recent ones can still appear in a body or an error.
 const maxSecrets = 64
 
-// sensitiveParams are query parameters whose values are always redacted,
-// whatever the client knows of its secrets.
+// sensitiveParams are query parameters that carry credentials, whose
+// values are always redacted, whatever the client knows of its secrets:
+// OAuth2's tokens and client secret, and the names vendors give their API
+// keys in query strings (HubSpot's legacy hapikey, Pipedrive's api_token,
+// WooCommerce's consumer_key and consumer_secret). Names as common as
+// "code", "state" or "key" are a vendor's ordinary filters in most
+// requests; their values are masked only when they are registered secrets.
 var sensitiveParams = map[string]bool{
-	"access_token": true, "refresh_token": true, "id_token": true, "token": true,
-	"api_key": true, "apikey": true, "key": true, "secret": true, "client_secret": true,
-	"password": true, "signature": true, "sig": true, "code": true, "code_verifier": true,
-	"auth": true, "authorization": true, "hapikey": true, "state": true,
+	"access_token": true, "refresh_token": true, "id_token": true, "client_secret": true,
+	"code_verifier": true, "api_key": true, "apikey": true, "api_token": true, "hapikey": true,
+	"consumer_key": true, "consumer_secret": true, "password": true, "secret": true,
+	"signature": true, "sig": true, "token": true, "auth": true, "authorization": true,
 }
 
-// Redactor removes secrets from text. Each client owns one: its auth
-// registers the credentials it applies, and everything the client logs or
-// returns goes through it. It is safe for concurrent use.
+// Redactor removes a client's secrets from everything it logs or returns;
+// its auth registers them.
 type Redactor struct {
 	mu      sync.RWMutex
 	secrets map[string]struct{}
 	order   []string // insertion order, for evicting the oldest
 }
 
-// NewRedactor returns an empty Redactor.
-func NewRedactor() *Redactor {
+// newRedactor returns an empty Redactor.
+func newRedactor() *Redactor {
 	return &Redactor{secrets: make(map[string]struct{})}
 }
 
@@ -74,28 +78,28 @@ func (r *Redactor) String(s string) string {
 	defer r.mu.RUnlock()
 	for secret := range r.secrets {
 		if strings.Contains(s, secret) {
-			s = strings.ReplaceAll(s, secret, Redacted)
+			s = strings.ReplaceAll(s, secret, redacted)
 		}
 		// Secrets also travel URL-encoded (query strings, form bodies).
 		if esc := url.QueryEscape(secret); esc != secret && strings.Contains(s, esc) {
-			s = strings.ReplaceAll(s, esc, Redacted)
+			s = strings.ReplaceAll(s, esc, redacted)
 		}
 	}
 	return s
 }
 
-// Bytes is String for a body.
-func (r *Redactor) Bytes(b []byte) []byte {
+// bytes is String for a body.
+func (r *Redactor) bytes(b []byte) []byte {
 	if len(b) == 0 {
 		return b
 	}
 	return []byte(r.String(string(b)))
 }
 
-// AddQuery registers the values of u's sensitive query parameters (api_key,
+// addQuery registers the values of u's sensitive query parameters (api_key,
 // access_token, ...), so that a vendor echoing them back in an error body
 // cannot put them into an error.
-func (r *Redactor) AddQuery(u *url.URL) {
+func (r *Redactor) addQuery(u *url.URL) {
 	if u == nil || u.RawQuery == "" {
 		return
 	}
@@ -112,8 +116,8 @@ func (r *Redactor) AddQuery(u *url.URL) {
 	}
 }
 
-// URL returns u as text with sensitive query values and user info removed.
-func (r *Redactor) URL(u *url.URL) string {
+// url returns u as text with sensitive query values and user info removed.
+func (r *Redactor) url(u *url.URL) string {
 	if u == nil {
 		return ""
 	}
@@ -125,11 +129,11 @@ func (r *Redactor) URL(u *url.URL) string {
 	if c.RawQuery != "" {
 		q, err := url.ParseQuery(c.RawQuery)
 		if err != nil {
-			c.RawQuery = Redacted
+			c.RawQuery = redacted
 		} else {
 			for name := range q {
 				if sensitiveParams[strings.ToLower(name)] {
-					q[name] = []string{Redacted}
+					q[name] = []string{redacted}
 				}
 			}
 			c.RawQuery = q.Encode()

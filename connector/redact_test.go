@@ -87,3 +87,58 @@ func TestSuccessPathQuietAboveDebug(t *testing.T) {
 		t.Fatalf("logged on success: %q", logs.String())
 	}
 }
+
+// A vendor or proxy that echoes request headers into X-Request-Id puts the
+// bearer token there: the debug line's request_id is redacted, on a 200
+// and on a 401, as APIError.RequestID is.
+func TestRequestIDInLogRedacted(t *testing.T) {
+	const token = "SENTINEL-token-echoed-5a6b"
+	echo := func(status int) connectortest.Fault {
+		return connectortest.Fault{Handler: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Request-Id", "req-1 "+r.Header.Get("Authorization"))
+			w.WriteHeader(status)
+			w.Write([]byte(`{}`))
+		}}
+	}
+	srv := connectortest.NewServer(t, echo(200), echo(401))
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := newVendorClient(t, connector.Vendor{BaseURL: srv.URL, Auth: connector.Bearer(token)}, srv.Client(), connector.WithLogger(logger))
+	if err := get(context.Background(), c, "/ok"); err != nil {
+		t.Fatal(err)
+	}
+	err := get(context.Background(), c, "/denied")
+	if err == nil {
+		t.Fatal("want the 401")
+	}
+	if n := strings.Count(logs.String(), "request_id="); n != 2 {
+		t.Fatalf("%d request ids logged, want 2: %s", n, logs.String())
+	}
+	for _, text := range []string{logs.String(), err.Error()} {
+		if strings.Contains(text, "SENTINEL") {
+			t.Errorf("the token leaked: %s", text)
+		}
+	}
+}
+
+// Only credential parameters are masked in logged URLs: ?code=401,
+// ?state=open and ?key=sku-1 are a vendor's ordinary filters; api_key and
+// api_token are not.
+func TestOrdinaryQueryParametersKept(t *testing.T) {
+	srv := connectortest.NewServer(t)
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := newClient(t, srv.URL, srv.Client(), connector.WithLogger(logger))
+	if err := get(context.Background(), c, "/x?code=401&state=open&key=sku-1&api_key=SENTINEL-k-1234&api_token=SENTINEL-t-5678"); err != nil {
+		t.Fatal(err)
+	}
+	line := logs.String()
+	for _, kept := range []string{"code=401", "state=open", "key=sku-1"} {
+		if !strings.Contains(line, kept) {
+			t.Errorf("%s was masked: %s", kept, line)
+		}
+	}
+	if strings.Contains(line, "SENTINEL") {
+		t.Errorf("a credential parameter was logged: %s", line)
+	}
+}

@@ -12,26 +12,19 @@ import (
 	"time"
 )
 
-// RetryPolicy says how often and how long a client retries. The rules for
-// whether a failure may be retried at all are fixed (see Client.Do); the
-// policy only tunes the numbers. A zero field takes its default.
+// RetryPolicy tunes how often and how long a client retries; whether a
+// failure may be retried at all is fixed (see Client.Do). A zero field
+// takes its default.
 type RetryPolicy struct {
-	// MaxAttempts counts the first try: 3 means up to 2 retries. 1 turns
-	// retries off. Default 3, at most 10.
-	MaxAttempts int
-	// BaseDelay and MaxDelay bound full-jitter exponential backoff: before
-	// retry n the client sleeps a random time in [0, min(MaxDelay,
-	// BaseDelay*2^n)]. Defaults 500 ms and 20 s.
+	MaxAttempts int // the first try included; 1 turns retries off; default 3, at most 10
+	// BaseDelay and MaxDelay bound full-jitter backoff: retry n waits a
+	// random time up to min(MaxDelay, BaseDelay*2^n). Defaults 500 ms, 20 s.
 	BaseDelay, MaxDelay time.Duration
-	// MaxRetryAfter is the longest Retry-After the client sleeps for. A
-	// longer one is not waited out: the call returns ErrRateLimited with
-	// RetryAfter set, for the caller to schedule. Default 60 s.
+	// MaxRetryAfter is the longest Retry-After waited out; past it the call
+	// returns ErrRateLimited with RetryAfter set. Default 60 s.
 	MaxRetryAfter time.Duration
-	// Quota is the client's retry budget (the AWS SDKs' standard mode): a
-	// retry takes 5 tokens, a retry after a timeout 10, and a call that
-	// succeeds gives back what its retry took (1 if it needed none). When a
-	// vendor is down the budget runs out and calls stop multiplying its
-	// load. Default 500, which allows 100 retries in a row.
+	// Quota is the retry budget (AWS standard mode): a retry costs 5 tokens,
+	// 10 after a timeout; a success gives back its cost, or 1. Default 500.
 	Quota int
 }
 
@@ -43,9 +36,6 @@ const (
 	RetryYes                          // retry, within attempts and quota
 	RetryNo                           // do not retry
 )
-
-// DefaultRetryPolicy returns the defaults described on RetryPolicy.
-func DefaultRetryPolicy() RetryPolicy { return RetryPolicy{}.withDefaults() }
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
 	if p.MaxAttempts == 0 {
@@ -125,7 +115,7 @@ func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	case status == http.StatusTooManyRequests || (status == http.StatusServiceUnavailable && hasRetryAfter):
 		// The vendor refused the request without acting on it: any method
 		// may be retried, after the wait it asked for.
-		if wait, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		if wait, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 			if wait > c.retry.MaxRetryAfter {
 				return false, nil
 			}
@@ -172,7 +162,7 @@ func (c *Client) settle(st *call, status int) {
 // sent one we accept, otherwise full jitter.
 func (c *Client) backoff(base, max time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if wait, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		if wait, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 			return min(wait, c.retry.MaxRetryAfter)
 		}
 	}

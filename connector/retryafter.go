@@ -7,12 +7,16 @@ import (
 	"time"
 )
 
-// ParseRetryAfter reads a Retry-After header value (RFC 9110 section 10.2.3):
+// maxRetryAfterSecs caps a Retry-After, in seconds or as a date: a year is
+// more than any vendor means.
+const maxRetryAfterSecs = 365 * 24 * 3600
+
+// parseRetryAfter reads a Retry-After header value (RFC 9110 section 10.2.3):
 // either whole seconds ("120") or an HTTP-date in any of the three forms
 // net/http accepts (IMF-fixdate, RFC 850, ANSI C asctime). A date in the past
 // gives 0. It reports false for anything else: empty, negative, fractional or
 // garbage values, which callers treat as if the header were absent.
-func ParseRetryAfter(value string, now time.Time) (time.Duration, bool) {
+func parseRetryAfter(value string, now time.Time) (time.Duration, bool) {
 	value = strings.TrimSpace(value)
 	if value == "" {
 		return 0, false
@@ -24,9 +28,8 @@ func ParseRetryAfter(value string, now time.Time) (time.Duration, bool) {
 		}
 		// A year is more than any vendor means; it also keeps the
 		// multiplication below from overflowing.
-		const maxSecs = 365 * 24 * 3600
-		if secs > maxSecs {
-			secs = maxSecs
+		if secs > maxRetryAfterSecs {
+			secs = maxRetryAfterSecs
 		}
 		return time.Duration(secs) * time.Second, true
 	}
@@ -35,8 +38,5 @@ func ParseRetryAfter(value string, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	d := t.Sub(now)
-	if d < 0 {
-		d = 0
-	}
-	return d, true
+	return min(max(d, 0), maxRetryAfterSecs*time.Second), true
 }

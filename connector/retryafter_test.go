@@ -11,37 +11,6 @@ import (
 	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
-// Scenario 6, parsing: seconds and the three HTTP-date forms are read;
-// negative and garbage values are not.
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(1994, 11, 6, 8, 49, 30, 0, time.UTC)
-	tests := []struct {
-		value string
-		want  time.Duration
-		ok    bool
-	}{
-		{"2", 2 * time.Second, true},
-		{" 2 ", 2 * time.Second, true},
-		{"0", 0, true},
-		{"3600", time.Hour, true},
-		{"Sun, 06 Nov 1994 08:49:37 GMT", 7 * time.Second, true},  // IMF-fixdate
-		{"Sunday, 06-Nov-94 08:49:37 GMT", 7 * time.Second, true}, // RFC 850
-		{"Sun Nov  6 08:49:37 1994", 7 * time.Second, true},       // ANSI C asctime
-		{"Sun, 06 Nov 1994 08:49:00 GMT", 0, true},                // in the past
-		{"99999999999999999999", 0, false},                        // overflows
-		{"-1", 0, false},
-		{"abc", 0, false},
-		{"1.5", 0, false},
-		{"", 0, false},
-	}
-	for _, tt := range tests {
-		got, ok := connector.ParseRetryAfter(tt.value, now)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("ParseRetryAfter(%q) = %v, %v; want %v, %v", tt.value, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
 // Scenario 6, behaviour: a 429 is retried after the wait the vendor named,
 // an unreadable Retry-After falls back to backoff, and one longer than the
 // policy's MaxRetryAfter is handed to the caller instead of slept through.
@@ -123,5 +92,41 @@ func TestRetryAfterPastDeadline(t *testing.T) {
 	}
 	if srv.Hits() != 1 {
 		t.Fatalf("hits = %d, want 1: the paused client must not call the vendor", srv.Hits())
+	}
+}
+
+// A RetryPolicy literal's zero fields take the documented defaults:
+// MaxRetryAfter left out is 60 s, so a Retry-After of 1 is waited out, not
+// turned into an immediate ErrRateLimited; a literal with MaxAttempts
+// alone is accepted.
+func TestRetryPolicyLiteralKeepsDefaults(t *testing.T) {
+	srv := connectortest.NewServer(t, connectortest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "1"}, connectortest.Fault{})
+	c := newClient(t, srv.URL, srv.Client(),
+		connector.WithRetryPolicy(connector.RetryPolicy{MaxAttempts: 3, BaseDelay: 10 * time.Millisecond, MaxDelay: time.Second}))
+	start := time.Now()
+	if err := get(context.Background(), c, "/x"); err != nil {
+		t.Fatalf("err = %v, want the Retry-After of 1 s waited out", err)
+	}
+	if waited := time.Since(start); waited < 900*time.Millisecond {
+		t.Fatalf("answered after %v, want the second the vendor asked for", waited)
+	}
+	if _, err := connector.New(connector.Vendor{Name: "v", BaseURL: srv.URL}, connector.WithRetryPolicy(connector.RetryPolicy{MaxAttempts: 3})); err != nil {
+		t.Fatalf("RetryPolicy{MaxAttempts: 3} refused: %v", err)
+	}
+}
+
+// The retry quota's size is settable: a budget of 10 tokens allows two
+// retries (5 each), then none until a call succeeds.
+func TestRetryQuotaSettable(t *testing.T) {
+	srv := connectortest.NewServer(t, connectortest.Fault{Status: http.StatusServiceUnavailable})
+	c := newClient(t, srv.URL, srv.Client(),
+		connector.WithRetryPolicy(connector.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, Quota: 10}))
+	for range 2 {
+		if err := get(context.Background(), c, "/down"); !errors.Is(err, connector.ErrUnavailable) {
+			t.Fatalf("err = %v", err)
+		}
+	}
+	if hits := srv.Hits(); hits != 4 {
+		t.Fatalf("%d attempts, want 4: three for the first call, one for the second once the quota is spent", hits)
 	}
 }

@@ -10,12 +10,12 @@ import (
 	"time"
 )
 
-// NewTransport returns the tuned base transport: TLS 1.2 at least, HTTP/2,
+// newTransport returns the tuned base transport: TLS 1.2 at least, HTTP/2,
 // enough idle connections per host for a busy sync, and a bound on how long
 // a vendor may take to start answering. Clients share one connection pool
 // when they are given the same transport; clients made without one share
 // the process-wide pool of SharedTransport.
-func NewTransport() *http.Transport {
+func newTransport() *http.Transport {
 	return &http.Transport{
 		Proxy: http.ProxyFromEnvironment,
 		DialContext: (&net.Dialer{
@@ -33,10 +33,11 @@ func NewTransport() *http.Transport {
 	}
 }
 
-// SharedTransport is the one pool that clients built without WithHTTPClient
-// use, so that a thousand tenant clients hold one set of connections, not a
-// thousand. Like http.DefaultTransport it holds connections, not settings.
-var SharedTransport = sync.OnceValue(NewTransport)
+// SharedTransport is the one tuned pool (TLS 1.2+, HTTP/2, 64 idle
+// connections a host) that clients built without WithHTTPClient share.
+func SharedTransport() *http.Transport { return sharedTransport() }
+
+var sharedTransport = sync.OnceValue(newTransport)
 
 // cancelOnClose ends an attempt's context once its body is closed.
 type cancelOnClose struct {

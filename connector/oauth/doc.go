@@ -24,5 +24,5 @@
 // Use a Source as a connector client's auth:
 //
 //	src, err := oauth.NewSource(oauth.Config{OAuth2: cfg, Store: store})
-//	client, err := connector.New("xero", connector.WithAuth(connector.OAuth2(src)), ...)
+//	client, err := connector.New(connector.Vendor{Name: "xero", BaseURL: apiURL, Auth: connector.OAuth2(src)})
 package oauth

@@ -46,7 +46,7 @@ func ExampleSource() {
 		panic(err)
 	}
 	// 3. Every call takes a fresh token from the source.
-	client, _ := connector.New("xero", connector.WithBaseURL(api.URL), connector.WithAuth(connector.OAuth2(src)))
+	client, _ := connector.New(connector.Vendor{Name: "xero", BaseURL: api.URL, Auth: connector.OAuth2(src)})
 	var out struct{ Invoices []any }
 	err = client.JSON(context.Background(), http.MethodGet, "/api.xro/2.0/Invoices", nil, &out)
 	fmt.Println(err, len(out.Invoices))

@@ -61,8 +61,7 @@ func newFixture(t *testing.T, seed *oauth2.Token, cfg oauth.Config, api http.Han
 		t.Fatal(err)
 	}
 	f.src = src
-	f.client, err = connector.New("xero", connector.WithBaseURL(f.api.URL), connector.WithHTTPClient(f.hc),
-		connector.WithAuth(connector.OAuth2(src)),
+	f.client, err = connector.New(connector.Vendor{Name: "xero", BaseURL: f.api.URL, Auth: connector.OAuth2(src)}, connector.WithHTTPClient(f.hc),
 		connector.WithRetryPolicy(connector.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}))
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +123,7 @@ func TestRotationPersistsBeforeUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, _ := connector.New("xero", connector.WithBaseURL(f.api.URL), connector.WithHTTPClient(f.hc), connector.WithAuth(connector.OAuth2(src)))
+	client, _ := connector.New(connector.Vendor{Name: "xero", BaseURL: f.api.URL, Auth: connector.OAuth2(src)}, connector.WithHTTPClient(f.hc))
 	if err := client.JSON(context.Background(), http.MethodGet, "/x", nil, nil); err != nil {
 		t.Fatal(err)
 	}

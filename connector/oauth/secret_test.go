@@ -75,8 +75,7 @@ func TestOAuthSecretSentinel(t *testing.T) {
 				t.Fatal(err)
 			}
 			var logs lockedBuffer
-			client, err := connector.New("xero", connector.WithBaseURL(api.URL), connector.WithHTTPClient(&http.Client{Transport: tr}),
-				connector.WithAuth(connector.OAuth2(src)),
+			client, err := connector.New(connector.Vendor{Name: "xero", BaseURL: api.URL, Auth: connector.OAuth2(src)}, connector.WithHTTPClient(&http.Client{Transport: tr}),
 				connector.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 			if err != nil {
 				t.Fatal(err)

@@ -70,15 +70,13 @@ func TestConformanceXeroIdentity(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := connectortest.NewServer(t, connectortest.Fault{Status: tt.status, Body: tt.body})
 			rep := &reports{}
-			opts := []connector.Option{
-				connector.WithBaseURL(srv.URL),
-				connector.WithHTTPClient(&http.Client{Transport: doc.Transport(rep, srv.Client().Transport)}),
-				connector.WithRetryPolicy(connector.RetryPolicy{MaxAttempts: 1, BaseDelay: 1, MaxDelay: 1}),
-			}
+			v := connector.Vendor{Name: "xero", BaseURL: srv.URL}
 			if tt.auth {
-				opts = append(opts, connector.WithAuth(connector.Bearer("xero-access-token")))
+				v.Auth = connector.Bearer("xero-access-token")
 			}
-			c, err := connector.New("xero", opts...)
+			c, err := connector.New(v,
+				connector.WithHTTPClient(&http.Client{Transport: doc.Transport(rep, srv.Client().Transport)}),
+				connector.WithRetryPolicy(connector.RetryPolicy{MaxAttempts: 1}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,7 +98,7 @@ func TestConformanceExceptionIsNarrow(t *testing.T) {
 	doc := spec.LoadOpenAPI(t, "xero/xero-identity.yaml") // no exceptions
 	srv := connectortest.NewServer(t, connectortest.Fault{Body: "[" + fmt.Sprintf(connection, `"fe79f7dd-b6d4-4a92-ba7b-538af6289c58"`) + "]"})
 	rep := &reports{}
-	c, err := connector.New("xero", connector.WithBaseURL(srv.URL), connector.WithAuth(connector.Bearer("xero-access-token")),
+	c, err := connector.New(connector.Vendor{Name: "xero", BaseURL: srv.URL, Auth: connector.Bearer("xero-access-token")},
 		connector.WithHTTPClient(&http.Client{Transport: doc.Transport(rep, srv.Client().Transport)}))
 	if err != nil {
 		t.Fatal(err)

@@ -1,12 +1,15 @@
-// Package flowenv moves the order flow's vendors from their sandboxes
-// to real accounts or other servers, from PATCHBAY_* environment
-// variables, through the same connector code. The example program and the
-// Temporal worker configure vendors with it.
+// Package flowenv builds the order flow's vendor clients for real accounts
+// (or any server that speaks the vendor's API) from PATCHBAY_* environment
+// variables, through the same connector code the sandboxes are used with.
+// It imports no test package and starts no sandbox: the example program
+// and the Temporal worker start sandboxes only for the systems it left
+// empty.
 package flowenv
 
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -19,9 +22,8 @@ import (
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/oauth"
 	"github.com/patchbay-go/patchbay/crm/hubspot"
-	"github.com/patchbay-go/patchbay/inventory/shopify"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
-	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
+	"github.com/patchbay-go/patchbay/inventory/shopify"
 	"github.com/patchbay-go/patchbay/shipping/shippo"
 )
 
@@ -34,11 +36,12 @@ func (e *ConfigError) Error() string { return e.Variable + ": " + e.Problem }
 // Lookup reads a variable; tests replace it. It is os.Getenv.
 var Lookup = os.Getenv
 
-// Apply moves every vendor whose PATCHBAY_* variables are set from its
-// sandbox in env to the server they name, through the same connector code,
-// and returns the vendors moved. accounting is "xero" or "stripe": only
-// that vendor's variables are read. A bad or missing value is a
-// *ConfigError naming the variable.
+// Configure sets in s the systems of every vendor whose PATCHBAY_*
+// variables are set, with clients on the server they name, and returns the
+// vendors it set; the other systems of s are left as they are. accounting
+// is "xero" or "stripe": only that vendor's variables are read. hc (nil for
+// the shared pool) and opts go to every client. A bad or missing value is
+// a *ConfigError naming the variable.
 //
 //	PATCHBAY_HUBSPOT_URL, PATCHBAY_HUBSPOT_TOKEN
 //	PATCHBAY_SHOPIFY_URL or PATCHBAY_SHOPIFY_SHOP, PATCHBAY_SHOPIFY_TOKEN, PATCHBAY_SHOPIFY_LOCATION_ID
@@ -46,9 +49,10 @@ var Lookup = os.Getenv
 //	PATCHBAY_STRIPE_URL, PATCHBAY_STRIPE_KEY, PATCHBAY_STRIPE_TAX_RATE
 //	PATCHBAY_SHIPPO_URL, PATCHBAY_SHIPPO_TOKEN
 //	PATCHBAY_SMTP_URL
-func Apply(ctx context.Context, env *flowtest.Env, accounting string, opts []connector.Option) ([]string, error) {
-	s := &env.Flow.Systems
-	opts = append([]connector.Option{connector.WithHTTPClient(env.HTTPClient())}, opts...)
+func Configure(ctx context.Context, s *flow.Systems, accounting string, hc *http.Client, opts []connector.Option) ([]string, error) {
+	if hc != nil {
+		opts = append([]connector.Option{connector.WithHTTPClient(hc)}, opts...)
+	}
 	var moved []string
 
 	if base, token, set := vendorVars("PATCHBAY_HUBSPOT_URL", "PATCHBAY_HUBSPOT_TOKEN"); set {
@@ -80,7 +84,7 @@ func Apply(ctx context.Context, env *flowtest.Env, accounting string, opts []con
 		if err := need(token, "PATCHBAY_SHOPIFY_TOKEN", "Shopify needs an Admin API access token (shpat_...)"); err != nil {
 			return nil, err
 		}
-		sh, err := shopify.New(shopify.Config{Shop: shop, Token: token}, opts...)
+		sh, err := shopify.New(shopify.Config{BaseURL: shop, Auth: shopify.AccessToken(token)}, opts...)
 		if err != nil {
 			return nil, &ConfigError{"PATCHBAY_SHOPIFY_SHOP", err.Error()}
 		}
@@ -92,6 +96,14 @@ func Apply(ctx context.Context, env *flowtest.Env, accounting string, opts []con
 		moved = append(moved, "Shopify")
 	}
 
+	// The other accounting vendor's variables would be silently ignored:
+	// say so instead.
+	for _, v := range [][3]string{{"stripe", "PATCHBAY_STRIPE_URL", "PATCHBAY_STRIPE_KEY"}, {"xero", "PATCHBAY_XERO_URL", "PATCHBAY_XERO_CLIENT_ID"}} {
+		if _, _, set := vendorVars(v[1], v[2]); set && accounting != v[0] {
+			return nil, &ConfigError{v[2], fmt.Sprintf("set, but the accounting system is %s: choose %s (-accounting %s) or unset it", accounting, v[0], v[0])}
+		}
+	}
+
 	if base, key, set := vendorVars("PATCHBAY_STRIPE_URL", "PATCHBAY_STRIPE_KEY"); set && accounting == "stripe" {
 		if err := need(key, "PATCHBAY_STRIPE_KEY", "Stripe needs a secret key (sk_test_... or rk_test_...)"); err != nil {
 			return nil, err
@@ -101,7 +113,7 @@ func Apply(ctx context.Context, env *flowtest.Env, accounting string, opts []con
 				return nil, err
 			}
 		}
-		st, err := stripe.New(stripe.Config{Key: key, BaseURL: base}, opts...)
+		st, err := stripe.New(stripe.Config{BaseURL: base, Auth: connector.Bearer(key)}, opts...)
 		if err != nil {
 			return nil, &ConfigError{"PATCHBAY_STRIPE_KEY", err.Error()}
 		}
@@ -134,7 +146,7 @@ func Apply(ctx context.Context, env *flowtest.Env, accounting string, opts []con
 		}
 		cfg := &oauth2.Config{ClientID: id, ClientSecret: secret, Endpoint: oauth2.Endpoint{
 			TokenURL: "https://identity.xero.com/connect/token", AuthStyle: oauth2.AuthStyleInHeader}}
-		src, err := oauth.NewSource(oauth.Config{OAuth2: cfg, Store: store, HTTPClient: env.HTTPClient()})
+		src, err := oauth.NewSource(oauth.Config{OAuth2: cfg, Store: store, HTTPClient: hc})
 		if err != nil {
 			return nil, &ConfigError{"PATCHBAY_XERO_CLIENT_ID", err.Error()}
 		}
@@ -169,7 +181,7 @@ func Apply(ctx context.Context, env *flowtest.Env, accounting string, opts []con
 				return nil, err
 			}
 		}
-		sp, err := shippo.New(shippo.Config{BaseURL: base, Token: token}, opts...)
+		sp, err := shippo.New(shippo.Config{BaseURL: base, Auth: shippo.APIToken(token)}, opts...)
 		if err != nil {
 			return nil, &ConfigError{"PATCHBAY_SHIPPO_TOKEN", err.Error()}
 		}
