@@ -2,7 +2,9 @@ package connector
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -22,12 +24,17 @@ type attemptTransport struct {
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
-	var cancel context.CancelFunc
+	parent := req.Context()
+	ctx := parent
+	var timer *attemptTimer
 	if t.timeout > 0 {
 		// From sending the request to the last byte of the body, so that
-		// a vendor that hangs or trickles cannot hold a call past it.
-		ctx, cancel = context.WithTimeout(ctx, t.timeout)
+		// a vendor that hangs or trickles cannot hold a call past it. A
+		// cancel func on a timer costs an allocation less per call than
+		// context.WithTimeout; attemptTimer says "timeout", not "canceled".
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(parent)
+		timer = &attemptTimer{parent: parent, ctx: ctx, cancel: cancel, timer: time.AfterFunc(t.timeout, cancel)}
 	}
 	r := req.WithContext(ctx)
 	// A new map sharing the caller's value slices: entries are replaced,
@@ -46,25 +53,71 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	if t.auth != nil && t.trusted[req.URL.Host] {
 		if err := t.auth.Apply(r, t.redactor); err != nil {
-			if cancel != nil {
-				cancel()
-			}
+			timer.stop()
 			// Nothing was sent: no retry can send it twice.
 			return nil, &authError{err: err}
 		}
 	}
 	resp, err := t.next.RoundTrip(r)
 	if err != nil {
-		if cancel != nil {
-			cancel()
-		}
+		err = timer.explain(err)
+		timer.stop()
 		return nil, err
 	}
-	if cancel != nil {
-		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	if timer != nil {
+		timer.ReadCloser = resp.Body
+		resp.Body = timer
 	}
 	if resp.Request == nil {
 		resp.Request = r // a 401 names the credential it refused
 	}
 	return resp, nil
 }
+
+// attemptTimer bounds one attempt, and is its answer's body: closing the
+// body ends the attempt.
+type attemptTimer struct {
+	io.ReadCloser
+	parent, ctx context.Context
+	cancel      context.CancelFunc
+	timer       *time.Timer
+}
+
+func (a *attemptTimer) Read(p []byte) (int, error) {
+	n, err := a.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = a.explain(err)
+	}
+	return n, err
+}
+
+func (a *attemptTimer) Close() error {
+	err := a.ReadCloser.Close()
+	a.stop()
+	return err
+}
+
+func (a *attemptTimer) stop() {
+	if a != nil {
+		a.timer.Stop()
+		a.cancel()
+	}
+}
+
+// explain reports a failure the attempt's own timer caused as a timeout,
+// not as the cancellation it was made with.
+func (a *attemptTimer) explain(err error) error {
+	if a != nil && a.ctx.Err() != nil && a.parent.Err() == nil {
+		return &attemptTimeoutError{err: err}
+	}
+	return err
+}
+
+// attemptTimeoutError is an attempt that outlasted the attempt timeout.
+type attemptTimeoutError struct{ err error }
+
+func (e *attemptTimeoutError) Error() string {
+	return "the attempt timed out: " + strings.TrimSuffix(e.err.Error(), ": context canceled")
+}
+func (e *attemptTimeoutError) Timeout() bool { return true }
+func (e *attemptTimeoutError) Unwrap() error { return context.DeadlineExceeded }

@@ -2,20 +2,22 @@ package connector
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// call is one Do: what the retry rules must know of it, and its own
-// go-retryablehttp client, whose hooks are bound to it. Only those hooks,
-// run by the goroutine making the call, change it. The layers below see it
-// as the attempt's context and only read it (the operation and attempt
-// number for the log line); nothing comes back up through the context:
-// the answer carries the request it answered.
+// call is one Do: its resolved options, what the retry rules must know of
+// it, and its own go-retryablehttp and http.Client values, whose hooks and
+// transport are bound to it. Only the goroutine making the call runs
+// them, so the state they keep is plain fields, and nothing travels
+// through the request's context.
 type call struct {
-	context.Context
+	ctx     context.Context // the caller's
 	c       *Client
+	opts    CallOptions // resolved once, when the call is made
 	method  string
 	op      string
 	keyed   bool // carries an idempotency key the vendor honours
@@ -26,38 +28,47 @@ type call struct {
 	// its effect is unknown.
 	outcomeUnknown bool
 
-	rc retryablehttp.Client
+	rc       retryablehttp.Client
+	hc       http.Client           // its Transport is the call: RoundTrip below
+	bodiless retryablehttp.Request // the wrapper of a request with no body
 }
 
-func (c *Client) newCall(ctx context.Context, method, op string) *call {
-	st := &call{Context: ctx, c: c, method: method, op: op, attempt: 1}
+func (c *Client) newCall(ctx context.Context, method string, opts []CallOption) *call {
+	st := &call{ctx: ctx, c: c, method: method, attempt: 1}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&st.opts)
+		}
+	}
+	st.op = st.opts.Operation
+	// The call is its client's transport: it has no CloseIdleConnections,
+	// which go-retryablehttp calls after every failed call and which would
+	// empty the connection pool every client of the process shares.
+	st.hc = http.Client{Transport: st, CheckRedirect: c.redirect}
 	st.rc = retryablehttp.Client{
-		HTTPClient:   c.http,
+		HTTPClient:   &st.hc,
 		Logger:       nil, // we log per attempt ourselves, redacted
 		RetryWaitMin: c.retry.BaseDelay,
 		RetryWaitMax: c.retry.MaxDelay,
 		RetryMax:     c.retry.MaxAttempts - 1,
 		CheckRetry:   st.checkRetry,
-		Backoff:      c.backoff,
+		Backoff:      c.backoffFn,
 		ErrorHandler: errorHandler,
 	}
 	return st
 }
 
-type callKey struct{}
-
-// Value makes the call findable by the layers below it.
-func (st *call) Value(key any) any {
-	if key == (callKey{}) {
-		return st
+// RoundTrip is one attempt (or redirect hop) of the call: the client's
+// layers below retry (rate limit, attempt timeout, auth, base transport),
+// and one debug line for it.
+func (st *call) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !st.c.logger.Enabled(req.Context(), slog.LevelDebug) {
+		return st.c.stack.RoundTrip(req)
 	}
-	return st.Context.Value(key)
-}
-
-// callFrom returns the call an attempt belongs to, or nil.
-func callFrom(ctx context.Context) *call {
-	st, _ := ctx.Value(callKey{}).(*call)
-	return st
+	start := time.Now()
+	resp, err := st.c.stack.RoundTrip(req)
+	st.c.logAttempt(st, req, resp, err, time.Since(start))
+	return resp, err
 }
 
 // replayable reports whether repeating the request cannot cause a second

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -31,7 +32,9 @@ var _ Connector = (*Client)(nil)
 type Client struct {
 	vendor            string
 	baseString        string // base without a trailing slash
-	http              *http.Client
+	stack             http.RoundTripper // below retry: rate limit → attempt → base
+	redirect          func(*http.Request, []*http.Request) error
+	logger            *slog.Logger
 	retry             RetryPolicy
 	quota             *retryQuota
 	limiter           *RateLimiter
@@ -43,6 +46,7 @@ type Client struct {
 	keyEveryWrite     bool
 	maxBody           int64
 	reauth            reauthorizer // nil unless the auth can renew a rejected credential
+	backoffFn         retryablehttp.Backoff
 }
 
 // New builds a client for v with the user's options.
@@ -76,6 +80,7 @@ func New(v Vendor, opts ...Option) (*Client, error) {
 		maxBody:           s.maxBody,
 	}
 	c.reauth, _ = v.Auth.(reauthorizer)
+	c.backoffFn = c.backoff // bound once, not per call
 	if c.decodeError == nil {
 		c.decodeError = decodeCommonError
 	}
@@ -93,17 +98,16 @@ func New(v Vendor, opts ...Option) (*Client, error) {
 	}
 
 	// The stack, outermost first: retry (go-retryablehttp, one per call) →
-	// rate limit → attempt (timeout, headers, auth) → logging → base
-	// transport. Each attempt so takes a fresh rate-limit slot and a fresh
-	// token.
-	var stack http.RoundTripper = &loggingTransport{next: s.base, logger: s.logger, redactor: c.redactor, vendor: v.Name, requestID: requestIDs}
-	stack = &attemptTransport{next: stack, timeout: s.attemptTimeout, userAgent: []string{s.userAgent},
+	// the call's own transport (one log line per attempt) → rate limit →
+	// attempt (timeout, headers, auth) → base transport. Each attempt so
+	// takes a fresh rate-limit slot and a fresh token.
+	var stack http.RoundTripper = &attemptTransport{next: s.base, timeout: s.attemptTimeout, userAgent: []string{s.userAgent},
 		headers: header, auth: v.Auth, redactor: c.redactor, trusted: trusted}
 	rl := &rateLimitTransport{next: stack, limiter: c.limiter, feedback: v.RateFeedback, maxRetryAfter: s.retry.MaxRetryAfter}
 	if v.MaxConcurrent > 0 {
 		rl.slots = make(chan struct{}, v.MaxConcurrent)
 	}
-	c.http = &http.Client{Transport: rl, CheckRedirect: redirectPolicy(sensitive)}
+	c.stack, c.redirect, c.logger = rl, redirectPolicy(sensitive), s.logger
 	return c, nil
 }
 
@@ -150,13 +154,26 @@ func (c *Client) NewRequest(ctx context.Context, method, path string, body io.Re
 // 429 (and 503 with Retry-After) waits as asked, unless that passes ctx's
 // deadline or MaxRetryAfter: then ErrRateLimited with RetryAfter, at once.
 func (c *Client) Do(ctx context.Context, req *http.Request, opts ...CallOption) (*http.Response, error) {
-	return c.do(ctx, req, ResolveCallOptions(opts...))
+	st := c.newCall(ctx, req.Method, opts)
+	return c.do(st, req)
 }
 
-func (c *Client) do(ctx context.Context, req *http.Request, o CallOptions) (*http.Response, error) {
-	st := c.newCall(ctx, req.Method, o.Operation)
-	r := req.WithContext(st) // a shallow copy: its header map is replaced below
-	if r.URL != nil && r.URL.Host == "" {
+// do sends req as the call st. The call's options were resolved once, when
+// it was made.
+func (c *Client) do(st *call, req *http.Request) (*http.Response, error) {
+	ctx, o := st.ctx, &st.opts
+	// The caller's request is sent as it is unless something of it must
+	// change: then a shallow copy is (go-retryablehttp sets the body of
+	// the request it is given on every attempt).
+	r := req
+	key := c.keyFor(req, *o)
+	relative := req.URL != nil && req.URL.Host == ""
+	hasBody := req.Body != nil && req.Body != http.NoBody
+	if relative || hasBody || key != "" || len(o.Header) > 0 {
+		cp := *req
+		r = &cp
+	}
+	if relative {
 		u, err := c.URL(r.URL.RequestURI())
 		if err != nil {
 			return nil, fmt.Errorf("connector: %s: bad path: %w", c.vendor, err)
@@ -165,7 +182,6 @@ func (c *Client) do(ctx context.Context, req *http.Request, o CallOptions) (*htt
 	}
 	c.redactor.addQuery(r.URL)
 
-	key := c.keyFor(req, o)
 	if key != "" || len(o.Header) > 0 {
 		r.Header = req.Header.Clone()
 		if r.Header == nil {
@@ -180,9 +196,15 @@ func (c *Client) do(ctx context.Context, req *http.Request, o CallOptions) (*htt
 		}
 	}
 
-	rreq, err := retryablehttp.FromRequest(r)
-	if err != nil {
-		return nil, c.transportErr(st.op, ErrValidation, fmt.Errorf("reading request body: %w", err))
+	// A request with no body needs no replayable copy of one: the call
+	// holds its wrapper, which saves an allocation on every read.
+	rreq := &st.bodiless
+	rreq.Request = r
+	if hasBody {
+		var err error
+		if rreq, err = retryablehttp.FromRequest(r); err != nil {
+			return nil, c.transportErr(st.op, ErrValidation, fmt.Errorf("reading request body: %w", err))
+		}
 	}
 	resp, err := st.rc.Do(rreq)
 	if err == nil && resp.StatusCode == http.StatusUnauthorized && c.reauth != nil {
@@ -373,8 +395,8 @@ func (c *Client) Send(ctx context.Context, method, path, contentType string, bod
 	if body != nil {
 		req.Header["Content-Type"] = []string{contentType}
 	}
-	o := ResolveCallOptions(opts...)
-	resp, err := c.do(ctx, req, o)
+	st := c.newCall(ctx, method, opts)
+	resp, err := c.do(st, req)
 	if err != nil {
 		return err
 	}
@@ -391,5 +413,5 @@ func (c *Client) Send(ctx context.Context, method, path, contentType string, bod
 	if errors.Is(err, ErrInvalidResponse) {
 		kind = ErrInvalidResponse
 	}
-	return c.transportErr(o.Operation, kind, err)
+	return c.transportErr(st.op, kind, err)
 }

@@ -11,48 +11,32 @@ import (
 // discardLogger is what a client logs to unless told otherwise.
 var discardLogger = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError + 1}))
 
-// loggingTransport writes one debug line per attempt: method, redacted URL,
-// status or error, attempt number, duration and the vendor's request id. It
-// never logs headers or bodies, and nothing at all above debug level, so a
+// logAttempt writes one debug line for an attempt: method, redacted URL,
+// status or error, attempt number, duration (rate-limit waits included)
+// and the vendor's request id, redacted too: a proxy may echo headers into
+// it. It never logs headers or bodies, and nothing above debug level, so a
 // healthy integration is silent.
-type loggingTransport struct {
-	next      http.RoundTripper
-	logger    *slog.Logger
-	redactor  *Redactor
-	vendor    string
-	requestID []string // header names carrying the vendor's request id
-}
-
-func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
-	if !t.logger.Enabled(ctx, slog.LevelDebug) {
-		return t.next.RoundTrip(req)
-	}
-	start := time.Now()
-	resp, err := t.next.RoundTrip(req)
+func (c *Client) logAttempt(st *call, req *http.Request, resp *http.Response, err error, took time.Duration) {
 	attrs := make([]slog.Attr, 0, 8)
 	attrs = append(attrs,
-		slog.String("vendor", t.vendor),
+		slog.String("vendor", c.vendor),
 		slog.String("method", req.Method),
-		slog.String("url", t.redactor.url(req.URL)),
-		slog.Duration("duration", time.Since(start)),
+		slog.String("url", c.redactor.url(req.URL)),
+		slog.Duration("duration", took),
+		slog.Int("attempt", st.attempt),
 	)
-	if st := callFrom(ctx); st != nil {
-		attrs = append(attrs, slog.Int("attempt", st.attempt))
-		if st.op != "" {
-			attrs = append(attrs, slog.String("op", st.op))
-		}
+	if st.op != "" {
+		attrs = append(attrs, slog.String("op", st.op))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", t.redactor.String(err.Error())))
+		attrs = append(attrs, slog.String("error", c.redactor.String(err.Error())))
 	} else {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
-		if id := requestID(resp.Header, t.requestID); id != "" {
-			attrs = append(attrs, slog.String("request_id", t.redactor.String(id)))
+		if id := requestID(resp.Header, c.requestIDHeaders); id != "" {
+			attrs = append(attrs, slog.String("request_id", c.redactor.String(id)))
 		}
 	}
-	t.logger.LogAttrs(context.WithoutCancel(ctx), slog.LevelDebug, "http attempt", attrs...)
-	return resp, err
+	c.logger.LogAttrs(context.WithoutCancel(req.Context()), slog.LevelDebug, "http attempt", attrs...)
 }
 
 func requestID(h http.Header, names []string) string {

@@ -1,7 +1,6 @@
 package connector
 
 import (
-	"context"
 	"crypto/tls"
 	"io"
 	"net"
@@ -38,18 +37,6 @@ func newTransport() *http.Transport {
 func SharedTransport() *http.Transport { return sharedTransport() }
 
 var sharedTransport = sync.OnceValue(newTransport)
-
-// cancelOnClose ends an attempt's context once its body is closed.
-type cancelOnClose struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b *cancelOnClose) Close() error {
-	err := b.ReadCloser.Close()
-	b.cancel()
-	return err
-}
 
 // redirectPolicy is the http.Client CheckRedirect of every client. net/http
 // drops Authorization and Cookie when a redirect leaves the host, but copies
