@@ -31,7 +31,7 @@ var _ Connector = (*Client)(nil)
 // per account, while the connection pool is shared.
 type Client struct {
 	vendor            string
-	baseString        string // base without a trailing slash
+	baseString        string            // base without a trailing slash
 	stack             http.RoundTripper // below retry: rate limit → attempt → base
 	redirect          func(*http.Request, []*http.Request) error
 	logger            *slog.Logger

@@ -1,55 +1,52 @@
-// Package xero is the Xero accounting connector: contacts as customers,
-// sales invoices (ACCREC) and payments through the Accounting API
-// (https://developer.xero.com/documentation/api/accounting/overview),
-// as the accounting interfaces.
-//
-// Xero is OAuth2 only and rotates refresh tokens on every refresh: give the
-// client connector.OAuth2(src) with a connector/oauth Source, so a rotated
-// token is saved before it is used. Each organisation is a tenant: list
-// them with Connections, and make one client per tenant; the client sends
-// xero-tenant-id on every call and keeps to Xero's 5 calls in flight per
-// tenant. Every write carries an Idempotency-Key (the caller's, or a fresh
-// one per call so that its retries are safe).
-//
-// Its sandbox is xerotest; accountingtest.Run holds it to the contract.
 package xero
 
 import (
 	"context"
 	"errors"
+	"iter"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/patchbay-go/patchbay/accounting"
 	"github.com/patchbay-go/patchbay/connector"
 )
 
+// APIVersion is the Accounting API version; Xero carries it in the path,
+// not in a header.
+const APIVersion = "2.0"
+
 // Defaults for Xero's hosts.
 const (
-	DefaultBaseURL     = "https://api.xero.com/api.xro/2.0"
+	DefaultBaseURL     = "https://api.xero.com/api.xro/" + APIVersion
 	DefaultIdentityURL = "https://api.xero.com"
 )
 
 // Config holds what is particular to one Xero organisation.
 type Config struct {
-	// Auth is connector.OAuth2(source), with a connector/oauth Source.
+	// BaseURL is the Accounting API root; it defaults to DefaultBaseURL. A
+	// xerotest sandbox's URL() in tests.
+	BaseURL string
+	// Auth is connector.OAuth2(src), with a connector/oauth Source that
+	// saves Xero's rotated refresh tokens. Required.
 	Auth connector.Auth
 	// TenantID is the organisation, from Connections. Required.
 	TenantID string
-	// BaseURL defaults to DefaultBaseURL; a xerotest sandbox's APIURL() in tests.
-	BaseURL string
 }
 
 // Client is one Xero organisation.
 type Client struct {
-	*connector.Client
-	Customers *CustomersService
-	Invoices  *InvoicesService
-	Payments  *PaymentsService
-	Items     *ItemsService
+	*connector.Client // Do: any endpoint the services do not cover yet
+	Customers         *CustomersService
+	Invoices          *InvoicesService
+	Payments          *PaymentsService
+	Items             *ItemsService
 }
 
 var (
+	_ connector.Connector  = (*Client)(nil)
 	_ accounting.Customers = (*CustomersService)(nil)
 	_ accounting.Invoices  = (*InvoicesService)(nil)
 	_ accounting.Sender    = (*InvoicesService)(nil)
@@ -99,7 +96,8 @@ type Tenant struct {
 }
 
 // Connections lists the tenants the token may reach: GET /Connections on
-// identityURL (DefaultIdentityURL, or a sandbox's URL).
+// identityURL (DefaultIdentityURL when empty, or a sandbox's
+// IdentityURL()).
 //
 // https://developer.xero.com/documentation/guides/oauth2/tenants
 func Connections(ctx context.Context, auth connector.Auth, identityURL string, opts ...connector.Option) ([]Tenant, error) {
@@ -120,4 +118,46 @@ func Connections(ctx context.Context, auth connector.Auth, identityURL string, o
 // quote makes a value safe inside a where filter's double quotes.
 func quote(v string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`
+}
+
+// pageSize is how many records a list page asks for (Xero allows up to 1,000).
+const pageSize = 100
+
+// listPath is the path of a list's page; a list of changes since a time is
+// ordered oldest change first.
+func listPath(resource string, page int, since time.Time) string {
+	p := resource + "?page=" + strconv.Itoa(page) + "&pageSize=" + strconv.Itoa(pageSize)
+	if !since.IsZero() {
+		p += "&order=" + url.QueryEscape("UpdatedDateUTC ASC")
+	}
+	return p
+}
+
+// getJSON GETs path, with If-Modified-Since when since is set.
+func getJSON(ctx context.Context, c *connector.Client, path, op string, since time.Time, out any) error {
+	opts := []connector.CallOption{connector.WithOperation(op)}
+	if !since.IsZero() {
+		opts = append(opts, connector.WithRequestHeader("If-Modified-Since", since.UTC().Format("2006-01-02T15:04:05.000Z")))
+	}
+	return c.JSON(ctx, http.MethodGet, path, nil, out, opts...)
+}
+
+// pages walks Xero's page/pageSize pagination: a page shorter than pageSize
+// is the last.
+func pages[T any](ctx context.Context, fetch func(ctx context.Context, page int) ([]T, error)) iter.Seq2[T, error] {
+	return connector.All(ctx, func(ctx context.Context, cursor string) (connector.Page[T], error) {
+		page := 1
+		if cursor != "" {
+			page, _ = strconv.Atoi(cursor)
+		}
+		items, err := fetch(ctx, page)
+		if err != nil {
+			return connector.Page[T]{}, err
+		}
+		p := connector.Page[T]{Items: items}
+		if len(items) == pageSize {
+			p.Next = strconv.Itoa(page + 1)
+		}
+		return p, nil
+	})
 }

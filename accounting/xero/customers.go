@@ -2,12 +2,10 @@ package xero
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"iter"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/patchbay-go/patchbay/accounting"
@@ -17,10 +15,6 @@ import (
 // CustomersService is Xero contacts, as accounting.Customers.
 // https://developer.xero.com/documentation/api/accounting/contacts
 type CustomersService struct{ c *connector.Client }
-
-type contactsEnvelope struct {
-	Contacts []json.RawMessage `json:"Contacts"`
-}
 
 // Get returns one contact.
 //
@@ -54,12 +48,12 @@ func (s *CustomersService) FindByEmail(ctx context.Context, email string) (*acco
 }
 
 // List yields contacts, 100 a page; with UpdatedSince, those changed since
-// (If-Modified-Since).
+// (If-Modified-Since), oldest change first.
 //
-// Xero API: GET /Contacts?page=N&pageSize=100.
+// Xero API: GET /Contacts?page=N&pageSize=100[&order=UpdatedDateUTC ASC].
 func (s *CustomersService) List(ctx context.Context, opts accounting.ListOptions) iter.Seq2[*accounting.Customer, error] {
 	return pages(ctx, func(ctx context.Context, page int) ([]*accounting.Customer, error) {
-		return s.fetch(ctx, "/Contacts?page="+strconv.Itoa(page)+"&pageSize="+strconv.Itoa(pageSize), "customers.list", opts.UpdatedSince)
+		return s.fetch(ctx, listPath("/Contacts", page, opts.UpdatedSince), "customers.list", opts.UpdatedSince)
 	})
 }
 
@@ -109,55 +103,4 @@ func (s *CustomersService) fetch(ctx context.Context, path, op string, since tim
 		return nil, err
 	}
 	return decodeContacts(env, op)
-}
-
-func decodeContacts(env contactsEnvelope, op string) ([]*accounting.Customer, error) {
-	out := make([]*accounting.Customer, 0, len(env.Contacts))
-	for _, raw := range env.Contacts {
-		var w contactWire
-		if err := json.Unmarshal(raw, &w); err != nil {
-			return nil, invalid(op, "a contact could not be decoded")
-		}
-		if err := elementError(op, w.validation); err != nil {
-			return nil, err
-		}
-		c := &accounting.Customer{ID: w.ContactID, Name: w.Name, Email: w.EmailAddress, TaxNumber: w.TaxNumber,
-			Currency: w.DefaultCurrency, UpdatedAt: w.UpdatedDateUTC.Time, Raw: raw}
-		for _, p := range w.Phones {
-			if p.PhoneNumber != "" && c.Phone == "" {
-				c.Phone = p.PhoneNumber
-			}
-		}
-		for _, a := range w.Addresses {
-			addr := accounting.Address{City: a.City, Region: a.Region, PostalCode: a.PostalCode, Country: a.Country}
-			for _, l := range []string{a.AddressLine1, a.AddressLine2, a.AddressLine3, a.AddressLine4} {
-				if l != "" {
-					addr.Lines = append(addr.Lines, l)
-				}
-			}
-			if len(addr.Lines) > 0 || addr.City != "" || addr.PostalCode != "" {
-				c.Addresses = append(c.Addresses, addr)
-			}
-		}
-		out = append(out, c)
-	}
-	return out, nil
-}
-
-func toContactWire(c accounting.Customer) contactWire {
-	w := contactWire{ContactID: c.ID, Name: c.Name, EmailAddress: c.Email, TaxNumber: c.TaxNumber, DefaultCurrency: c.Currency}
-	if c.Phone != "" {
-		w.Phones = []phoneWire{{PhoneType: "DEFAULT", PhoneNumber: c.Phone}}
-	}
-	for _, a := range c.Addresses {
-		aw := addressWire{AddressType: "STREET", City: a.City, Region: a.Region, PostalCode: a.PostalCode, Country: a.Country}
-		lines := []*string{&aw.AddressLine1, &aw.AddressLine2, &aw.AddressLine3, &aw.AddressLine4}
-		for i, l := range a.Lines {
-			if i < len(lines) {
-				*lines[i] = l
-			}
-		}
-		w.Addresses = append(w.Addresses, aw)
-	}
-	return w
 }

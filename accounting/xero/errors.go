@@ -49,6 +49,15 @@ func decodeError(resp *http.Response, body []byte, e *connector.APIError) {
 	}
 }
 
+// decideRetry: a 429 for the day's limit is final; the others (minute,
+// app minute, concurrency) are retried after Retry-After.
+func decideRetry(resp *http.Response) connector.RetryDecision {
+	if resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("X-Rate-Limit-Problem") == "day" {
+		return connector.RetryNo
+	}
+	return connector.RetryDefault
+}
+
 // elementError surfaces per-element validation errors inside a 200 (Xero
 // answers that way with summarizeErrors=false): they are errors, not
 // successes.
@@ -58,4 +67,12 @@ func elementError(op string, v validation) error {
 	}
 	return &connector.APIError{Vendor: "xero", Op: op, StatusCode: http.StatusOK, Code: "ValidationException",
 		Message: strings.Join(v.messages(), "; "), Kind: connector.ErrValidation}
+}
+
+func notFound(op, what string) error {
+	return &connector.APIError{Vendor: "xero", Op: op, Kind: connector.ErrNotFound, Message: what + " not found"}
+}
+
+func invalid(op, msg string) error {
+	return &connector.APIError{Vendor: "xero", Op: op, Kind: connector.ErrInvalidResponse, Message: msg}
 }

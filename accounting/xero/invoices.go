@@ -2,16 +2,11 @@ package xero
 
 import (
 	"context"
-	"encoding/json"
 	"iter"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
-
-	"github.com/govalues/decimal"
-	"github.com/govalues/money"
 
 	"github.com/patchbay-go/patchbay/accounting"
 	"github.com/patchbay-go/patchbay/connector"
@@ -21,10 +16,6 @@ import (
 // and accounting.Sender.
 // https://developer.xero.com/documentation/api/accounting/invoices
 type InvoicesService struct{ c *connector.Client }
-
-type invoicesEnvelope struct {
-	Invoices []json.RawMessage `json:"Invoices"`
-}
 
 // Get returns one invoice.
 //
@@ -63,12 +54,12 @@ func (s *InvoicesService) FindByReference(ctx context.Context, ref string) (*acc
 }
 
 // List yields invoices, 100 a page; with UpdatedSince, those changed since
-// (If-Modified-Since).
+// (If-Modified-Since), oldest change first.
 //
-// Xero API: GET /Invoices?page=N&pageSize=100.
+// Xero API: GET /Invoices?page=N&pageSize=100[&order=UpdatedDateUTC ASC].
 func (s *InvoicesService) List(ctx context.Context, opts accounting.ListOptions) iter.Seq2[*accounting.Invoice, error] {
 	return pages(ctx, func(ctx context.Context, page int) ([]*accounting.Invoice, error) {
-		return s.fetch(ctx, "/Invoices?page="+strconv.Itoa(page)+"&pageSize="+strconv.Itoa(pageSize), "invoices.list", opts.UpdatedSince)
+		return s.fetch(ctx, listPath("/Invoices", page, opts.UpdatedSince), "invoices.list", opts.UpdatedSince)
 	})
 }
 
@@ -82,24 +73,10 @@ func (s *InvoicesService) List(ctx context.Context, opts accounting.ListOptions)
 //
 // Xero API: PUT /Invoices, with Idempotency-Key.
 func (s *InvoicesService) Create(ctx context.Context, inv accounting.Invoice, opts ...connector.CallOption) (*accounting.Invoice, error) {
-	contact := &contactRef{ContactID: inv.CustomerID}
-	if inv.CustomerID == "" && inv.Customer != nil {
-		if strings.TrimSpace(inv.Customer.Name) == "" {
-			return nil, connector.InvalidInput("xero", "invoices.create", "a customer billed by name needs a name")
-		}
-		contact = &contactRef{Name: inv.Customer.Name, EmailAddress: inv.Customer.Email}
+	if inv.CustomerID == "" && inv.Customer != nil && strings.TrimSpace(inv.Customer.Name) == "" {
+		return nil, connector.InvalidInput("xero", "invoices.create", "a customer billed by name needs a name")
 	}
-	w := invoiceWire{Type: "ACCREC", Reference: inv.Reference, Contact: contact,
-		Date: msTime{inv.IssueDate}, DueDate: msTime{inv.DueDate}, Status: "AUTHORISED", LineAmountTypes: "Exclusive",
-		CurrencyCode: inv.Currency}
-	if inv.Status == accounting.InvoiceDraft {
-		w.Status = "DRAFT"
-	}
-	for _, l := range inv.Lines {
-		w.LineItems = append(w.LineItems, lineWire{Description: l.Description, Quantity: json.Number(l.Quantity.String()),
-			UnitAmount: json.Number(l.UnitPrice.Decimal().String()), ItemCode: l.ItemCode, AccountCode: l.AccountCode, TaxType: l.TaxCode})
-	}
-	return s.write(ctx, http.MethodPut, "/Invoices", w, "invoices.create", opts)
+	return s.write(ctx, http.MethodPut, "/Invoices", toInvoiceWire(inv), "invoices.create", opts)
 }
 
 // Void cancels an AUTHORISED invoice with no payments (a draft is deleted
@@ -148,62 +125,4 @@ func (s *InvoicesService) fetch(ctx context.Context, path, op string, since time
 		return nil, err
 	}
 	return decodeInvoices(env, op)
-}
-
-var statuses = map[string]accounting.InvoiceStatus{
-	"DRAFT": accounting.InvoiceDraft, "SUBMITTED": accounting.InvoiceDraft, "AUTHORISED": accounting.InvoiceOpen,
-	"PAID": accounting.InvoicePaid, "VOIDED": accounting.InvoiceVoid, "DELETED": accounting.InvoiceVoid,
-}
-
-// decodeInvoices maps Xero invoices. Money goes from the JSON number's text
-// straight to an exact decimal in the invoice's currency.
-func decodeInvoices(env invoicesEnvelope, op string) ([]*accounting.Invoice, error) {
-	out := make([]*accounting.Invoice, 0, len(env.Invoices))
-	for _, raw := range env.Invoices {
-		var w invoiceWire
-		if err := json.Unmarshal(raw, &w); err != nil {
-			return nil, invalid(op, "an invoice could not be decoded")
-		}
-		if err := elementError(op, w.validation); err != nil {
-			return nil, err
-		}
-		inv := &accounting.Invoice{ID: w.InvoiceID, Number: w.InvoiceNumber, Currency: w.CurrencyCode, Reference: w.Reference,
-			IssueDate: w.Date.Time, DueDate: w.DueDate.Time, Status: statuses[w.Status], UpdatedAt: w.UpdatedDateUTC.Time, Raw: raw}
-		if w.Contact != nil {
-			inv.CustomerID = w.Contact.ContactID
-		}
-		var err error
-		amt := func(n json.Number) money.Amount {
-			if err != nil {
-				return money.Amount{}
-			}
-			var a money.Amount
-			a, err = parseMoney(w.CurrencyCode, n)
-			return a
-		}
-		inv.Subtotal, inv.Tax, inv.Total, inv.AmountDue = amt(w.SubTotal), amt(w.TotalTax), amt(w.Total), amt(w.AmountDue)
-		for _, l := range w.LineItems {
-			line := accounting.Line{Description: l.Description, ItemCode: l.ItemCode, AccountCode: l.AccountCode, TaxCode: l.TaxType,
-				UnitPrice: amt(l.UnitAmount), Amount: amt(l.LineAmount), Tax: amt(l.TaxAmount)}
-			if q, qerr := decimal.Parse(string(l.Quantity)); qerr == nil {
-				line.Quantity = q
-			} else if err == nil {
-				err = qerr
-			}
-			inv.Lines = append(inv.Lines, line)
-		}
-		if err != nil {
-			return nil, invalid(op, "invoice "+w.InvoiceID+" has an amount that is not a decimal: "+err.Error())
-		}
-		out = append(out, inv)
-	}
-	return out, nil
-}
-
-// parseMoney reads an x-is-money number; an absent one is zero.
-func parseMoney(currency string, n json.Number) (money.Amount, error) {
-	if n == "" {
-		n = "0"
-	}
-	return money.ParseAmount(currency, string(n))
 }

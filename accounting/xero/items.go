@@ -31,20 +31,6 @@ type Item struct {
 // https://developer.xero.com/documentation/api/accounting/items
 type ItemsService struct{ c *connector.Client }
 
-type itemWire struct {
-	ItemID         string `json:"ItemID,omitempty"`
-	Code           string `json:"Code"`
-	Name           string `json:"Name,omitempty"`
-	Description    string `json:"Description,omitempty"`
-	UpdatedDateUTC msTime `json:"UpdatedDateUTC,omitzero"`
-	SalesDetails   *struct {
-		UnitPrice   json.Number `json:"UnitPrice,omitempty"`
-		AccountCode string      `json:"AccountCode,omitempty"`
-		TaxType     string      `json:"TaxType,omitempty"`
-	} `json:"SalesDetails,omitempty"`
-	validation
-}
-
 // Get returns an item by id or code.
 //
 // Xero API: GET /Items/{ItemID}.
@@ -71,16 +57,8 @@ func (s *ItemsService) List(ctx context.Context) ([]*Item, error) {
 //
 // Xero API: POST /Items.
 func (s *ItemsService) Upsert(ctx context.Context, it Item, opts ...connector.CallOption) (*Item, error) {
-	w := itemWire{Code: it.Code, Name: it.Name, Description: it.Description}
-	w.SalesDetails = &struct {
-		UnitPrice   json.Number `json:"UnitPrice,omitempty"`
-		AccountCode string      `json:"AccountCode,omitempty"`
-		TaxType     string      `json:"TaxType,omitempty"`
-	}{UnitPrice: json.Number(it.UnitPrice.String()), AccountCode: it.AccountCode, TaxType: it.TaxType}
-	var env struct {
-		Items []json.RawMessage `json:"Items"`
-	}
-	if err := s.c.JSON(ctx, http.MethodPost, "/Items", map[string][]itemWire{"Items": {w}}, &env,
+	var env itemsEnvelope
+	if err := s.c.JSON(ctx, http.MethodPost, "/Items", map[string][]itemWire{"Items": {toItemWire(it)}}, &env,
 		append(opts, connector.WithOperation("items.upsert"))...); err != nil {
 		return nil, err
 	}
@@ -95,37 +73,9 @@ func (s *ItemsService) Upsert(ctx context.Context, it Item, opts ...connector.Ca
 }
 
 func (s *ItemsService) fetch(ctx context.Context, path, op string) ([]*Item, error) {
-	var env struct {
-		Items []json.RawMessage `json:"Items"`
-	}
+	var env itemsEnvelope
 	if err := getJSON(ctx, s.c, path, op, time.Time{}, &env); err != nil {
 		return nil, err
 	}
 	return decodeItems(env.Items, op)
-}
-
-func decodeItems(raws []json.RawMessage, op string) ([]*Item, error) {
-	out := make([]*Item, 0, len(raws))
-	for _, raw := range raws {
-		var w itemWire
-		if err := json.Unmarshal(raw, &w); err != nil {
-			return nil, invalid(op, "an item could not be decoded")
-		}
-		if err := elementError(op, w.validation); err != nil {
-			return nil, err
-		}
-		it := &Item{ID: w.ItemID, Code: w.Code, Name: w.Name, Description: w.Description, UpdatedAt: w.UpdatedDateUTC.Time, Raw: raw}
-		if sd := w.SalesDetails; sd != nil {
-			it.AccountCode, it.TaxType = sd.AccountCode, sd.TaxType
-			if sd.UnitPrice != "" {
-				p, err := decimal.Parse(string(sd.UnitPrice))
-				if err != nil {
-					return nil, invalid(op, "item "+w.Code+" has a price that is not a decimal")
-				}
-				it.UnitPrice = p
-			}
-		}
-		out = append(out, it)
-	}
-	return out, nil
 }

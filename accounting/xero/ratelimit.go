@@ -38,12 +38,3 @@ func remaining(h http.Header, name string) int {
 	}
 	return n
 }
-
-// decideRetry: a 429 for the day's limit is final; the others (minute,
-// app minute, concurrency) are retried after Retry-After.
-func decideRetry(resp *http.Response) connector.RetryDecision {
-	if resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("X-Rate-Limit-Problem") == "day" {
-		return connector.RetryNo
-	}
-	return connector.RetryDefault
-}

@@ -3,114 +3,108 @@ package xero
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/webhook"
 )
 
-// Event is one Xero webhook event: which record changed; fetch it with the
-// client to see how.
+// Payload is one Xero webhook event: which record changed, not how; fetch
+// it with the client (ResourceID, or ResourceURL) to see.
 // https://developer.xero.com/documentation/guides/webhooks/overview
-type Event struct {
-	ResourceURL   string    `json:"resourceUrl"`
-	ResourceID    string    `json:"resourceId"`
-	EventDateUTC  time.Time `json:"eventDateUtc"`
-	EventType     string    `json:"eventType"`     // CREATE, UPDATE
-	EventCategory string    `json:"eventCategory"` // INVOICE, CONTACT, ...
-	TenantID      string    `json:"tenantId"`
-	TenantType    string    `json:"tenantType"`
-
-	Raw json.RawMessage `json:"-"`
+type Payload struct {
+	ResourceURL   string `json:"resourceUrl"`
+	ResourceID    string `json:"resourceId"`
+	EventCategory string `json:"eventCategory"` // INVOICE, CONTACT, CREDITNOTE, SUBSCRIPTION
+	EventType     string `json:"eventType"`     // CREATE, UPDATE
+	TenantID      string `json:"tenantId"`
+	TenantType    string `json:"tenantType"` // ORGANISATION, APPLICATION
 }
 
-// Delivery is the body Xero posts.
-type Delivery struct {
-	Events             []Event `json:"events"`
-	FirstEventSequence int64   `json:"firstEventSequence"`
-	LastEventSequence  int64   `json:"lastEventSequence"`
-	Entropy            string  `json:"entropy"`
+// Event is one verified Xero webhook event. Its Type is
+// "<eventCategory>.<eventType>" ("INVOICE.CREATE"), its OccurredAt Xero's
+// eventDateUtc.
+type Event = webhook.Event[Payload]
+
+// signatureHeader is where Xero sends a delivery's signature.
+const signatureHeader = "x-xero-signature"
+
+// redelivery is how long Xero retries a delivery that was not answered
+// 200: "with decreasing frequency for up to 24 hours", then it disables
+// the webhook.
+// https://developer.xero.com/documentation/guides/webhooks/configuring-your-server
+const redelivery = 24 * time.Hour
+
+// NewWebhookHandler serves Xero's webhooks: cfg.Secrets holds the app's
+// webhook key (two during a rotation). It answers the intent-to-receive
+// handshake as Xero requires (200 with no body for a delivery signed with
+// the key, 401 with no body otherwise), drops events already handled, and
+// calls handle once for each new event. If handle fails, the answer is 500
+// and Xero's retry hands the event on again.
+func NewWebhookHandler(cfg webhook.Config, handle func(ctx context.Context, e Event) error) (http.Handler, error) {
+	return webhook.NewHandler(webhook.Scheme[Payload]{Vendor: "xero", Verify: VerifyWebhook, Parse: ParseWebhook, Redelivery: redelivery}, cfg, handle)
 }
 
-// VerifySignature checks x-xero-signature: base64 HMAC-SHA256 of the raw
-// body under the app's webhook key.
-func VerifySignature(body []byte, signature, webhookKey string) error {
-	return connector.VerifyHMAC(body, signature, connector.Base64, []byte(webhookKey))
+// VerifyWebhook checks x-xero-signature: the base64 HMAC-SHA256 of the raw
+// body under the webhook key, any of cfg.Secrets. Xero signs no timestamp:
+// replays are caught by event id.
+func VerifyWebhook(r *http.Request, body []byte, cfg webhook.Config) error {
+	return webhook.VerifyHMAC(body, r.Header.Get(signatureHeader), webhook.Base64, cfg.Keys()...)
 }
 
-// Sign returns the x-xero-signature of body, as Xero computes it.
-func Sign(body []byte, webhookKey string) string {
-	return connector.SignHMAC([]byte(webhookKey), body, connector.Base64)
-}
-
-// ParseDelivery decodes a delivery body.
-func ParseDelivery(body []byte) (*Delivery, error) {
-	var raw struct {
-		Delivery
-		Events []json.RawMessage `json:"events"`
-	}
-	if err := json.Unmarshal(body, &raw); err != nil {
+// ParseWebhook splits a verified delivery into its events; the
+// intent-to-receive handshake has none. Xero gives events no id: an
+// Event's ID is the tenant, category, resource, type and time of the
+// change. A body that is no delivery is an ErrInvalidResponse.
+func ParseWebhook(r *http.Request, body []byte) ([]Event, error) {
+	var d deliveryWire
+	if err := json.Unmarshal(body, &d); err != nil {
 		return nil, fmt.Errorf("xero: webhook body: %w", connector.ErrInvalidResponse)
 	}
-	d := raw.Delivery
-	d.Events = make([]Event, 0, len(raw.Events))
-	for _, r := range raw.Events {
-		var e Event
-		if err := json.Unmarshal(r, &e); err != nil {
+	events := make([]Event, 0, len(d.Events))
+	for _, raw := range d.Events {
+		var w eventWire
+		if err := json.Unmarshal(raw, &w); err != nil {
 			return nil, fmt.Errorf("xero: webhook event: %w", connector.ErrInvalidResponse)
 		}
-		e.Raw = r
-		d.Events = append(d.Events, e)
+		at, ok := parseEventTime(w.EventDateUTC)
+		when := w.EventDateUTC
+		if ok {
+			when = at.Format(time.RFC3339Nano)
+		}
+		p := w.Payload
+		events = append(events, Event{
+			ID:         p.TenantID + ":" + p.EventCategory + ":" + p.ResourceID + ":" + p.EventType + ":" + when,
+			Kind:       kindOf(p.EventCategory, p.EventType),
+			Type:       p.EventCategory + "." + p.EventType,
+			OccurredAt: at,
+			Payload:    p,
+			Raw:        raw,
+		})
 	}
-	return &d, nil
+	return events, nil
 }
 
-// NewWebhookHandler serves Xero's webhooks. It answers the intent-to-receive
-// handshake as Xero requires (200 with an empty body for a valid
-// signature, 401 for an invalid one), drops events already handled (Xero
-// events have no id: resource, type and time identify one), and hands the
-// rest to handle. If handle fails, the events are released and Xero's
-// retry is processed.
-func NewWebhookHandler(webhookKey string, seen connector.SeenStore, handle func(ctx context.Context, events []Event) error) (http.Handler, error) {
-	if webhookKey == "" {
-		return nil, errors.New("xero: the webhook key is required")
+// kindOf maps Xero's category and type to a vendor-neutral kind.
+func kindOf(category, eventType string) webhook.Kind {
+	switch strings.ToUpper(category) + "." + strings.ToUpper(eventType) {
+	case "INVOICE.CREATE":
+		return webhook.InvoiceCreated
+	case "INVOICE.UPDATE":
+		return webhook.InvoiceUpdated
+	case "CONTACT.CREATE":
+		return webhook.CustomerCreated
+	case "CONTACT.UPDATE":
+		return webhook.CustomerUpdated
 	}
-	if seen == nil {
-		seen = connector.NewMemorySeen(100_000, 72*time.Hour)
-	}
-	return &connector.WebhookHandler{
-		Verify: func(r *http.Request, body []byte) (string, error) {
-			return "", VerifySignature(body, r.Header.Get("x-xero-signature"), webhookKey)
-		},
-		Handle: func(ctx context.Context, _ *http.Request, body []byte) error {
-			d, err := ParseDelivery(body)
-			if err != nil {
-				return err
-			}
-			var fresh []Event
-			var claimed []string
-			for _, e := range d.Events {
-				id := "xero:" + e.TenantID + ":" + e.EventCategory + ":" + e.ResourceID + ":" + e.EventType + ":" + e.EventDateUTC.Format(time.RFC3339Nano)
-				first, err := seen.Claim(ctx, id)
-				if err != nil {
-					return err
-				}
-				if first {
-					fresh, claimed = append(fresh, e), append(claimed, id)
-				}
-			}
-			if len(fresh) == 0 {
-				return nil // the handshake, or a redelivery
-			}
-			if err := handle(ctx, fresh); err != nil {
-				for _, id := range claimed {
-					_ = seen.Release(context.WithoutCancel(ctx), id)
-				}
-				return err
-			}
-			return nil
-		},
-	}, nil
+	return webhook.KindOther
+}
+
+// SignWebhook sets on r the x-xero-signature Xero would send with body,
+// signed with secret (the webhook key). Xero signs no time: now is unused.
+func SignWebhook(r *http.Request, body []byte, secret string, now time.Time) {
+	r.Header.Set(signatureHeader, webhook.SignHMAC([]byte(secret), body, webhook.Base64))
 }

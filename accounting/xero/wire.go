@@ -5,6 +5,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/govalues/decimal"
+	"github.com/govalues/money"
+
+	"github.com/patchbay-go/patchbay/accounting"
 )
 
 // msTime is a Xero date or timestamp. Xero sends MS-JSON ("/Date(1573755038314+0000)/")
@@ -50,6 +55,12 @@ func parseMSDate(s string) time.Time {
 	return time.Time{}
 }
 
+// Contacts.
+
+type contactsEnvelope struct {
+	Contacts []json.RawMessage `json:"Contacts"`
+}
+
 type contactWire struct {
 	ContactID       string        `json:"ContactID,omitempty"`
 	Name            string        `json:"Name,omitempty"`
@@ -79,6 +90,63 @@ type addressWire struct {
 	Region       string `json:"Region,omitempty"`
 	PostalCode   string `json:"PostalCode,omitempty"`
 	Country      string `json:"Country,omitempty"`
+}
+
+func decodeContacts(env contactsEnvelope, op string) ([]*accounting.Customer, error) {
+	out := make([]*accounting.Customer, 0, len(env.Contacts))
+	for _, raw := range env.Contacts {
+		var w contactWire
+		if err := json.Unmarshal(raw, &w); err != nil {
+			return nil, invalid(op, "a contact could not be decoded")
+		}
+		if err := elementError(op, w.validation); err != nil {
+			return nil, err
+		}
+		c := &accounting.Customer{ID: w.ContactID, Name: w.Name, Email: w.EmailAddress, TaxNumber: w.TaxNumber,
+			Currency: w.DefaultCurrency, UpdatedAt: w.UpdatedDateUTC.Time, Raw: raw}
+		for _, p := range w.Phones {
+			if p.PhoneNumber != "" && c.Phone == "" {
+				c.Phone = p.PhoneNumber
+			}
+		}
+		for _, a := range w.Addresses {
+			addr := accounting.Address{City: a.City, Region: a.Region, PostalCode: a.PostalCode, Country: a.Country}
+			for _, l := range []string{a.AddressLine1, a.AddressLine2, a.AddressLine3, a.AddressLine4} {
+				if l != "" {
+					addr.Lines = append(addr.Lines, l)
+				}
+			}
+			if len(addr.Lines) > 0 || addr.City != "" || addr.PostalCode != "" {
+				c.Addresses = append(c.Addresses, addr)
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func toContactWire(c accounting.Customer) contactWire {
+	w := contactWire{ContactID: c.ID, Name: c.Name, EmailAddress: c.Email, TaxNumber: c.TaxNumber, DefaultCurrency: c.Currency}
+	if c.Phone != "" {
+		w.Phones = []phoneWire{{PhoneType: "DEFAULT", PhoneNumber: c.Phone}}
+	}
+	for _, a := range c.Addresses {
+		aw := addressWire{AddressType: "STREET", City: a.City, Region: a.Region, PostalCode: a.PostalCode, Country: a.Country}
+		lines := []*string{&aw.AddressLine1, &aw.AddressLine2, &aw.AddressLine3, &aw.AddressLine4}
+		for i, l := range a.Lines {
+			if i < len(lines) {
+				*lines[i] = l
+			}
+		}
+		w.Addresses = append(w.Addresses, aw)
+	}
+	return w
+}
+
+// Invoices.
+
+type invoicesEnvelope struct {
+	Invoices []json.RawMessage `json:"Invoices"`
 }
 
 type invoiceWire struct {
@@ -121,6 +189,86 @@ type lineWire struct {
 	LineAmount  json.Number `json:"LineAmount,omitempty"`
 }
 
+// toInvoiceWire is a new sales invoice: AUTHORISED unless inv.Status is
+// draft, billed to inv.CustomerID or, without one, to inv.Customer by name.
+func toInvoiceWire(inv accounting.Invoice) invoiceWire {
+	contact := &contactRef{ContactID: inv.CustomerID}
+	if inv.CustomerID == "" && inv.Customer != nil {
+		contact = &contactRef{Name: inv.Customer.Name, EmailAddress: inv.Customer.Email}
+	}
+	w := invoiceWire{Type: "ACCREC", Reference: inv.Reference, Contact: contact,
+		Date: msTime{inv.IssueDate}, DueDate: msTime{inv.DueDate}, Status: "AUTHORISED", LineAmountTypes: "Exclusive",
+		CurrencyCode: inv.Currency}
+	if inv.Status == accounting.InvoiceDraft {
+		w.Status = "DRAFT"
+	}
+	for _, l := range inv.Lines {
+		w.LineItems = append(w.LineItems, lineWire{Description: l.Description, Quantity: json.Number(l.Quantity.String()),
+			UnitAmount: json.Number(l.UnitPrice.Decimal().String()), ItemCode: l.ItemCode, AccountCode: l.AccountCode, TaxType: l.TaxCode})
+	}
+	return w
+}
+
+var statuses = map[string]accounting.InvoiceStatus{
+	"DRAFT": accounting.InvoiceDraft, "SUBMITTED": accounting.InvoiceDraft, "AUTHORISED": accounting.InvoiceOpen,
+	"PAID": accounting.InvoicePaid, "VOIDED": accounting.InvoiceVoid, "DELETED": accounting.InvoiceVoid,
+}
+
+// decodeInvoices maps Xero invoices. Money goes from the JSON number's text
+// straight to an exact decimal in the invoice's currency.
+func decodeInvoices(env invoicesEnvelope, op string) ([]*accounting.Invoice, error) {
+	out := make([]*accounting.Invoice, 0, len(env.Invoices))
+	for _, raw := range env.Invoices {
+		var w invoiceWire
+		if err := json.Unmarshal(raw, &w); err != nil {
+			return nil, invalid(op, "an invoice could not be decoded")
+		}
+		if err := elementError(op, w.validation); err != nil {
+			return nil, err
+		}
+		inv := &accounting.Invoice{ID: w.InvoiceID, Number: w.InvoiceNumber, Currency: w.CurrencyCode, Reference: w.Reference,
+			IssueDate: w.Date.Time, DueDate: w.DueDate.Time, Status: statuses[w.Status], UpdatedAt: w.UpdatedDateUTC.Time, Raw: raw}
+		if w.Contact != nil {
+			inv.CustomerID = w.Contact.ContactID
+		}
+		var err error
+		amt := func(n json.Number) money.Amount {
+			if err != nil {
+				return money.Amount{}
+			}
+			var a money.Amount
+			a, err = parseMoney(w.CurrencyCode, n)
+			return a
+		}
+		inv.Subtotal, inv.Tax, inv.Total, inv.AmountDue = amt(w.SubTotal), amt(w.TotalTax), amt(w.Total), amt(w.AmountDue)
+		for _, l := range w.LineItems {
+			line := accounting.Line{Description: l.Description, ItemCode: l.ItemCode, AccountCode: l.AccountCode, TaxCode: l.TaxType,
+				UnitPrice: amt(l.UnitAmount), Amount: amt(l.LineAmount), Tax: amt(l.TaxAmount)}
+			if q, qerr := decimal.Parse(string(l.Quantity)); qerr == nil {
+				line.Quantity = q
+			} else if err == nil {
+				err = qerr
+			}
+			inv.Lines = append(inv.Lines, line)
+		}
+		if err != nil {
+			return nil, invalid(op, "invoice "+w.InvoiceID+" has an amount that is not a decimal: "+err.Error())
+		}
+		out = append(out, inv)
+	}
+	return out, nil
+}
+
+// parseMoney reads an x-is-money number; an absent one is zero.
+func parseMoney(currency string, n json.Number) (money.Amount, error) {
+	if n == "" {
+		n = "0"
+	}
+	return money.ParseAmount(currency, string(n))
+}
+
+// Payments.
+
 type paymentWire struct {
 	PaymentID string      `json:"PaymentID,omitempty"`
 	Invoice   *invoiceRef `json:"Invoice,omitempty"`
@@ -140,6 +288,89 @@ type accountRef struct {
 	Code string `json:"Code"`
 }
 
+func toPaymentWire(p accounting.Payment) paymentWire {
+	return paymentWire{Invoice: &invoiceRef{InvoiceID: p.InvoiceID}, Account: &accountRef{Code: p.AccountCode},
+		Date: msTime{p.Date}, Amount: json.Number(p.Amount.Decimal().String()), Reference: p.Reference}
+}
+
+// decodePayment maps the payment Xero recorded for p.
+func decodePayment(raw json.RawMessage, p accounting.Payment, op string) (*accounting.Payment, error) {
+	var got paymentWire
+	if err := json.Unmarshal(raw, &got); err != nil {
+		return nil, invalid(op, "the payment could not be decoded")
+	}
+	if err := elementError(op, got.validation); err != nil {
+		return nil, err
+	}
+	currency := p.Amount.Curr().Code()
+	if got.Invoice != nil && got.Invoice.CurrencyCode != "" {
+		currency = got.Invoice.CurrencyCode
+	}
+	amount, err := parseMoney(currency, got.Amount)
+	if err != nil {
+		return nil, invalid(op, "the payment amount is not a decimal")
+	}
+	out := &accounting.Payment{ID: got.PaymentID, InvoiceID: p.InvoiceID, Amount: amount, Date: got.Date.Time,
+		Reference: got.Reference, AccountCode: p.AccountCode, Raw: raw}
+	if got.Invoice != nil {
+		out.InvoiceID = got.Invoice.InvoiceID
+	}
+	return out, nil
+}
+
+// Items.
+
+type itemsEnvelope struct {
+	Items []json.RawMessage `json:"Items"`
+}
+
+type itemWire struct {
+	ItemID         string            `json:"ItemID,omitempty"`
+	Code           string            `json:"Code"`
+	Name           string            `json:"Name,omitempty"`
+	Description    string            `json:"Description,omitempty"`
+	UpdatedDateUTC msTime            `json:"UpdatedDateUTC,omitzero"`
+	SalesDetails   *salesDetailsWire `json:"SalesDetails,omitempty"`
+	validation
+}
+
+type salesDetailsWire struct {
+	UnitPrice   json.Number `json:"UnitPrice,omitempty"`
+	AccountCode string      `json:"AccountCode,omitempty"`
+	TaxType     string      `json:"TaxType,omitempty"`
+}
+
+func toItemWire(it Item) itemWire {
+	return itemWire{Code: it.Code, Name: it.Name, Description: it.Description,
+		SalesDetails: &salesDetailsWire{UnitPrice: json.Number(it.UnitPrice.String()), AccountCode: it.AccountCode, TaxType: it.TaxType}}
+}
+
+func decodeItems(raws []json.RawMessage, op string) ([]*Item, error) {
+	out := make([]*Item, 0, len(raws))
+	for _, raw := range raws {
+		var w itemWire
+		if err := json.Unmarshal(raw, &w); err != nil {
+			return nil, invalid(op, "an item could not be decoded")
+		}
+		if err := elementError(op, w.validation); err != nil {
+			return nil, err
+		}
+		it := &Item{ID: w.ItemID, Code: w.Code, Name: w.Name, Description: w.Description, UpdatedAt: w.UpdatedDateUTC.Time, Raw: raw}
+		if sd := w.SalesDetails; sd != nil {
+			it.AccountCode, it.TaxType = sd.AccountCode, sd.TaxType
+			if sd.UnitPrice != "" {
+				p, err := decimal.Parse(string(sd.UnitPrice))
+				if err != nil {
+					return nil, invalid(op, "item "+w.Code+" has a price that is not a decimal")
+				}
+				it.UnitPrice = p
+			}
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
 // validation is what Xero puts on an element it refused: with
 // summarizeErrors=false, inside a 200.
 type validation struct {
@@ -155,4 +386,34 @@ func (v validation) messages() []string {
 		out = append(out, e.Message)
 	}
 	return out
+}
+
+// Webhooks.
+
+// deliveryWire is the body Xero posts to a webhook: no events at all for
+// the intent-to-receive handshake.
+type deliveryWire struct {
+	Events             []json.RawMessage `json:"events"`
+	FirstEventSequence int64             `json:"firstEventSequence"`
+	LastEventSequence  int64             `json:"lastEventSequence"`
+	Entropy            string            `json:"entropy"`
+}
+
+// eventWire is one event of a delivery.
+type eventWire struct {
+	Payload
+	// EventDateUTC is UTC, written without a zone ("2024-06-21T01:15:39.902").
+	EventDateUTC string `json:"eventDateUtc"`
+}
+
+// parseEventTime reads eventDateUtc: Xero's UTC time without a zone, or an
+// RFC 3339 time. ok is false for anything else.
+func parseEventTime(s string) (t time.Time, ok bool) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), true
+	}
+	if t, err := time.Parse("2006-01-02T15:04:05.999999999", s); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
 }

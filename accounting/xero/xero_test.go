@@ -6,13 +6,13 @@ import (
 	"time"
 
 	"github.com/govalues/decimal"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/patchbay-go/patchbay/accounting/accountingtest"
 	"github.com/patchbay-go/patchbay/accounting/xero"
 	"github.com/patchbay-go/patchbay/accounting/xero/xerotest"
 	"github.com/patchbay-go/patchbay/connector"
-	"github.com/patchbay-go/patchbay/connector/oauth"
 	"github.com/patchbay-go/patchbay/internal/spec"
 )
 
@@ -20,9 +20,9 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 var fastRetry = connector.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: 2 * time.Second}
 
-// sandbox starts a Xero sandbox, connects an OAuth source to it, and
-// returns a client for its tenant. wrap, if set, wraps the base transport.
-func sandbox(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper) (*xerotest.Server, *xero.Client, *oauth.Source) {
+// sandbox starts a Xero sandbox and returns a client for its tenant, with
+// the sandbox's own credential. wrap, if set, wraps the base transport.
+func sandbox(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper) (*xerotest.Server, *xero.Client) {
 	t.Helper()
 	srv := xerotest.NewServer()
 	t.Cleanup(srv.Close)
@@ -32,17 +32,10 @@ func sandbox(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper) (*xer
 	if wrap != nil {
 		base = wrap(tr)
 	}
-	src, err := oauth.NewSource(oauth.Config{OAuth2: srv.OAuthConfig(), Store: oauth.NewMemoryStore(srv.Connect()),
-		HTTPClient: &http.Client{Transport: tr}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, err := xero.New(xero.Config{BaseURL: srv.APIURL(), TenantID: srv.TenantID(), Auth: connector.OAuth2(src)},
+	client, err := xero.New(xero.Config{BaseURL: srv.URL(), Auth: srv.Auth(), TenantID: srv.TenantID()},
 		connector.WithHTTPClient(&http.Client{Transport: base}), connector.WithRetryPolicy(fastRetry))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, client, src
+	require.NoError(t, err)
+	return srv, client
 }
 
 func harness(wrap func(*testing.T, http.RoundTripper) http.RoundTripper) func(t *testing.T) accountingtest.Harness {
@@ -51,7 +44,7 @@ func harness(wrap func(*testing.T, http.RoundTripper) http.RoundTripper) func(t 
 		if wrap != nil {
 			w = func(next http.RoundTripper) http.RoundTripper { return wrap(t, next) }
 		}
-		srv, client, _ := sandbox(t, w)
+		srv, client := sandbox(t, w)
 		return accountingtest.Harness{
 			Customers: client.Customers, Invoices: client.Invoices, Payments: client.Payments,
 			Currency: xerotest.Currency, AccountCode: xerotest.SalesAccount, BankAccountCode: xerotest.BankAccount,

@@ -166,6 +166,9 @@ func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
 		}
 		matches = append(matches, c)
 	}
+	if !sortByUpdated(w, r, matches, func(x *contact) time.Time { return x.updated }) {
+		return
+	}
 	offset, size := page(r)
 	out := []map[string]any{}
 	for i := offset; i < len(matches) && i < offset+size; i++ {

@@ -283,6 +283,9 @@ func (s *Server) listInvoices(w http.ResponseWriter, r *http.Request) {
 		}
 		matches = append(matches, inv)
 	}
+	if !sortByUpdated(w, r, matches, func(x *invoice) time.Time { return x.updated }) {
+		return
+	}
 	offset, size := page(r)
 	out := []map[string]any{}
 	for i := offset; i < len(matches) && i < offset+size; i++ {

@@ -1,16 +1,15 @@
 // Package xerotest is a stateful in-memory Xero for tests and demos: an
 // OAuth2 provider that rotates refresh tokens, /Connections with one
-// organisation, and the Accounting API's Contacts, Invoices (ACCREC) and
-// Payments with Xero's JSON (PascalCase, MS-JSON dates, money as numbers),
-// tenant-header enforcement, Idempotency-Key replay, ValidationException
-// bodies, X-*Limit-Remaining headers and 429s, Xero's limit of 5 calls in
-// flight per tenant, and fault switches.
+// organisation, and the Accounting API's Contacts, Invoices (ACCREC),
+// Payments and Items with Xero's JSON (PascalCase, MS-JSON dates, money as
+// numbers), tenant-header enforcement, Idempotency-Key replay,
+// If-Modified-Since and order=UpdatedDateUTC, ValidationException bodies,
+// X-*Limit-Remaining headers and 429s, Xero's limit of 5 calls in flight
+// per tenant, fault switches, and webhooks signed as Xero signs them.
 //
 //	srv := xerotest.NewServer()
 //	defer srv.Close()
-//	store := oauth.NewMemoryStore(srv.Connect()) // as if the user had connected
-//	src, _ := oauth.NewSource(oauth.Config{OAuth2: srv.OAuthConfig(), Store: store})
-//	client, _ := xero.New(xero.Config{BaseURL: srv.APIURL(), TenantID: srv.TenantID(), Auth: connector.OAuth2(src)})
+//	client, _ := xero.New(xero.Config{BaseURL: srv.URL(), Auth: srv.Auth(), TenantID: srv.TenantID()})
 //
 // It listens on 127.0.0.1 only.
 package xerotest
@@ -19,6 +18,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,8 +26,10 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/patchbay-go/patchbay/accounting/xero"
+	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/connectortest"
-	"github.com/patchbay-go/patchbay/connector/connectortest"
+	"github.com/patchbay-go/patchbay/connector/oauth"
 )
 
 // Organisation facts the sandbox is seeded with: a New Zealand demo company.
@@ -41,19 +43,25 @@ const (
 	organisationName = "Demo Company (NZ)"
 )
 
+// apiPath is where the Accounting API is served on the sandbox's host, as
+// on api.xero.com.
+const apiPath = "/api.xro/" + xero.APIVersion
+
 // taxRates are the sandbox organisation's sales tax types.
 var taxRates = map[string]string{"OUTPUT2": "0.15", "NONE": "0", "EXEMPTOUTPUT": "0", "ZERORATEDOUTPUT": "0"}
 
 // Server is a running sandbox.
 type Server struct {
-	URL      string // the host; the Accounting API is at APIURL()
+	connectortest.Sandbox // Throttle: minute-limit 429s; FailNext: 5xx, on API requests; Now, Advance
+
+	// Provider is the sandbox's OAuth2 provider (Xero's identity server),
+	// for tests of the OAuth flow itself.
 	Provider *connectortest.OAuthServer
 
-	srv      *httptest.Server
-	tenantID string
-
-	connectortest.Faults // Throttle: minute-limit 429s; FailNext: 5xx, on API requests
-	connectortest.Clock  // Now, Advance
+	tenantID   string
+	webhookKey string
+	tokens     *http.Transport // Auth's calls to Provider
+	auth       connector.Auth
 
 	mu        sync.Mutex
 	contacts  []*contact
@@ -66,54 +74,90 @@ type Server struct {
 	requests  int
 }
 
+// Option configures a Server.
+type Option func(*Server)
+
+// WithWebhookKey sets the webhook key the sandbox signs deliveries with
+// (by default a random one).
+func WithWebhookKey(key string) Option { return func(s *Server) { s.webhookKey = key } }
+
 // NewServer starts the sandbox and its OAuth provider on 127.0.0.1.
-func NewServer() *Server {
-	s := &Server{Provider: connectortest.StartOAuthServer(), tenantID: connectortest.UUID(), replays: map[string]recorded{}}
+func NewServer(opts ...Option) *Server {
+	s := &Server{Provider: connectortest.StartOAuthServer(), tenantID: connectortest.UUID(), replays: map[string]recorded{},
+		webhookKey: connectortest.RandomHex(32), tokens: &http.Transport{}}
+	for _, o := range opts {
+		o(s)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /connections", s.connections)
 	mux.HandleFunc("GET /Connections", s.connections) // the spec's spelling; Xero answers both
 	api := http.NewServeMux()
-	api.HandleFunc("GET /api.xro/2.0/Contacts", s.listContacts)
-	api.HandleFunc("PUT /api.xro/2.0/Contacts", s.putContacts)
-	api.HandleFunc("POST /api.xro/2.0/Contacts", s.putContacts)
-	api.HandleFunc("GET /api.xro/2.0/Contacts/{id}", s.getContact)
-	api.HandleFunc("POST /api.xro/2.0/Contacts/{id}", s.putContacts)
-	api.HandleFunc("GET /api.xro/2.0/Invoices", s.listInvoices)
-	api.HandleFunc("PUT /api.xro/2.0/Invoices", s.putInvoices)
-	api.HandleFunc("POST /api.xro/2.0/Invoices", s.putInvoices)
-	api.HandleFunc("GET /api.xro/2.0/Invoices/{id}", s.getInvoice)
-	api.HandleFunc("POST /api.xro/2.0/Invoices/{id}", s.putInvoices)
-	api.HandleFunc("POST /api.xro/2.0/Invoices/{id}/Email", s.emailInvoice)
-	api.HandleFunc("PUT /api.xro/2.0/Payments", s.putPayments)
-	api.HandleFunc("GET /api.xro/2.0/Items", s.listItems)
-	api.HandleFunc("PUT /api.xro/2.0/Items", s.postItems)
-	api.HandleFunc("POST /api.xro/2.0/Items", s.postItems)
-	api.HandleFunc("GET /api.xro/2.0/Items/{id}", s.getItem)
-	mux.Handle("/api.xro/2.0/", s.gate(s.replay(api)))
-	s.srv = httptest.NewServer(mux)
-	s.URL = s.srv.URL
+	api.HandleFunc("GET "+apiPath+"/Contacts", s.listContacts)
+	api.HandleFunc("PUT "+apiPath+"/Contacts", s.putContacts)
+	api.HandleFunc("POST "+apiPath+"/Contacts", s.putContacts)
+	api.HandleFunc("GET "+apiPath+"/Contacts/{id}", s.getContact)
+	api.HandleFunc("POST "+apiPath+"/Contacts/{id}", s.putContacts)
+	api.HandleFunc("GET "+apiPath+"/Invoices", s.listInvoices)
+	api.HandleFunc("PUT "+apiPath+"/Invoices", s.putInvoices)
+	api.HandleFunc("POST "+apiPath+"/Invoices", s.putInvoices)
+	api.HandleFunc("GET "+apiPath+"/Invoices/{id}", s.getInvoice)
+	api.HandleFunc("POST "+apiPath+"/Invoices/{id}", s.putInvoices)
+	api.HandleFunc("POST "+apiPath+"/Invoices/{id}/Email", s.emailInvoice)
+	api.HandleFunc("PUT "+apiPath+"/Payments", s.putPayments)
+	api.HandleFunc("GET "+apiPath+"/Items", s.listItems)
+	api.HandleFunc("PUT "+apiPath+"/Items", s.postItems)
+	api.HandleFunc("POST "+apiPath+"/Items", s.postItems)
+	api.HandleFunc("GET "+apiPath+"/Items/{id}", s.getItem)
+	mux.Handle(apiPath+"/", s.gate(s.replay(api)))
+	s.Start(mux)
+
+	// The connected account: a token pair as if the user had just
+	// connected the organisation, refreshed against Provider.
+	src, err := oauth.NewSource(oauth.Config{OAuth2: s.OAuthConfig(), Store: oauth.NewMemoryStore(s.Connect()),
+		HTTPClient: &http.Client{Transport: s.tokens}})
+	if err != nil {
+		panic("xerotest: " + err.Error()) // the configuration above is always valid
+	}
+	s.auth = connector.OAuth2(src)
 	return s
 }
 
 // Close stops the sandbox and its provider.
 func (s *Server) Close() {
-	s.srv.CloseClientConnections()
-	s.srv.Close()
+	s.Sandbox.Close()
 	s.Provider.Close()
+	s.tokens.CloseIdleConnections()
 }
 
-// APIURL is the Accounting API root, as https://api.xero.com/api.xro/2.0.
-func (s *Server) APIURL() string { return s.URL + "/api.xro/2.0" }
+// URL is the Accounting API root, as https://api.xero.com/api.xro/2.0:
+// what xero.Config.BaseURL takes.
+func (s *Server) URL() string { return s.Sandbox.URL() + apiPath }
+
+// IdentityURL is the host of /Connections, as https://api.xero.com: what
+// xero.Connections takes.
+func (s *Server) IdentityURL() string { return s.Sandbox.URL() }
+
+// Auth is the credential the sandbox accepts, as xero.Config.Auth takes
+// it: connector.OAuth2 over a connector/oauth Source holding a connected
+// token pair, refreshed (and rotated) against Provider. Every call returns
+// the same credential, so that clients share its refresh token.
+func (s *Server) Auth() connector.Auth { return s.auth }
 
 // TenantID is the organisation's tenant id.
 func (s *Server) TenantID() string { return s.tenantID }
 
-// OAuthConfig is the app's OAuth2 configuration for the sandbox provider.
-// Xero takes client credentials in the Authorization header.
+// WebhookSecret is the webhook key the sandbox signs deliveries with: what
+// webhook.Config.Secrets takes.
+func (s *Server) WebhookSecret() string { return s.webhookKey }
+
+// OAuthConfig is the app's OAuth2 configuration for the sandbox provider,
+// for tests of the OAuth flow itself. Xero takes client credentials in the
+// Authorization header.
 func (s *Server) OAuthConfig() *oauth2.Config { return s.Provider.Config(oauth2.AuthStyleInHeader) }
 
 // Connect mints a token pair as if a user had just connected the
-// organisation; save it to a token store.
+// organisation, for tests of the OAuth flow itself; save it to a token
+// store.
 func (s *Server) Connect() *oauth2.Token { return s.Provider.IssueToken(30 * time.Minute) }
 
 // Requests counts API requests.
@@ -318,4 +362,28 @@ func whereEquals(r *http.Request) (field, value string, ok bool) {
 		return "", "", false
 	}
 	return strings.TrimSpace(field), strings.Trim(strings.TrimSpace(rest), `"`), true
+}
+
+// sortByUpdated orders a list as the order parameter says. The sandbox
+// understands "UpdatedDateUTC" with ASC (the default) or DESC; without the
+// parameter the list keeps the order records were made in. ok is false,
+// and the request is answered, for an order it does not understand.
+func sortByUpdated[T any](w http.ResponseWriter, r *http.Request, list []T, updated func(T) time.Time) bool {
+	o := strings.Fields(r.URL.Query().Get("order"))
+	if len(o) == 0 {
+		return true
+	}
+	if !strings.EqualFold(o[0], "UpdatedDateUTC") || len(o) > 2 || (len(o) == 2 && !strings.EqualFold(o[1], "ASC") && !strings.EqualFold(o[1], "DESC")) {
+		writeValidation(w, []map[string]any{{"ValidationErrors": validationErrors("The sandbox orders by UpdatedDateUTC ASC or DESC only.")}})
+		return false
+	}
+	desc := len(o) == 2 && strings.EqualFold(o[1], "DESC")
+	slices.SortStableFunc(list, func(a, b T) int {
+		c := updated(a).Compare(updated(b))
+		if desc {
+			return -c
+		}
+		return c
+	})
+	return true
 }
