@@ -4,10 +4,11 @@ package shippingtest
 
 import (
 	"context"
-	"errors"
 	"testing"
 
 	"github.com/govalues/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/shipping"
@@ -53,12 +54,8 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 func quote(t *testing.T, h Harness) []shipping.Rate {
 	t.Helper()
 	rates, err := h.Rates.Quote(context.Background(), From, To, []shipping.Parcel{Box})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rates) == 0 {
-		t.Fatal("no rates")
-	}
+	require.NoError(t, err)
+	require.NotEmpty(t, rates, "no rates")
 	return rates
 }
 
@@ -66,15 +63,15 @@ func testAddressErrors(t *testing.T, h Harness) {
 	bad := To
 	bad.PostalCode = "941"
 	_, err := h.Rates.Quote(context.Background(), From, bad, []shipping.Parcel{Box})
+	require.ErrorIs(t, err, connector.ErrValidation, "bad ZIP")
 	var ae *shipping.AddressError
-	if !errors.Is(err, connector.ErrValidation) || !errors.As(err, &ae) || ae.Field != "postal code" {
-		t.Fatalf("bad ZIP: err = %v, want an AddressError on the postal code", err)
-	}
+	require.ErrorAs(t, err, &ae, "bad ZIP: want an AddressError")
+	assert.Equal(t, "postal code", ae.Field, "bad ZIP: the AddressError's field")
+
 	bad = To
 	bad.Country = "XX"
-	if _, err := h.Rates.Quote(context.Background(), From, bad, []shipping.Parcel{Box}); !errors.Is(err, connector.ErrValidation) {
-		t.Fatalf("unknown country: err = %v, want ErrValidation", err)
-	}
+	_, err = h.Rates.Quote(context.Background(), From, bad, []shipping.Parcel{Box})
+	assert.ErrorIs(t, err, connector.ErrValidation, "unknown country")
 }
 
 func testQuote(t *testing.T, h Harness) {
@@ -84,9 +81,8 @@ func testQuote(t *testing.T, h Harness) {
 			t.Fatalf("incomplete rate %+v", r)
 		}
 	}
-	if _, ok := shipping.Cheapest(rates); !ok {
-		t.Fatal("no cheapest rate")
-	}
+	_, ok := shipping.Cheapest(rates)
+	assert.True(t, ok, "no cheapest rate")
 }
 
 func testBuyTwice(t *testing.T, h Harness) {
@@ -94,91 +90,74 @@ func testBuyTwice(t *testing.T, h Harness) {
 	rate, _ := shipping.Cheapest(quote(t, h))
 	key := connector.DeriveKey("order", "1001", "label")
 	first, err := h.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey(key))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	second, err := h.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey(key))
-	if err != nil || second.ID != first.ID {
-		t.Fatalf("second buy with the key = %v, %v; want label %s", second, err, first.ID)
-	}
-	if first.TrackingNumber == "" || first.LabelURL == "" || first.Status != shipping.LabelCreated {
-		t.Fatalf("label = %+v: want a tracking number, a label URL, created", first)
-	}
-	if eq, _ := first.Amount.Equal(rate.Amount); !eq {
-		t.Fatalf("label cost %v, the rate said %v", first.Amount, rate.Amount)
-	}
-	if n := h.Purchases(); n != 1 {
-		t.Fatalf("%d charges, want 1", n)
-	}
-	if _, err := h.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey(connector.DeriveKey("order", "other", "label"))); !errors.Is(err, connector.ErrConflict) {
-		t.Fatalf("the same rate under another key: err = %v, want ErrConflict", err)
-	}
+	require.NoError(t, err, "second buy with the key")
+	assert.Equal(t, first.ID, second.ID, "second buy with the key: another label")
+	assert.NotEmpty(t, first.TrackingNumber, "label without a tracking number")
+	assert.NotEmpty(t, first.LabelURL, "label without a label URL")
+	assert.Equal(t, shipping.LabelCreated, first.Status)
+	eq, _ := first.Amount.Equal(rate.Amount)
+	assert.True(t, eq, "label cost %v, the rate said %v", first.Amount, rate.Amount)
+	assert.Equal(t, 1, h.Purchases(), "charges")
+
+	_, err = h.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey(connector.DeriveKey("order", "other", "label")))
+	assert.ErrorIs(t, err, connector.ErrConflict, "the same rate under another key")
 }
 
 func testVoid(t *testing.T, h Harness) {
 	ctx := context.Background()
 	rate, _ := shipping.Cheapest(quote(t, h))
 	label, err := h.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey("void-test-key"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	voided, err := h.Labels.Void(ctx, label.ID)
-	if err != nil || (voided.Status != shipping.LabelVoidRequested && voided.Status != shipping.LabelVoided) {
-		t.Fatalf("Void = %+v, %v", voided, err)
-	}
-	if _, err := h.Labels.Void(ctx, label.ID); !errors.Is(err, connector.ErrValidation) {
-		t.Fatalf("voiding twice: err = %v, want ErrValidation", err)
-	}
+	require.NoError(t, err)
+	assert.Contains(t, []shipping.LabelStatus{shipping.LabelVoidRequested, shipping.LabelVoided}, voided.Status, "status after Void")
+	_, err = h.Labels.Void(ctx, label.ID)
+	assert.ErrorIs(t, err, connector.ErrValidation, "voiding twice")
 }
 
 func testTracking(t *testing.T, h Harness) {
 	ctx := context.Background()
 	rate, _ := shipping.Cheapest(quote(t, h))
 	label, err := h.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey("track-test-key"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := []shipping.TrackingState{shipping.PreTransit, shipping.InTransit, shipping.Delivered}
 	for i, state := range want {
 		st, err := h.Tracking.Track(ctx, label.Carrier, label.TrackingNumber)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.State != state || len(st.History) != i+1 || st.At.IsZero() {
-			t.Fatalf("step %d: state %s with %d events, want %s with %d", i, st.State, len(st.History), state, i+1)
-		}
-		if i < len(want)-1 && !h.AdvanceTracking(label.Carrier, label.TrackingNumber) {
-			t.Fatal("could not advance tracking")
+		require.NoError(t, err)
+		require.Equal(t, state, st.State, "step %d", i)
+		require.Len(t, st.History, i+1, "step %d", i)
+		require.False(t, st.At.IsZero(), "step %d: no time", i)
+		if i < len(want)-1 {
+			require.True(t, h.AdvanceTracking(label.Carrier, label.TrackingNumber), "could not advance tracking")
 		}
 	}
 }
 
 func testErrors(t *testing.T, h Harness) {
 	ctx := context.Background()
-	if _, err := h.Labels.Buy(ctx, "no-such-rate", connector.WithIdempotencyKey("k-missing")); !errors.Is(err, connector.ErrNotFound) {
-		t.Fatalf("unknown rate: err = %v, want ErrNotFound", err)
-	}
-	if _, err := h.Tracking.Track(ctx, "usps", "0000000000"); !errors.Is(err, connector.ErrNotFound) {
-		t.Fatalf("unknown tracking number: err = %v, want ErrNotFound", err)
-	}
+	_, err := h.Labels.Buy(ctx, "no-such-rate", connector.WithIdempotencyKey("k-missing"))
+	assert.ErrorIs(t, err, connector.ErrNotFound, "unknown rate")
+	_, err = h.Tracking.Track(ctx, "usps", "0000000000")
+	assert.ErrorIs(t, err, connector.ErrNotFound, "unknown tracking number")
+
 	rate, _ := shipping.Cheapest(quote(t, h))
 	h.FailLabels(true)
-	_, err := h.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey("refused"))
+	_, err = h.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey("refused"))
+	require.ErrorIs(t, err, connector.ErrValidation, "refused purchase")
 	var apiErr *connector.APIError
-	if !errors.Is(err, connector.ErrValidation) || !errors.As(err, &apiErr) || apiErr.Message == "" {
-		t.Fatalf("refused purchase: err = %v, want ErrValidation with the carrier's messages", err)
-	}
+	require.ErrorAs(t, err, &apiErr, "refused purchase")
+	assert.NotEmpty(t, apiErr.Message, "refused purchase: want the carrier's messages")
 	h.FailLabels(false)
-	if _, err := h.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey("refused")); err != nil {
-		t.Fatalf("the same key after a refused purchase must buy: %v", err)
-	}
+	_, err = h.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey("refused"))
+	assert.NoError(t, err, "the same key after a refused purchase must buy")
 }
 
 func testRateLimited(t *testing.T, h Harness) {
 	h.Throttle(1)
 	quote(t, h)
 	h.Throttle(1000)
-	if _, err := h.Rates.Quote(context.Background(), From, To, []shipping.Parcel{Box}); !errors.Is(err, connector.ErrRateLimited) {
-		t.Fatalf("err = %v, want ErrRateLimited", err)
-	}
+	_, err := h.Rates.Quote(context.Background(), From, To, []shipping.Parcel{Box})
+	assert.ErrorIs(t, err, connector.ErrRateLimited)
 }

@@ -1,15 +1,3 @@
-// Package shippo is the Shippo shipping connector: rates (shipments), label
-// purchase (transactions), voids (refunds) and tracking through Shippo's
-// REST API (https://docs.goshippo.com/shippoapi/public-api/), as the
-// shipping interfaces.
-//
-// Shippo has no idempotency header, so Buy makes purchases idempotent
-// itself: the caller's key goes into the transaction's metadata, and
-// before buying, and after any answer that was lost, the rate's
-// transactions are listed and one carrying the key is returned instead of
-// buying again. See Buy.
-//
-// Its sandbox is shippotest; shippingtest.Run holds it to the contract.
 package shippo
 
 import (
@@ -23,27 +11,36 @@ import (
 // DefaultBaseURL is Shippo's API host.
 const DefaultBaseURL = "https://api.goshippo.com"
 
-// APIVersion is the Shippo API version the connector speaks: the one of the
-// published spec it is checked against.
+// APIVersion is the Shippo API version the connector speaks, sent on every
+// request as Shippo-API-Version: the one of the published spec it is
+// checked against.
 const APIVersion = "2018-02-08"
 
 // Config holds what is particular to a Shippo account.
 type Config struct {
-	// Token is a live or test API token (shippo_live_..., shippo_test_...).
-	Token string
-	// BaseURL defaults to DefaultBaseURL; a shippotest sandbox's URL in tests.
+	// BaseURL defaults to DefaultBaseURL; a shippotest sandbox's URL() in
+	// tests.
 	BaseURL string
+	// Auth is the account's credential: APIToken with a live or test API
+	// token (shippo_live_..., shippo_test_...). Required.
+	Auth connector.Auth
 }
+
+// APIToken is a Shippo API token as Config.Auth takes it: sent as
+// "Authorization: ShippoToken <token>", Shippo's own scheme
+// (https://docs.goshippo.com/docs/guides_general/authentication).
+func APIToken(token string) connector.Auth { return connector.TokenScheme("ShippoToken", token) }
 
 // Client is a Shippo account.
 type Client struct {
-	*connector.Client
-	Rates    *RatesService
-	Labels   *LabelsService
-	Tracking *TrackingService
+	*connector.Client // Do: any endpoint the services do not cover yet
+	Rates             *RatesService
+	Labels            *LabelsService
+	Tracking          *TrackingService
 }
 
 var (
+	_ connector.Connector  = (*Client)(nil)
 	_ shipping.Rates       = (*RatesService)(nil)
 	_ shipping.Labels      = (*LabelsService)(nil)
 	_ shipping.Tracking    = (*TrackingService)(nil)
@@ -52,8 +49,8 @@ var (
 
 // New builds a client. opts are the connector's.
 func New(cfg Config, opts ...connector.Option) (*Client, error) {
-	if cfg.Token == "" {
-		return nil, errors.New("shippo: Config.Token is required")
+	if cfg.Auth == nil {
+		return nil, errors.New("shippo: Config.Auth is required (shippo.APIToken with the API token)")
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
@@ -61,7 +58,7 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 	c, err := connector.New(connector.Vendor{
 		Name:        "shippo",
 		BaseURL:     cfg.BaseURL,
-		Auth:        connector.TokenScheme("ShippoToken", cfg.Token),
+		Auth:        cfg.Auth,
 		Header:      http.Header{"Shippo-API-Version": {APIVersion}},
 		DecodeError: decodeError,
 	}, opts...)

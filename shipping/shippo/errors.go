@@ -67,3 +67,8 @@ func transactionError(messages []message) error {
 	return &connector.APIError{Vendor: "shippo", Op: "labels.buy", StatusCode: http.StatusCreated, Code: "transaction_error",
 		Message: strings.Join(texts, "; "), Kind: connector.ErrValidation}
 }
+
+// invalid is an answer of Shippo's the connector cannot read.
+func invalid(op, msg string) error {
+	return &connector.APIError{Vendor: "shippo", Op: op, Kind: connector.ErrInvalidResponse, Message: msg}
+}

@@ -7,9 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 	"github.com/patchbay-go/patchbay/internal/spec"
 	"github.com/patchbay-go/patchbay/shipping"
 	"github.com/patchbay-go/patchbay/shipping/shippingtest"
@@ -31,11 +34,9 @@ func sandbox(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper) (*shi
 	if wrap != nil {
 		base = wrap(tr)
 	}
-	client, err := shippo.New(shippo.Config{BaseURL: srv.URL, Token: srv.Token()},
+	client, err := shippo.New(shippo.Config{BaseURL: srv.URL(), Auth: srv.Auth()},
 		connector.WithHTTPClient(&http.Client{Transport: base}), connector.WithRetryPolicy(fastRetry))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return srv, client
 }
 
@@ -60,27 +61,20 @@ func TestLostPurchaseAnswer(t *testing.T) {
 	srv, client := sandbox(t, nil)
 	ctx := context.Background()
 	rates, err := client.Rates.Quote(ctx, shippingtest.From, shippingtest.To, []shipping.Parcel{shippingtest.Box})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rate, _ := shipping.Fastest(rates)
 	srv.LoseNextPurchaseAnswer()
 	label, err := client.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey("order-1001-label"))
-	if err != nil {
-		t.Fatalf("Buy after a lost answer: %v", err)
-	}
-	if srv.Purchases() != 1 || label.TrackingNumber == "" {
-		t.Fatalf("%d charges, label %+v; want one charge and its label", srv.Purchases(), label)
-	}
+	require.NoError(t, err, "Buy after a lost answer")
+	assert.Equal(t, 1, srv.Purchases(), "charges")
+	assert.NotEmpty(t, label.TrackingNumber, "label %+v", label)
+
 	// Without a key the lost answer is reported, not retried blindly.
 	rate2, _ := shipping.Cheapest(rates)
 	srv.LoseNextPurchaseAnswer()
-	if _, err := client.Labels.Buy(ctx, rate2.ID); !isOutcomeUnknown(err) {
-		t.Fatalf("keyless Buy after a lost answer: err = %v, want ErrOutcomeUnknown", err)
-	}
-	if srv.Purchases() != 2 {
-		t.Fatalf("%d charges, want 2", srv.Purchases())
-	}
+	_, err = client.Labels.Buy(ctx, rate2.ID)
+	assert.True(t, isOutcomeUnknown(err), "keyless Buy after a lost answer: err = %v, want ErrOutcomeUnknown", err)
+	assert.Equal(t, 2, srv.Purchases(), "charges")
 }
 
 // shippoExceptions are known differences between Shippo's spec (a 2024
@@ -122,24 +116,44 @@ func TestBuyWithNewKeyIsOneCall(t *testing.T) {
 	srv, client := sandbox(t, func(next http.RoundTripper) http.RoundTripper { counter.next = next; return counter })
 	ctx := context.Background()
 	rates, err := client.Rates.Quote(ctx, shippingtest.From, shippingtest.To, []shipping.Parcel{shippingtest.Box})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cheap, _ := shipping.Cheapest(rates)
-	before := counter.n.Load()
+	before, sandboxBefore := counter.n.Load(), srv.Requests()
 	label, err := client.Labels.Buy(ctx, cheap.ID, connector.WithIdempotencyKey("order-1-label"), connector.WithNewKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if calls := counter.n.Load() - before; calls != 1 || label.Carrier != cheap.Carrier || label.Amount != cheap.Amount {
-		t.Fatalf("%d calls (want 1), label %+v for rate %+v", calls, label, cheap)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), counter.n.Load()-before, "calls")
+	assert.Equal(t, 1, srv.Requests()-sandboxBefore, "requests the sandbox saw")
+	assert.Equal(t, cheap.Carrier, label.Carrier)
+	assert.Equal(t, cheap.Amount, label.Amount)
+
 	fast, _ := shipping.Fastest(rates)
 	srv.LoseNextPurchaseAnswer()
-	if _, err := client.Labels.Buy(ctx, fast.ID, connector.WithIdempotencyKey("order-2-label"), connector.WithNewKey()); err != nil {
-		t.Fatal(err)
-	}
-	if srv.Purchases() != 2 {
-		t.Fatalf("%d charges, want 2", srv.Purchases())
-	}
+	_, err = client.Labels.Buy(ctx, fast.ID, connector.WithIdempotencyKey("order-2-label"), connector.WithNewKey())
+	require.NoError(t, err)
+	assert.Equal(t, 2, srv.Purchases(), "charges")
+}
+
+// Every request carries the token in Shippo's own scheme and the pinned
+// API version; the sandbox refuses another token with Shippo's 401.
+func TestAuthAndVersion(t *testing.T) {
+	srv := connectortest.NewServer(t, connectortest.Fault{Body: `{"status":"SUCCESS","rates":[],"messages":[]}`})
+	client, err := shippo.New(shippo.Config{BaseURL: srv.URL, Auth: shippo.APIToken("shippo_test_0123456789")}, connector.WithHTTPClient(srv.Client()))
+	require.NoError(t, err)
+	_, err = client.Rates.Quote(context.Background(), shippingtest.From, shippingtest.To, []shipping.Parcel{shippingtest.Box})
+	require.NoError(t, err)
+	require.Equal(t, 1, srv.Hits())
+	got := srv.Requests()[0].Header
+	assert.Equal(t, "ShippoToken shippo_test_0123456789", got.Get("Authorization"))
+	assert.Equal(t, shippo.APIVersion, got.Get("Shippo-API-Version"))
+
+	_, err = shippo.New(shippo.Config{BaseURL: srv.URL})
+	assert.Error(t, err, "a client without Auth")
+
+	sb := shippotest.NewServer()
+	defer sb.Close()
+	other, err := shippo.New(shippo.Config{BaseURL: sb.URL(), Auth: shippo.APIToken("shippo_test_not_the_sandboxes")})
+	require.NoError(t, err)
+	_, err = other.Tracking.Track(context.Background(), "usps", "9400")
+	assert.ErrorIs(t, err, connector.ErrUnauthorized)
+	assert.Equal(t, 1, sb.Requests())
 }

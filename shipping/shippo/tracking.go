@@ -32,19 +32,3 @@ func (s *TrackingService) Track(ctx context.Context, carrier, trackingNumber str
 	}
 	return decodeTrack(raw)
 }
-
-func decodeTrack(raw json.RawMessage) (*shipping.TrackingStatus, error) {
-	var w trackWire
-	if err := json.Unmarshal(raw, &w); err != nil {
-		return nil, invalid("tracking.get", "the track could not be decoded")
-	}
-	ts := &shipping.TrackingStatus{Carrier: w.Carrier, TrackingNumber: w.TrackingNumber, Raw: raw}
-	ts.State = shipping.Unknown
-	if w.TrackingStatus != nil {
-		ts.TrackingEvent = w.TrackingStatus.event()
-	}
-	for _, h := range w.TrackingHistory {
-		ts.History = append(ts.History, h.event())
-	}
-	return ts, nil
-}

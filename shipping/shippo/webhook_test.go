@@ -5,66 +5,238 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/webhook"
 	"github.com/patchbay-go/patchbay/shipping"
 	"github.com/patchbay-go/patchbay/shipping/shippingtest"
 	"github.com/patchbay-go/patchbay/shipping/shippo"
+	"github.com/patchbay-go/patchbay/shipping/shippo/shippotest"
 )
 
-// The sandbox's transaction_created and track_updated events arrive typed;
-// a wrong token is refused; a failed delivery is processed on redelivery.
-func TestWebhooks(t *testing.T) {
-	const token = "hook-secret-0123456789"
-	srv, client := sandbox(t, nil)
-	var mu sync.Mutex
-	var events []*shippo.Event
-	h, err := shippo.NewWebhookHandler(token, nil, func(ctx context.Context, e *shippo.Event) error {
-		mu.Lock()
-		defer mu.Unlock()
-		events = append(events, e)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+// recorder is a handle that keeps the events it was given.
+type recorder struct {
+	mu     sync.Mutex
+	events []shippo.Event
+	fail   int // fail this many calls first
+}
+
+func (r *recorder) handle(_ context.Context, e shippo.Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail > 0 {
+		r.fail--
+		return errors.New("database down")
 	}
-	receiver := httptest.NewServer(h)
-	defer receiver.Close()
-	srv.SendWebhooksTo(receiver.URL+"/hooks/shippo", token)
+	r.events = append(r.events, e)
+	return nil
+}
+
+func (r *recorder) got() []shippo.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]shippo.Event(nil), r.events...)
+}
+
+func receiver(t *testing.T, cfg webhook.Config, rec *recorder) *httptest.Server {
+	t.Helper()
+	h, err := shippo.NewWebhookHandler(cfg, rec.handle)
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+const trackBody = `{"event":"track_updated","test":true,"data":{"carrier":"usps","tracking_number":"9400111","tracking_status":` +
+	`{"status":"TRANSIT","status_details":"In transit","status_date":"2026-11-23T10:00:00Z"},"tracking_history":[]}}`
+
+// The sandbox's transaction_created and track_updated events arrive typed,
+// in the neutral kinds, each with an ID.
+func TestWebhooksFromSandbox(t *testing.T) {
+	srv, client := sandbox(t, nil)
+	rec := &recorder{}
+	hook := receiver(t, webhook.Config{Secrets: []string{srv.WebhookSecret()}}, rec)
+	srv.DeliverWebhooksTo(hook.URL + "/hooks/shippo")
 
 	ctx := context.Background()
 	rates, err := client.Rates.Quote(ctx, shippingtest.From, shippingtest.To, []shipping.Parcel{shippingtest.Box})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	rate, _ := shipping.Cheapest(rates)
 	label, err := client.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey("hook-order"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.AdvanceTracking(label.Carrier, label.TrackingNumber)
-	mu.Lock()
-	defer mu.Unlock()
-	if len(events) != 2 || events[0].Type != "transaction_created" || events[0].Label.ID != label.ID ||
-		events[1].Type != "track_updated" || events[1].Tracking.State != shipping.InTransit {
-		t.Fatalf("events = %+v, want the label then its tracking update", events)
+	require.NoError(t, err)
+	require.True(t, srv.AdvanceTracking(label.Carrier, label.TrackingNumber))
+
+	events := rec.got()
+	require.Len(t, events, 2, "want the label, then its tracking update")
+	created, tracked := events[0], events[1]
+	assert.Equal(t, "transaction_created", created.Type)
+	assert.Equal(t, webhook.LabelCreated, created.Kind)
+	require.NotNil(t, created.Payload.Label)
+	assert.Equal(t, label.ID, created.Payload.Label.ID)
+	assert.Equal(t, shipping.LabelCreated, created.Payload.Label.Status)
+	assert.True(t, created.Payload.Test)
+	assert.False(t, created.OccurredAt.IsZero(), "transaction event without object_updated time")
+
+	assert.Equal(t, "track_updated", tracked.Type)
+	assert.Equal(t, webhook.TrackingUpdated, tracked.Kind)
+	require.NotNil(t, tracked.Payload.Tracking)
+	assert.Equal(t, shipping.InTransit, tracked.Payload.Tracking.State)
+	assert.Equal(t, tracked.Payload.Tracking.At, tracked.OccurredAt)
+	assert.NotEqual(t, created.ID, tracked.ID)
+	for _, e := range events {
+		assert.NotEmpty(t, e.ID)
+		assert.NotEmpty(t, e.Raw)
 	}
 
-	resp, err := http.Post(receiver.URL+"/hooks/shippo?token=wrong-token-000000", "application/json", nil)
-	if err != nil {
-		t.Fatal(err)
+	// Stopped: nothing more arrives.
+	srv.DeliverWebhooksTo("")
+	require.True(t, srv.AdvanceTracking(label.Carrier, label.TrackingNumber))
+	assert.Len(t, rec.got(), 2)
+}
+
+// Only a delivery whose token query parameter is one of the secrets is
+// handled: during a rotation both the old and the new token are. Shippo
+// does not sign the body, so the token is all there is.
+func TestWebhookToken(t *testing.T) {
+	const oldToken, newToken = "hook-old-0123456789abcdef", "hook-new-fedcba9876543210"
+	rec := &recorder{}
+	hook := receiver(t, webhook.Config{Secrets: []string{oldToken, newToken}}, rec)
+	post := func(query string, header http.Header, body string) int {
+		req, err := http.NewRequest(http.MethodPost, hook.URL+"/hooks/shippo"+query, strings.NewReader(body))
+		require.NoError(t, err)
+		for k, v := range header {
+			req.Header[k] = v
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("wrong token: %d, want 401", resp.StatusCode)
+	body := func(n string) string { return strings.Replace(trackBody, "9400111", n, 1) }
+	tests := []struct {
+		name    string
+		query   string
+		header  http.Header
+		body    string
+		status  int
+		handled int
+	}{
+		{"old token", "?token=" + oldToken, nil, body("1"), 200, 1},
+		{"new token, with other parameters", "?shop=7&token=" + newToken, nil, body("2"), 200, 2},
+		{"one character changed", "?token=" + oldToken[:len(oldToken)-1] + "X", nil, body("3"), 401, 2},
+		{"a prefix of the token", "?token=" + oldToken[:16], nil, body("4"), 401, 2},
+		{"no token", "", nil, body("5"), 401, 2},
+		{"empty token", "?token=", nil, body("6"), 401, 2},
+		{"token in another parameter", "?secret=" + oldToken, nil, body("7"), 401, 2},
+		{"token in a header only", "", http.Header{"Token": {oldToken}, "Authorization": {"ShippoToken " + oldToken}}, body("8"), 401, 2},
+		{"valid token, no event", "?token=" + oldToken, nil, `{"data":{}}`, 400, 2},
 	}
-	if _, err := shippo.NewWebhookHandler("short", nil, nil); err == nil {
-		t.Fatal("a short token was accepted")
+	for _, tt := range tests {
+		assert.Equal(t, tt.status, post(tt.query, tt.header, tt.body), tt.name)
+		require.Len(t, rec.got(), tt.handled, tt.name)
 	}
-	if _, err := shippo.ParseEvent([]byte(`{"data":{}}`)); !errors.Is(err, connector.ErrInvalidResponse) {
-		t.Fatalf("event without a type: err = %v", err)
+}
+
+// A delivery sent again (Shippo's retry, the same body) is handled once;
+// a failed handle answers 500 and the retry is processed.
+func TestWebhookRedelivery(t *testing.T) {
+	sb := shippotest.NewServer()
+	defer sb.Close()
+	rec := &recorder{fail: 1}
+	hook := receiver(t, webhook.Config{Secrets: []string{sb.WebhookSecret()}}, rec)
+	ctx := context.Background()
+	for i, want := range []int{500, 200, 200} {
+		status, err := sb.SendWebhook(ctx, hook.URL, []byte(trackBody))
+		require.NoError(t, err)
+		assert.Equal(t, want, status, "delivery %d", i+1)
+	}
+	require.Len(t, rec.got(), 1, "handled once after the failure")
+
+	// The same parcel in another state is another event.
+	status, err := sb.SendWebhook(ctx, hook.URL, []byte(strings.Replace(trackBody, `"TRANSIT"`, `"DELIVERED"`, 1)))
+	require.NoError(t, err)
+	assert.Equal(t, 200, status)
+	assert.Len(t, rec.got(), 2)
+}
+
+// A token shorter than 16 characters is refused, and the error does not
+// repeat it; empty entries are skipped, but one secret is required.
+func TestWebhookSecretRules(t *testing.T) {
+	handle := func(context.Context, shippo.Event) error { return nil }
+	_, err := shippo.NewWebhookHandler(webhook.Config{Secrets: []string{"long-enough-0123456789", "short-tok"}}, handle)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "short-tok")
+	_, err = shippo.NewWebhookHandler(webhook.Config{Secrets: []string{"", ""}}, handle)
+	assert.Error(t, err)
+	_, err = shippo.NewWebhookHandler(webhook.Config{Secrets: []string{"", "long-enough-0123456789"}}, handle)
+	assert.NoError(t, err)
+
+	// VerifyWebhook alone: an empty secret verifies nothing.
+	r := httptest.NewRequest(http.MethodPost, "/hooks?token=", nil)
+	assert.ErrorIs(t, shippo.VerifyWebhook(r, nil, webhook.Config{Secrets: []string{""}}), webhook.ErrSignatureInvalid)
+}
+
+// SignWebhook adds the token to the URL as Shippo's delivery carries it,
+// keeping the URL's own parameters; VerifyWebhook then accepts it.
+func TestSignWebhook(t *testing.T) {
+	r := httptest.NewRequest(http.MethodPost, "/hooks/shippo?shop=7&token=stale", nil)
+	shippo.SignWebhook(r, []byte(trackBody), "hook-secret-0123456789", time.Now())
+	assert.Equal(t, "7", r.URL.Query().Get("shop"))
+	assert.Equal(t, []string{"hook-secret-0123456789"}, r.URL.Query()["token"])
+	assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
+	assert.NoError(t, shippo.VerifyWebhook(r, []byte(trackBody), webhook.Config{Secrets: []string{"hook-secret-0123456789"}}))
+}
+
+// Each event type maps to its neutral kind; the ID is the old
+// de-duplication identity, so the same change always has the same ID.
+func TestParseWebhook(t *testing.T) {
+	parse := func(body string) shippo.Event {
+		t.Helper()
+		events, err := shippo.ParseWebhook(nil, []byte(body))
+		require.NoError(t, err, body)
+		require.Len(t, events, 1)
+		return events[0]
+	}
+	track := parse(trackBody)
+	assert.Equal(t, webhook.TrackingUpdated, track.Kind)
+	assert.Equal(t, "track_updated:9400111:in_transit:2026-11-23T10:00:00Z", track.ID)
+	assert.Equal(t, time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), track.OccurredAt)
+	assert.True(t, track.Payload.Test)
+	assert.JSONEq(t, trackBody, string(track.Raw))
+
+	const txn = `{"event":"transaction_updated","data":{"object_id":"t1","status":"REFUNDPENDING","rate":"r1",` +
+		`"object_updated":"2026-11-23T11:00:00.000Z","tracking_number":"9400"}}`
+	updated := parse(txn)
+	assert.Equal(t, webhook.LabelUpdated, updated.Kind)
+	assert.Equal(t, "transaction_updated:t1:void_requested", updated.ID)
+	assert.Equal(t, time.Date(2026, 11, 23, 11, 0, 0, 0, time.UTC), updated.OccurredAt)
+	require.NotNil(t, updated.Payload.Label)
+	assert.Equal(t, "r1", updated.Payload.Label.RateID)
+	assert.Equal(t, shipping.LabelVoidRequested, updated.Payload.Label.Status)
+	assert.Nil(t, updated.Payload.Tracking)
+
+	created := parse(strings.Replace(txn, "transaction_updated", "transaction_created", 1))
+	assert.Equal(t, webhook.LabelCreated, created.Kind)
+	assert.NotEqual(t, updated.ID, created.ID)
+
+	const batch = `{"event":"batch_created","data":{"object_id":"b1","status":"VALIDATING"}}`
+	other := parse(batch)
+	assert.Equal(t, webhook.KindOther, other.Kind)
+	assert.Equal(t, "batch_created", other.Type)
+	assert.Equal(t, other.ID, parse(batch).ID, "the same body, the same ID")
+	assert.NotEqual(t, other.ID, parse(strings.Replace(batch, "VALIDATING", "VALID", 1)).ID)
+	assert.True(t, strings.HasPrefix(other.ID, "batch_created:"), other.ID)
+
+	for _, bad := range []string{``, `[]`, `{"data":{}}`, `{"event":"track_updated","data":[1]}`, `{"event":"transaction_created","data":"x"}`} {
+		_, err := shippo.ParseWebhook(nil, []byte(bad))
+		assert.ErrorIs(t, err, connector.ErrInvalidResponse, bad)
 	}
 }
 
@@ -72,14 +244,11 @@ func TestWebhooks(t *testing.T) {
 func TestFieldErrors(t *testing.T) {
 	body := `{"address_to": {"zip": ["This field is required."], "country": ["Invalid country code."]}, "parcels": ["Each parcel needs a weight."]}`
 	srv := newFaultServer(t, body)
-	client, err := shippo.New(shippo.Config{BaseURL: srv.URL, Token: "shippo_test_abcdef"}, connector.WithHTTPClient(srv.Client()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	client, err := shippo.New(shippo.Config{BaseURL: srv.URL, Auth: shippo.APIToken("shippo_test_abcdef")}, connector.WithHTTPClient(srv.Client()))
+	require.NoError(t, err)
 	_, err = client.Rates.Quote(context.Background(), shippingtest.From, shippingtest.To, []shipping.Parcel{shippingtest.Box})
+	require.ErrorIs(t, err, connector.ErrValidation)
 	var apiErr *connector.APIError
-	want := "address_to.country: Invalid country code.; address_to.zip: This field is required.; parcels: Each parcel needs a weight."
-	if !errors.Is(err, connector.ErrValidation) || !errors.As(err, &apiErr) || apiErr.Message != want {
-		t.Fatalf("err = %v, want ErrValidation with %q", err, want)
-	}
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, "address_to.country: Invalid country code.; address_to.zip: This field is required.; parcels: Each parcel needs a weight.", apiErr.Message)
 }

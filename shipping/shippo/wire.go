@@ -118,6 +118,24 @@ var trackingStates = map[string]shipping.TrackingState{
 	"RETURNED": shipping.Returned, "FAILURE": shipping.Failure, "UNKNOWN": shipping.Unknown,
 }
 
+// decodeTrack reads a track: GET /tracks' answer, or a track_updated
+// event's data.
+func decodeTrack(raw json.RawMessage) (*shipping.TrackingStatus, error) {
+	var w trackWire
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return nil, invalid("tracking.get", "the track could not be decoded")
+	}
+	ts := &shipping.TrackingStatus{Carrier: w.Carrier, TrackingNumber: w.TrackingNumber, Raw: raw}
+	ts.State = shipping.Unknown
+	if w.TrackingStatus != nil {
+		ts.TrackingEvent = w.TrackingStatus.event()
+	}
+	for _, h := range w.TrackingHistory {
+		ts.History = append(ts.History, h.event())
+	}
+	return ts, nil
+}
+
 func (t trackingWire) event() shipping.TrackingEvent {
 	e := shipping.TrackingEvent{State: trackingStates[t.Status], Detail: t.StatusDetails, At: t.StatusDate}
 	if e.State == "" {

@@ -5,27 +5,28 @@
 // fault switches (including a purchase whose answer is lost after it went
 // through), and webhooks.
 //
-//	srv := shippotest.NewServer()
-//	defer srv.Close()
-//	client, _ := shippo.New(shippo.Config{BaseURL: srv.URL, Token: srv.Token()})
+//	sandbox := shippotest.NewServer()
+//	defer sandbox.Close()
+//	client, err := shippo.New(shippo.Config{BaseURL: sandbox.URL(), Auth: sandbox.Auth()})
 //
 // It listens on 127.0.0.1 only.
 package shippotest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/govalues/decimal"
+
+	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/connectortest"
+	"github.com/patchbay-go/patchbay/shipping/shippo"
 )
 
 // Service is a carrier service the sandbox quotes.
@@ -48,12 +49,14 @@ var Services = []Service{
 
 // Server is a running sandbox.
 type Server struct {
-	URL string
+	// Sandbox gives URL, Close, Throttle (Shippo's 429 "Request was
+	// throttled"), FailNext (5xx), Now and Advance (milliseconds, as
+	// Shippo keeps times).
+	connectortest.Sandbox
 
-	srv   *httptest.Server
-	token string
-
-	connectortest.Faults // Throttle: 429 "Request was throttled"; FailNext: 5xx
+	token         string
+	webhookSecret string
+	requests      atomic.Int64
 
 	mu           sync.Mutex
 	shipments    map[string]map[string]any
@@ -64,7 +67,6 @@ type Server struct {
 	failLabels   bool
 	purchases    int
 	webhookURL   string
-	webhookToken string
 }
 
 type rate struct {
@@ -85,10 +87,24 @@ type track struct {
 	history                      []map[string]any
 }
 
-// NewServer starts the sandbox on 127.0.0.1.
-func NewServer() *Server {
-	s := &Server{token: "shippo_test_" + connectortest.RandomHex(16), shipments: map[string]map[string]any{}, rates: map[string]*rate{},
-		tracks: map[string]*track{}}
+// Option configures a sandbox.
+type Option func(*Server)
+
+// WithToken makes the sandbox accept token as its API token instead of a
+// random shippo_test_ one.
+func WithToken(token string) Option { return func(s *Server) { s.token = token } }
+
+// WithWebhookSecret makes the sandbox append secret as the token of the
+// webhooks it sends instead of a random one.
+func WithWebhookSecret(secret string) Option { return func(s *Server) { s.webhookSecret = secret } }
+
+// NewServer starts the sandbox on 127.0.0.1. Close it when done.
+func NewServer(opts ...Option) *Server {
+	s := &Server{token: "shippo_test_" + connectortest.RandomHex(16), webhookSecret: "whtok_" + connectortest.RandomHex(16),
+		shipments: map[string]map[string]any{}, rates: map[string]*rate{}, tracks: map[string]*track{}}
+	for _, o := range opts {
+		o(s)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /shipments", s.createShipment)
 	mux.HandleFunc("GET /shipments/{id}", s.getShipment)
@@ -98,16 +114,21 @@ func NewServer() *Server {
 	mux.HandleFunc("GET /transactions/{id}", s.getTransaction)
 	mux.HandleFunc("POST /refunds", s.createRefund)
 	mux.HandleFunc("GET /tracks/{carrier}/{number}", s.getTrack)
-	s.srv = httptest.NewServer(s.gate(mux))
-	s.URL = s.srv.URL
+	s.Start(s.gate(mux))
 	return s
 }
 
-// Close stops the sandbox.
-func (s *Server) Close() { s.srv.CloseClientConnections(); s.srv.Close() }
+// Auth is the credential the sandbox accepts, as shippo.Config.Auth takes
+// it: its test API token.
+func (s *Server) Auth() connector.Auth { return shippo.APIToken(s.token) }
 
-// Token is the test API token the sandbox accepts.
-func (s *Server) Token() string { return s.token }
+// WebhookSecret is the token the sandbox appends to the URL of the
+// webhooks it sends (?token=...), for webhook.Config.Secrets.
+func (s *Server) WebhookSecret() string { return s.webhookSecret }
+
+// Requests counts the API requests the sandbox received, refused ones
+// included.
+func (s *Server) Requests() int { return int(s.requests.Load()) }
 
 // LoseNextPurchaseAnswer makes the next label purchase go through and its
 // answer get lost (the connection is reset after the label is bought).
@@ -120,16 +141,31 @@ func (s *Server) FailLabels(on bool) { s.mu.Lock(); s.failLabels = on; s.mu.Unlo
 // Purchases counts labels bought (charges made).
 func (s *Server) Purchases() int { s.mu.Lock(); defer s.mu.Unlock(); return s.purchases }
 
-// SendWebhooksTo delivers track_updated and transaction_created events to
-// url, with ?token= appended (Shippo does not sign webhooks).
-func (s *Server) SendWebhooksTo(url, token string) {
+// SendWebhook posts body to url as Shippo delivers an event, with
+// ?token=WebhookSecret() added to the URL (Shippo does not sign webhooks),
+// and returns the receiver's status. url must be on this machine.
+func (s *Server) SendWebhook(ctx context.Context, url string, body []byte) (int, error) {
+	r, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	shippo.SignWebhook(r, body, s.webhookSecret, s.Now())
+	return connectortest.PostWebhook(ctx, r.URL.String(), body, r.Header)
+}
+
+// DeliverWebhooksTo makes the sandbox deliver, from now on, a
+// transaction_created event for every label bought and a track_updated
+// event for every AdvanceTracking to url, each through SendWebhook, before
+// the call that caused it returns. An empty url stops the deliveries.
+func (s *Server) DeliverWebhooksTo(url string) {
 	s.mu.Lock()
-	s.webhookURL, s.webhookToken = url, token
+	s.webhookURL = url
 	s.mu.Unlock()
 }
 
 func (s *Server) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.requests.Add(1)
 		if r.Header.Get("Authorization") != "ShippoToken "+s.token {
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid token."})
 			return
@@ -164,42 +200,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
-// resetConnection drops the connection under w: the answer is lost.
-func resetConnection(w http.ResponseWriter) {
-	conn, _, err := w.(http.Hijacker).Hijack()
-	if err != nil {
-		return
-	}
-	if tcp, ok := conn.(*net.TCPConn); ok {
-		_ = tcp.SetLinger(0)
-	}
-	conn.Close()
-}
-
-// notify posts a webhook event if a receiver is set; errors are ignored,
+// notify delivers an event if a receiver is set; failures are ignored,
 // as Shippo retries later.
 func (s *Server) notify(event string, data map[string]any) {
 	s.mu.Lock()
-	url, token := s.webhookURL, s.webhookToken
+	url := s.webhookURL
 	s.mu.Unlock()
 	if url == "" {
 		return
 	}
 	body, _ := json.Marshal(map[string]any{"event": event, "test": true, "data": data})
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+sep+"token="+token, bytes.NewReader(body))
-	if err != nil {
-		return
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if resp, err := http.DefaultClient.Do(req); err == nil {
-		resp.Body.Close()
-	}
+	_, _ = s.SendWebhook(ctx, url, body)
 }
 
 func price(svc Service, grams decimal.Decimal) decimal.Decimal {

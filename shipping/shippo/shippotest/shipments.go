@@ -66,7 +66,7 @@ func (s *Server) createShipment(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := time.Now()
+	now := s.Now()
 	id := connectortest.RandomHex(16)
 	international := str(in.AddressFrom["country"]) != str(in.AddressTo["country"])
 	var rates []map[string]any
@@ -79,8 +79,8 @@ func (s *Server) createShipment(w http.ResponseWriter, r *http.Request) {
 		rates = append(rates, rt.render())
 	}
 	shipment := map[string]any{"object_id": id, "object_created": stamp(now), "object_updated": stamp(now), "object_owner": "sandbox@example.com",
-		"status": "SUCCESS", "address_from": objectify(in.AddressFrom), "address_to": objectify(in.AddressTo),
-		"address_return": objectify(in.AddressFrom), "parcels": objectifyAll(in.Parcels), "rates": rates, "messages": []any{},
+		"status": "SUCCESS", "address_from": objectify(in.AddressFrom, now), "address_to": objectify(in.AddressTo, now),
+		"address_return": objectify(in.AddressFrom, now), "parcels": objectifyAll(in.Parcels, now), "rates": rates, "messages": []any{},
 		"carrier_accounts": []any{}, "test": true, "metadata": ""}
 	s.shipments[id] = shipment
 	writeJSON(w, http.StatusCreated, shipment)
@@ -119,8 +119,8 @@ func (s *Server) getRate(w http.ResponseWriter, r *http.Request) {
 }
 
 // objectify turns a request object into what Shippo stores and returns.
-func objectify(in map[string]any) map[string]any {
-	out := map[string]any{"object_id": connectortest.RandomHex(16), "object_created": stamp(time.Now()), "object_updated": stamp(time.Now()),
+func objectify(in map[string]any, now time.Time) map[string]any {
+	out := map[string]any{"object_id": connectortest.RandomHex(16), "object_created": stamp(now), "object_updated": stamp(now),
 		"object_owner": "sandbox@example.com", "test": true}
 	for k, v := range in {
 		out[k] = v
@@ -131,10 +131,10 @@ func objectify(in map[string]any) map[string]any {
 	return out
 }
 
-func objectifyAll(in []map[string]any) []map[string]any {
+func objectifyAll(in []map[string]any, now time.Time) []map[string]any {
 	out := make([]map[string]any, len(in))
 	for i, p := range in {
-		out[i] = objectify(p)
+		out[i] = objectify(p, now)
 		out[i]["object_state"] = "VALID"
 	}
 	return out

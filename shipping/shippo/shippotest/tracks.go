@@ -43,7 +43,7 @@ func (s *Server) AdvanceTracking(carrier, number string) bool {
 		s.mu.Unlock()
 		return false
 	}
-	t.history = append(t.history, trackingEvent(step[0], step[1], time.Now()))
+	t.history = append(t.history, trackingEvent(step[0], step[1], s.Now()))
 	body := t.render()
 	s.mu.Unlock()
 	s.notify("track_updated", body)

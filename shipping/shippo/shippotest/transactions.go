@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
@@ -53,7 +52,7 @@ func (s *Server) createTransaction(w http.ResponseWriter, r *http.Request) {
 		writeFieldErrors(w, map[string]any{"metadata": []string{"Ensure this field has no more than 100 characters."}})
 		return
 	}
-	now := time.Now()
+	now := s.Now()
 	t := &transaction{id: connectortest.RandomHex(16), rateID: rt.id, metadata: in.Metadata, carrier: rt.svc.Carrier, created: now, updated: now,
 		messages: []map[string]string{}}
 	if s.failLabels {
@@ -75,7 +74,7 @@ func (s *Server) createTransaction(w http.ResponseWriter, r *http.Request) {
 	body := t.render()
 	s.mu.Unlock()
 	if lose {
-		resetConnection(w) // bought, but the answer never arrives
+		connectortest.Reset(w) // bought, but the answer never arrives
 		return
 	}
 	writeJSON(w, http.StatusCreated, body)
@@ -125,7 +124,7 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) {
 		qq.Set("page", strconv.Itoa(p))
 		qq.Set("results", strconv.Itoa(per))
 		u.RawQuery = qq.Encode()
-		return s.URL + u.RequestURI()
+		return s.URL() + u.RequestURI()
 	}
 	if end < len(match) {
 		out["next"] = link(page + 1)
@@ -157,8 +156,8 @@ func (s *Server) createRefund(w http.ResponseWriter, r *http.Request) {
 			writeFieldErrors(w, map[string]any{"transaction": []string{"Only successful transactions can be refunded; this one is " + t.status + "."}})
 			return
 		}
-		t.status, t.updated = "REFUNDPENDING", time.Now()
-		now := stamp(time.Now())
+		t.status, t.updated = "REFUNDPENDING", s.Now()
+		now := stamp(t.updated)
 		writeJSON(w, http.StatusCreated, map[string]any{"object_id": connectortest.RandomHex(16), "object_created": now, "object_updated": now,
 			"object_owner": "sandbox@example.com", "status": "QUEUED", "transaction": t.id, "test": true})
 		return

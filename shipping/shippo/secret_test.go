@@ -1,0 +1,87 @@
+package shippo_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
+	"github.com/patchbay-go/patchbay/connector/webhook"
+	"github.com/patchbay-go/patchbay/shipping"
+	"github.com/patchbay-go/patchbay/shipping/shippingtest"
+	"github.com/patchbay-go/patchbay/shipping/shippo"
+)
+
+// A sentinel API token never reaches an error or a log line, even when
+// Shippo's answers echo it back.
+func TestSecretNeverLeaks(t *testing.T) {
+	const sentinel = "shippo_test_SENTINEL_5c1e9a7b3d"
+	srv := connectortest.NewServer(t,
+		connectortest.Fault{Status: 401, Body: `{"detail":"Token ` + sentinel + ` does not exist"}`},
+		connectortest.Fault{Status: 400, Body: `{"address_to":{"zip":["ShippoToken ` + sentinel + ` refused"]}}`},
+		connectortest.Fault{Status: 503, Header: http.Header{"Content-Type": {"text/plain"}}, Body: "Shippo is down; your token was " + sentinel},
+	)
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	client, err := shippo.New(shippo.Config{BaseURL: srv.URL, Auth: shippo.APIToken(sentinel)},
+		connector.WithHTTPClient(srv.Client()), connector.WithLogger(logger),
+		connector.WithRetryPolicy(connector.RetryPolicy{MaxAttempts: 1}))
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	_, err = client.Tracking.Track(ctx, "usps", "9400")
+	assert.ErrorIs(t, err, connector.ErrUnauthorized)
+	checkClean(t, err, sentinel)
+	_, err = client.Rates.Quote(ctx, shippingtest.From, shippingtest.To, []shipping.Parcel{shippingtest.Box})
+	assert.ErrorIs(t, err, connector.ErrValidation)
+	checkClean(t, err, sentinel)
+	_, err = client.Tracking.Track(ctx, "ups", "1Z")
+	assert.ErrorIs(t, err, connector.ErrUnavailable)
+	checkClean(t, err, sentinel)
+
+	require.Equal(t, 3, srv.Hits())
+	for _, r := range srv.Requests() {
+		require.Equal(t, "ShippoToken "+sentinel, r.Header.Get("Authorization"), "the credential was not sent: the test proves nothing")
+	}
+	require.NotEmpty(t, logs.String(), "nothing was logged: the test proves nothing")
+	assert.NotContains(t, logs.String(), sentinel, "a log line carries the credential")
+}
+
+func checkClean(t *testing.T, err error, sentinel string) {
+	t.Helper()
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), sentinel)
+	var apiErr *connector.APIError
+	if errors.As(err, &apiErr) {
+		assert.NotContains(t, string(apiErr.Body), sentinel)
+		assert.NotContains(t, apiErr.Message, sentinel)
+	}
+}
+
+// The webhook token rides in the URL: it never reaches the handler's log
+// lines, whether a delivery is refused or its handling fails.
+func TestWebhookTokenNeverLogged(t *testing.T) {
+	const token = "whtok-SENTINEL-0b9e4f1a2c3d"
+	var logs bytes.Buffer
+	h, err := shippo.NewWebhookHandler(webhook.Config{Secrets: []string{token}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))},
+		func(context.Context, shippo.Event) error { return errors.New("queue down") })
+	require.NoError(t, err)
+	for _, signWith := range []string{token, "wrong-token-0000000000"} {
+		r := httptest.NewRequest(http.MethodPost, "/hooks/shippo", strings.NewReader(trackBody))
+		shippo.SignWebhook(r, []byte(trackBody), signWith, time.Now())
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	require.Equal(t, 2, strings.Count(logs.String(), "\n"), "want a line for the failure and one for the refusal: %s", logs.String())
+	assert.NotContains(t, logs.String(), token, "a log line carries the webhook token")
+	assert.NotContains(t, logs.String(), "wrong-token", "a log line carries a presented token")
+}
