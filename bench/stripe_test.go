@@ -27,7 +27,7 @@ type stripeBodies struct{ customer, invoice, list []byte }
 func recordStripe(b *testing.B) stripeBodies {
 	sb := stripetest.NewServer()
 	defer sb.Close()
-	c, err := pbstripe.New(pbstripe.Config{Key: sb.Key(), BaseURL: sb.URL})
+	c, err := pbstripe.New(pbstripe.Config{BaseURL: sb.URL(), Auth: sb.Auth()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -43,19 +43,22 @@ func recordStripe(b *testing.B) stripeBodies {
 		}
 	}
 	get := func(path string) []byte {
-		req, _ := http.NewRequest(http.MethodGet, sb.URL+path, nil)
-		req.Header.Set("Authorization", "Bearer "+sb.Key())
-		resp, err := http.DefaultClient.Do(req)
+		req, err := c.NewRequest(ctx, http.MethodGet, path, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp, err := c.Do(ctx, req)
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			b.Fatal(err)
+		}
 		return body
 	}
-	out := stripeBodies{customer: get("/v1/customers/" + cust.ID), invoice: get("/v1/invoices/" + inv.ID), list: get("/v1/invoices?limit=100")}
-	http.DefaultClient.CloseIdleConnections()
-	return out
+	return stripeBodies{customer: get("/v1/customers/" + cust.ID), invoice: get("/v1/invoices/" + inv.ID), list: get("/v1/invoices?limit=100")}
 }
 
 func threeLines(customer, taxRate, ref string) accounting.Invoice {
@@ -98,7 +101,7 @@ func BenchmarkStripe(b *testing.B) {
 	hc := &http.Client{Transport: tr}
 	ctx := context.Background()
 
-	ours, err := pbstripe.New(pbstripe.Config{Key: "sk_test_bench", BaseURL: srv.URL}, connector.WithHTTPClient(hc))
+	ours, err := pbstripe.New(pbstripe.Config{BaseURL: srv.URL, Auth: connector.Bearer("sk_test_bench")}, connector.WithHTTPClient(hc))
 	if err != nil {
 		b.Fatal(err)
 	}

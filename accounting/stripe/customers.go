@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/patchbay-go/patchbay/accounting"
 	"github.com/patchbay-go/patchbay/connector"
@@ -16,8 +17,6 @@ import (
 // CustomersService is Stripe's customers, as accounting.Customers.
 // https://docs.stripe.com/api/customers
 type CustomersService struct{ a *api }
-
-var _ accounting.Customers = (*CustomersService)(nil)
 
 // Get returns one customer; a deleted one is connector.ErrNotFound.
 //
@@ -61,16 +60,20 @@ func (s *CustomersService) FindByEmail(ctx context.Context, email string) (*acco
 	return nil, &connector.APIError{Vendor: "stripe", Op: "customers.findByEmail", Kind: connector.ErrNotFound, Message: "no customer has email " + email}
 }
 
-// List yields customers, newest first; with UpdatedSince, those created or
-// changed since then, from the account's events (kept 30 days).
+// List yields customers, newest first. With UpdatedSince it yields those
+// created or changed since then, from the account's events (kept 30
+// days): each once, as its latest event shows it, with UpdatedAt the time
+// of that event, oldest change first. That reads the events twice and
+// holds two ids per customer changed since then (see changedSince).
 //
 // Stripe API: GET /v1/customers, or GET /v1/events?type=customer.*.
 func (s *CustomersService) List(ctx context.Context, opts accounting.ListOptions) iter.Seq2[*accounting.Customer, error] {
-	src := listAll(ctx, s.a, "/v1/customers", newForm, "customers.list")
+	const op = "customers.list"
 	if !opts.UpdatedSince.IsZero() {
-		src = changedSince(ctx, s.a, "customer", opts.UpdatedSince, "customers.list")
+		return decodeChanges(changedSince(ctx, s.a, "customer", opts.UpdatedSince, op), op, toCustomer,
+			func(c *accounting.Customer, at time.Time) { c.UpdatedAt = at })
 	}
-	return decodeEach(src, "customers.list", toCustomer)
+	return decodeEach(listAll(ctx, s.a, "/v1/customers", newForm, op), op, toCustomer)
 }
 
 // Create adds a customer. The call's idempotency key (or a fresh one) goes
@@ -126,49 +129,6 @@ func (s *CustomersService) write(ctx context.Context, path string, c accounting.
 		err = &connector.APIError{Vendor: "stripe", Op: op, Kind: connector.ErrInvalidResponse, Message: "the answer is a deleted customer"}
 	}
 	return out, err
-}
-
-// toCustomer decodes a customer; a deleted one is nil.
-func toCustomer(raw json.RawMessage, op string) (*accounting.Customer, error) {
-	var w customerWire
-	if err := json.Unmarshal(raw, &w); err != nil || w.ID == "" {
-		return nil, &connector.APIError{Vendor: "stripe", Op: op, Kind: connector.ErrInvalidResponse, Message: "the customer could not be decoded"}
-	}
-	if w.Deleted {
-		return nil, nil
-	}
-	c := &accounting.Customer{ID: w.ID, Name: str(w.Name), Email: str(w.Email), Phone: str(w.Phone), TaxNumber: w.Metadata["tax_number"],
-		Currency: strings.ToUpper(str(w.Currency)), UpdatedAt: unix(w.Created), Raw: raw}
-	if a := w.Address; a != nil && (str(a.Line1) != "" || str(a.City) != "" || str(a.Country) != "") {
-		addr := accounting.Address{City: str(a.City), Region: str(a.State), PostalCode: str(a.PostalCode), Country: str(a.Country)}
-		for _, l := range []*string{a.Line1, a.Line2} {
-			if str(l) != "" {
-				addr.Lines = append(addr.Lines, str(l))
-			}
-		}
-		c.Addresses = []accounting.Address{addr}
-	}
-	return c, nil
-}
-
-// decodeEach maps raw objects through decode, skipping nils (deleted).
-func decodeEach[T any](src iter.Seq2[json.RawMessage, error], op string, decode func(json.RawMessage, string) (*T, error)) iter.Seq2[*T, error] {
-	return func(yield func(*T, error) bool) {
-		for raw, err := range src {
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			v, err := decode(raw, op)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if v != nil && !yield(v, nil) {
-				return
-			}
-		}
-	}
 }
 
 func uniq(vals ...string) []string {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/govalues/decimal"
 	"github.com/govalues/money"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/patchbay-go/patchbay/accounting"
 	"github.com/patchbay-go/patchbay/accounting/stripe"
@@ -102,7 +105,7 @@ func TestSecretKeyStaysOut(t *testing.T) {
 		w.Write([]byte(`{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: ` + sentinel + ` (` + r.Header.Get("Authorization") + `)"}}`))
 	}))
 	defer srv.Close()
-	c, err := stripe.New(stripe.Config{Key: sentinel, BaseURL: srv.URL}, connector.WithLogger(logger), connector.WithRetryPolicy(fastRetry))
+	c, err := stripe.New(stripe.Config{BaseURL: srv.URL, Auth: connector.Bearer(sentinel)}, connector.WithLogger(logger), connector.WithRetryPolicy(fastRetry))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,84 +132,6 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
-}
-
-// Webhooks from the sandbox, through the handler: signed, verified, each
-// event handled once even when delivered twice.
-func TestWebhooks(t *testing.T) {
-	srv, c := sandbox(t, nil)
-	ctx := context.Background()
-	const secret = "whsec_test_secret"
-	var mu sync.Mutex
-	var got []string
-	h, err := stripe.NewWebhookHandler([]string{"whsec_new", secret}, nil, func(_ context.Context, e *stripe.Event) error {
-		mu.Lock()
-		defer mu.Unlock()
-		got = append(got, e.Type)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hook := httptest.NewServer(h)
-	defer hook.Close()
-	cust, _ := c.Customers.Create(ctx, accounting.Customer{Name: "Ada", Email: "ada@example.com"})
-	inv, err := c.Invoices.Create(ctx, accounting.Invoice{CustomerID: cust.ID, Currency: "USD", Reference: "W1",
-		Lines: []accounting.Line{{Description: "mug", Quantity: decimal.One, UnitPrice: money.MustParseAmount("USD", "12.50")}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Payments.Record(ctx, accounting.Payment{InvoiceID: inv.ID, Amount: inv.AmountDue}); err != nil {
-		t.Fatal(err)
-	}
-	for range 2 { // the second delivery is a redelivery
-		statuses, err := srv.SendWebhook(ctx, hook.URL, secret, "invoice.paid")
-		if err != nil || len(statuses) != 1 || statuses[0] != http.StatusOK {
-			t.Fatalf("delivery: %v %v", statuses, err)
-		}
-	}
-	statuses, err := srv.SendWebhook(ctx, hook.URL, "whsec_wrong", "invoice.finalized")
-	if err != nil || len(statuses) != 1 || statuses[0] != http.StatusUnauthorized {
-		t.Fatalf("wrong secret: %v %v, want 401", statuses, err)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if strings.Join(got, ",") != "invoice.paid" {
-		t.Fatalf("handled %v, want one invoice.paid", got)
-	}
-}
-
-func TestVerifySignature(t *testing.T) {
-	body := []byte(`{"id":"evt_1","object":"event","type":"invoice.paid","data":{"object":{"id":"in_1"}}}`)
-	now := time.Unix(1_800_000_000, 0)
-	good := stripe.Sign(body, now, "whsec_a")
-	other := stripe.Sign(body, now, "whsec_b")
-	both := good + ",v1=" + strings.Split(other, "v1=")[1]
-	cases := []struct {
-		name, header string
-		at           time.Time
-		secrets      []string
-		want         error
-	}{
-		{"valid", good, now, []string{"whsec_a"}, nil},
-		{"several v1, one matches", both, now, []string{"whsec_b"}, nil},
-		{"rolled secret", good, now, []string{"whsec_new", "whsec_a"}, nil},
-		{"wrong secret", good, now, []string{"whsec_x"}, connector.ErrSignatureInvalid},
-		{"too old", good, now.Add(301 * time.Second), []string{"whsec_a"}, connector.ErrTimestampStale},
-		{"from the future", good, now.Add(-301 * time.Second), []string{"whsec_a"}, connector.ErrTimestampStale},
-		{"no t", "v1=" + strings.Split(good, "v1=")[1], now, []string{"whsec_a"}, connector.ErrSignatureInvalid},
-		{"v0 only", strings.Replace(good, "v1=", "v0=", 1), now, []string{"whsec_a"}, connector.ErrSignatureInvalid},
-		{"empty", "", now, []string{"whsec_a"}, connector.ErrSignatureInvalid},
-	}
-	for _, c := range cases {
-		if err := stripe.VerifySignature(body, c.header, c.at, stripe.Tolerance, c.secrets...); !errors.Is(err, c.want) && !(c.want == nil && err == nil) {
-			t.Errorf("%s: err = %v, want %v", c.name, err, c.want)
-		}
-	}
-	// A body changed after signing fails.
-	if err := stripe.VerifySignature(append(body, ' '), good, now, stripe.Tolerance, "whsec_a"); !errors.Is(err, connector.ErrSignatureInvalid) {
-		t.Errorf("tampered body: %v", err)
-	}
 }
 
 // Search follows next_page across pages: 230 matches, 3 pages of 100.
@@ -258,7 +183,7 @@ func TestStripeShouldRetry(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := connectortest.NewServer(t, tc.script...)
-			c, err := stripe.New(stripe.Config{Key: "sk_test_x", BaseURL: srv.URL}, connector.WithHTTPClient(srv.Client()), connector.WithRetryPolicy(fastRetry))
+			c, err := stripe.New(stripe.Config{BaseURL: srv.URL, Auth: connector.Bearer("sk_test_x")}, connector.WithHTTPClient(srv.Client()), connector.WithRetryPolicy(fastRetry))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -294,4 +219,74 @@ func TestInvoiceWithManyLines(t *testing.T) {
 	if len(inv.Lines) != 23 || len(got.Lines) != 23 || got.Lines[22].Description != "part 22" || got.Subtotal.Decimal().String() != "23.00" {
 		t.Fatalf("created with %d lines, read %d (last %q), subtotal %v", len(inv.Lines), len(got.Lines), got.Lines[len(got.Lines)-1].Description, got.Subtotal)
 	}
+}
+
+// UpdatedSince reads events twice: newest first for each object's latest
+// event, then oldest first from the oldest, yielding each object once at
+// its latest event, with UpdatedAt the time of that event (Stripe objects
+// have none of their own). Events about other objects that customer.*
+// also matches (subscriptions) and deleted objects are skipped.
+func TestUpdatedSinceFromEvents(t *testing.T) {
+	ev := func(id, typ string, at int, object string) string {
+		return `{"id":"` + id + `","object":"event","type":"` + typ + `","created":` + strconv.Itoa(1_800_000_000+at) + `,"data":{"object":` + object + `}}`
+	}
+	events := []string{ // newest first, as Stripe lists them
+		ev("evt_5", "customer.subscription.created", 500, `{"id":"sub_1","object":"subscription","customer":"cus_1"}`),
+		ev("evt_4", "customer.updated", 400, `{"id":"cus_1","object":"customer","name":"Ada L","created":1700000000}`),
+		ev("evt_3", "customer.deleted", 300, `{"id":"cus_2","object":"customer","name":"Gone","created":1700000000}`),
+		ev("evt_2", "customer.created", 200, `{"id":"cus_3","object":"customer","name":"Grace","created":1800000200}`),
+		ev("evt_1", "customer.created", 100, `{"id":"cus_1","object":"customer","name":"Ada","created":1700000000}`),
+		ev("evt_0", "customer.created", 0, `{"id":"cus_2","object":"customer","name":"Gone","created":1700000000}`),
+	}
+	page := func(items []string) string {
+		return `{"object":"list","url":"/v1/events","has_more":false,"data":[` + strings.Join(items, ",") + `]}`
+	}
+	srv := connectortest.NewServer(t, connectortest.Fault{Body: page(events)}, connectortest.Fault{Body: page(events[:5])})
+	c, err := stripe.New(stripe.Config{BaseURL: srv.URL, Auth: connector.Bearer("sk_test_x")}, connector.WithHTTPClient(srv.Client()))
+	require.NoError(t, err)
+	var got []string
+	for cust, err := range c.Customers.List(context.Background(), accounting.ListOptions{UpdatedSince: time.Unix(1_799_999_000, 0)}) {
+		require.NoError(t, err)
+		got = append(got, cust.ID+" "+cust.Name+" "+strconv.FormatInt(cust.UpdatedAt.Unix()-1_800_000_000, 10))
+	}
+	assert.Equal(t, []string{"cus_3 Grace 200", "cus_1 Ada L 400"}, got)
+	reqs := srv.Requests()
+	require.Len(t, reqs, 2)
+	for _, r := range reqs {
+		assert.Equal(t, "/v1/events", r.Path)
+		assert.Contains(t, r.Query, "type=customer.%2A")
+		assert.Contains(t, r.Query, "created%5Bgte%5D=1799999000")
+	}
+	assert.NotContains(t, reqs[0].Query, "ending_before")
+	assert.Contains(t, reqs[1].Query, "ending_before=evt_0")
+}
+
+// Past a page of events both ways, on the sandbox: 130 customers made,
+// then the first changed, list as made with the first last.
+func TestUpdatedSincePages(t *testing.T) {
+	srv, c := sandbox(t, nil)
+	ctx := context.Background()
+	srv.Advance(time.Hour)
+	mark := srv.Now()
+	var want []string
+	for i := range 130 {
+		cust, err := c.Customers.Create(ctx, accounting.Customer{Name: "Customer " + strconv.Itoa(i), Email: "c" + strconv.Itoa(i) + "@example.com"})
+		require.NoError(t, err)
+		want = append(want, cust.ID)
+	}
+	srv.Advance(time.Minute)
+	_, err := c.Customers.Upsert(ctx, accounting.Customer{Name: "Customer 0", Email: "c0@example.com", Phone: "555 0100"})
+	require.NoError(t, err)
+	want = append(want[1:], want[0])
+	before := srv.Requests()
+	var got []string
+	var last time.Time
+	for cust, err := range c.Customers.List(ctx, accounting.ListOptions{UpdatedSince: mark}) {
+		require.NoError(t, err)
+		require.False(t, cust.UpdatedAt.Before(last), "%s updated at %v, before %v", cust.ID, cust.UpdatedAt, last)
+		last = cust.UpdatedAt
+		got = append(got, cust.ID)
+	}
+	assert.Equal(t, want, got)
+	assert.Equal(t, 4, srv.Requests()-before, "2 pages newest first, 2 oldest first")
 }

@@ -2,10 +2,13 @@ package stripe
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/webhook"
 )
 
 // FuzzDecodeError: any error body gives an APIError, never a panic.
@@ -17,21 +20,34 @@ func FuzzDecodeError(f *testing.F) {
 	})
 }
 
-// FuzzParseEvent: any webhook body is an event or a typed error.
-func FuzzParseEvent(f *testing.F) {
+// FuzzParseWebhook: any webhook body is one event with an id, a kind and
+// the vendor's type, or a typed error.
+func FuzzParseWebhook(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
-		e, err := ParseEvent(body)
-		if (e == nil) == (err == nil) {
-			t.Fatalf("event %v and error %v", e, err)
+		r := httptest.NewRequest(http.MethodPost, "/hooks", strings.NewReader(string(body)))
+		events, err := ParseWebhook(r, body)
+		if err != nil {
+			if events != nil {
+				t.Fatalf("events %v and error %v", events, err)
+			}
+			return
+		}
+		if len(events) != 1 || events[0].ID == "" || events[0].Type == "" || events[0].Kind == "" || len(events[0].Payload.Object) == 0 {
+			t.Fatalf("events %+v", events)
 		}
 	})
 }
 
-// FuzzVerifySignature: any header is accepted only if it signs the body.
-func FuzzVerifySignature(f *testing.F) {
+// FuzzVerifyWebhook: any header is accepted only if it signs the body.
+func FuzzVerifyWebhook(f *testing.F) {
 	f.Fuzz(func(t *testing.T, header string, body []byte) {
 		now := time.Unix(1_800_000_000, 0)
-		if VerifySignature(body, header, now, Tolerance, "whsec_fuzz") == nil && VerifySignature(body, header, now, Tolerance, "whsec_other") == nil {
+		r := httptest.NewRequest(http.MethodPost, "/hooks", nil)
+		r.Header.Set("Stripe-Signature", header)
+		verify := func(secret string) error {
+			return VerifyWebhook(r, body, webhook.Config{Secrets: []string{secret}, Now: func() time.Time { return now }})
+		}
+		if verify("whsec_fuzz") == nil && verify("whsec_other") == nil {
 			t.Fatal("one header verified under two secrets")
 		}
 	})

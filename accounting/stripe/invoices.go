@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/govalues/decimal"
 	"github.com/govalues/money"
 
 	"github.com/patchbay-go/patchbay/accounting"
@@ -20,8 +19,6 @@ import (
 // InvoicesService is Stripe's invoices, as accounting.Invoices.
 // https://docs.stripe.com/api/invoices
 type InvoicesService struct{ a *api }
-
-var _ accounting.Invoices = (*InvoicesService)(nil)
 
 // referenceKey is the metadata key that holds accounting.Invoice.Reference.
 const referenceKey = "reference"
@@ -38,18 +35,20 @@ func (s *InvoicesService) Get(ctx context.Context, id string) (*accounting.Invoi
 	return s.complete(ctx, raw, "invoices.get")
 }
 
-// List yields invoices, newest first; with UpdatedSince, those created or
-// changed since, from the account's events (kept 30 days).
+// List yields invoices, newest first. With UpdatedSince it yields those
+// created or changed since then, from the account's events (kept 30
+// days): each once, as its latest event shows it, with UpdatedAt the time
+// of that event, oldest change first. That reads the events twice and
+// holds two ids per invoice changed since then (see changedSince).
 //
 // Stripe API: GET /v1/invoices, or GET /v1/events?type=invoice.*.
 func (s *InvoicesService) List(ctx context.Context, opts accounting.ListOptions) iter.Seq2[*accounting.Invoice, error] {
-	src := listAll(ctx, s.a, "/v1/invoices", newForm, "invoices.list")
+	const op = "invoices.list"
 	if !opts.UpdatedSince.IsZero() {
-		src = changedSince(ctx, s.a, "invoice", opts.UpdatedSince, "invoices.list")
+		return decodeChanges(changedSince(ctx, s.a, "invoice", opts.UpdatedSince, op), op, toInvoice,
+			func(inv *accounting.Invoice, at time.Time) { inv.UpdatedAt = at })
 	}
-	return decodeEach(src, "invoices.list", func(raw json.RawMessage, op string) (*accounting.Invoice, error) {
-		return toInvoice(raw, op)
-	})
+	return decodeEach(listAll(ctx, s.a, "/v1/invoices", newForm, op), op, toInvoice)
 }
 
 // FindByReference finds the invoice whose metadata carries ref. Stripe's
@@ -73,8 +72,7 @@ func (s *InvoicesService) FindByReference(ctx context.Context, ref string) (*acc
 //
 // Stripe API: GET /v1/invoices/search.
 func (s *InvoicesService) Search(ctx context.Context, query string) iter.Seq2[*accounting.Invoice, error] {
-	return decodeEach(searchAll(ctx, s.a, "/v1/invoices/search", query, "invoices.search"), "invoices.search",
-		func(raw json.RawMessage, op string) (*accounting.Invoice, error) { return toInvoice(raw, op) })
+	return decodeEach(searchAll(ctx, s.a, "/v1/invoices/search", query, "invoices.search"), "invoices.search", toInvoice)
 }
 
 // Create issues an invoice in three calls, each under a key derived from
@@ -203,89 +201,4 @@ func (s *InvoicesService) complete(ctx context.Context, raw json.RawMessage, op 
 		w.Lines.Data = lines
 	}
 	return mapInvoice(w, raw, op)
-}
-
-var invoiceStatuses = map[string]accounting.InvoiceStatus{"draft": accounting.InvoiceDraft, "open": accounting.InvoiceOpen,
-	"paid": accounting.InvoicePaid, "void": accounting.InvoiceVoid, "uncollectible": accounting.InvoiceOpen}
-
-// toInvoice decodes and maps an invoice with the lines it carries.
-func toInvoice(raw json.RawMessage, op string) (*accounting.Invoice, error) {
-	w, err := decodeInvoice(raw, op)
-	if err != nil {
-		return nil, err
-	}
-	return mapInvoice(w, raw, op)
-}
-
-func decodeInvoice(raw json.RawMessage, op string) (*invoiceWire, error) {
-	var w invoiceWire
-	if err := json.Unmarshal(raw, &w); err != nil || w.ID == "" {
-		return nil, &connector.APIError{Vendor: "stripe", Op: op, Kind: connector.ErrInvalidResponse, Message: "the invoice could not be decoded"}
-	}
-	return &w, nil
-}
-
-// mapInvoice maps a decoded invoice onto the accounting model.
-func mapInvoice(w *invoiceWire, raw json.RawMessage, op string) (*accounting.Invoice, error) {
-	bad := func(what string) error {
-		return &connector.APIError{Vendor: "stripe", Op: op, Kind: connector.ErrInvalidResponse, Message: "invoice " + w.ID + ": " + what}
-	}
-	cur := strings.ToUpper(w.Currency)
-	amt := func(minor int64) (money.Amount, error) { return fromMinor(minor, cur) }
-	inv := &accounting.Invoice{ID: w.ID, Number: str(w.Number), CustomerID: str(w.Customer), Currency: cur,
-		IssueDate: unix(w.Created), Status: invoiceStatuses[str(w.Status)], Reference: w.Metadata[referenceKey], UpdatedAt: unix(w.Created), Raw: raw}
-	if w.DueDate != nil {
-		inv.DueDate = unix(*w.DueDate)
-	}
-	if t := w.StatusTransitions; t != nil {
-		for _, at := range []*int64{t.FinalizedAt, t.PaidAt, t.VoidedAt} {
-			if at != nil && unix(*at).After(inv.UpdatedAt) {
-				inv.UpdatedAt = unix(*at)
-			}
-		}
-	}
-	var err error
-	if inv.Subtotal, err = amt(w.Subtotal); err != nil {
-		return nil, bad("unknown currency " + w.Currency)
-	}
-	inv.Total, _ = amt(w.Total)
-	inv.AmountDue, _ = amt(w.AmountRemaining)
-	inv.Tax, _ = amt(sumTaxes(w.TotalTaxes))
-	var lines []lineWire
-	if w.Lines != nil {
-		lines = w.Lines.Data
-	}
-	for _, lw := range lines {
-		l := accounting.Line{Description: str(lw.Description), Quantity: decimal.One}
-		if lw.Quantity != nil {
-			l.Quantity = decimal.MustNew(*lw.Quantity, 0)
-		}
-		if lw.QuantityDec != nil {
-			if q, err := decimal.Parse(*lw.QuantityDec); err == nil {
-				l.Quantity = q
-			}
-		}
-		if l.Amount, err = amt(lw.Amount); err != nil {
-			return nil, bad("a line has an unknown currency")
-		}
-		l.Tax, _ = amt(sumTaxes(lw.Taxes))
-		if lw.Pricing != nil && lw.Pricing.UnitAmountDecimal != nil {
-			if l.UnitPrice, err = amountFromDecimalMinor(*lw.Pricing.UnitAmountDecimal, cur); err != nil {
-				return nil, bad("a line's unit_amount_decimal is not a decimal")
-			}
-		}
-		if len(lw.Taxes) > 0 && lw.Taxes[0].TaxRateDetails != nil {
-			l.TaxCode = lw.Taxes[0].TaxRateDetails.TaxRate
-		}
-		inv.Lines = append(inv.Lines, l)
-	}
-	return inv, nil
-}
-
-func sumTaxes(taxes []taxWire) int64 {
-	var sum int64
-	for _, t := range taxes {
-		sum += t.Amount
-	}
-	return sum
 }

@@ -15,8 +15,6 @@ import (
 // https://docs.stripe.com/api/invoices/pay
 type PaymentsService struct{ a *api }
 
-var _ accounting.Payments = (*PaymentsService)(nil)
-
 // Record marks the invoice paid out of band. Stripe records such a payment
 // for the whole amount remaining only, so another amount is refused. The
 // idempotency key makes a repeat return the same payment.
@@ -47,18 +45,4 @@ func (s *PaymentsService) Record(ctx context.Context, p accounting.Payment, opts
 		return nil, err
 	}
 	return toPayment(paid, p, op)
-}
-
-func toPayment(raw json.RawMessage, p accounting.Payment, op string) (*accounting.Payment, error) {
-	var w invoiceWire
-	if err := json.Unmarshal(raw, &w); err != nil || w.ID == "" {
-		return nil, &connector.APIError{Vendor: "stripe", Op: op, Kind: connector.ErrInvalidResponse, Message: "the paid invoice could not be decoded"}
-	}
-	out := p
-	out.ID = w.ID + "/paid"
-	if w.Payments != nil && len(w.Payments.Data) > 0 {
-		out.ID = w.Payments.Data[0].ID
-	}
-	out.Raw = raw
-	return &out, nil
 }

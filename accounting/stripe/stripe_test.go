@@ -29,7 +29,7 @@ func sandbox(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper) (*str
 	if wrap != nil {
 		base = wrap(tr)
 	}
-	client, err := stripe.New(stripe.Config{Key: srv.Key(), BaseURL: srv.URL},
+	client, err := stripe.New(stripe.Config{BaseURL: srv.URL(), Auth: srv.Auth()},
 		connector.WithHTTPClient(&http.Client{Transport: base}), connector.WithRetryPolicy(fastRetry))
 	if err != nil {
 		t.Fatal(err)

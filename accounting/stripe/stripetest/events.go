@@ -1,7 +1,6 @@
 package stripetest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -14,8 +13,9 @@ import (
 	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
-// APIVersion is the version events are rendered at.
-const APIVersion = "2026-08-26.dahlia"
+// APIVersion is the version events are rendered at: the one the connector
+// pins.
+const APIVersion = stripe.APIVersion
 
 type event struct {
 	id, typ string
@@ -73,37 +73,48 @@ func (s *Server) Events() []string {
 	return out
 }
 
-// SendWebhook posts the recorded events of type typ to url as Stripe does,
-// signed with Stripe-Signature under secret, and returns the receiver's
-// status for each. url must be on this machine.
-func (s *Server) SendWebhook(ctx context.Context, url, secret string, typ string) ([]int, error) {
+// EventBodies returns the recorded events of type typ, oldest first, each
+// as the body Stripe would deliver to a webhook endpoint.
+func (s *Server) EventBodies(typ string) [][]byte {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	var bodies [][]byte
 	for _, e := range s.events {
 		if e.typ == typ {
 			b, err := json.Marshal(e.render())
 			if err != nil {
-				s.mu.Unlock()
-				return nil, err
+				panic(err) // maps of strings, numbers and bools always encode
 			}
 			bodies = append(bodies, b)
 		}
 	}
-	s.mu.Unlock()
+	return bodies
+}
+
+// SendWebhook posts body to url as Stripe delivers an event, signed with
+// Stripe-Signature under WebhookSecret at the current time, and returns
+// the receiver's status. url must be on this machine.
+func (s *Server) SendWebhook(ctx context.Context, url string, body []byte) (int, error) {
+	r, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	stripe.SignWebhook(r, body, s.webhookSecret, time.Now())
+	r.Header.Set("User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
+	return connectortest.PostWebhook(ctx, url, body, r.Header)
+}
+
+// SendRecordedEvents delivers the recorded events of type typ to url,
+// oldest first, one SendWebhook each, and returns the receiver's status
+// for each.
+func (s *Server) SendRecordedEvents(ctx context.Context, url, typ string) ([]int, error) {
 	var statuses []int
-	for _, b := range bodies {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
+	for _, b := range s.EventBodies(typ) {
+		status, err := s.SendWebhook(ctx, url, b)
 		if err != nil {
 			return statuses, err
 		}
-		req.Header.Set("Content-Type", "application/json; charset=utf-8")
-		req.Header.Set("Stripe-Signature", stripe.Sign(b, time.Now(), secret))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return statuses, err
-		}
-		resp.Body.Close()
-		statuses = append(statuses, resp.StatusCode)
+		statuses = append(statuses, status)
 	}
 	return statuses, nil
 }

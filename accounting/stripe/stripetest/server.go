@@ -1,7 +1,11 @@
 // Package stripetest is a stateful in-memory Stripe for tests and demos:
 // customers, tax rates, invoices with lines and per-line tax, out-of-band
 // payments, events, search, Idempotency-Key replays, throttling and faults,
-// on 127.0.0.1.
+// and signed webhooks, on 127.0.0.1:
+//
+//	sandbox := stripetest.NewServer()
+//	defer sandbox.Close()
+//	client, err := stripe.New(stripe.Config{BaseURL: sandbox.URL(), Auth: sandbox.Auth()})
 //
 // It answers in Stripe's shapes for the API version the connector pins
 // (lines priced under pricing, taxes under taxes and total_taxes), with
@@ -20,8 +24,10 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
@@ -31,14 +37,15 @@ const TaxRatePercent = "15"
 
 // Server is a running sandbox.
 type Server struct {
-	URL string
+	// Sandbox gives URL, Close, Throttle (Stripe's rate_limit 429s),
+	// FailNext (api_error 5xx), Now and Advance (whole seconds, as Stripe
+	// keeps times).
+	connectortest.Sandbox
 
-	srv   *httptest.Server
-	key   string
-	taxID string
-
-	connectortest.Faults // Throttle: Stripe's rate_limit 429s; FailNext: api_error 5xx
-	connectortest.Clock  // Now, Advance; whole seconds, as Stripe keeps times
+	key           string
+	webhookSecret string
+	taxID         string
+	requests      atomic.Int64
 
 	mu        sync.Mutex
 	seq       int
@@ -57,11 +64,26 @@ type replay struct {
 	body        []byte
 }
 
-// NewServer starts a sandbox. Close it when done.
-func NewServer() *Server {
-	s := &Server{Clock: connectortest.Clock{Resolution: time.Second}, key: "sk_test_sandbox_" + connectortest.RandomHex(12), customers: map[string]*customer{}, invoices: map[string]*invoice{},
-		replays: map[string]replay{}}
+// Option configures a sandbox.
+type Option func(*Server)
+
+// WithKey makes the sandbox accept key as its secret key instead of a
+// random sk_test_ one.
+func WithKey(key string) Option { return func(s *Server) { s.key = key } }
+
+// WithWebhookSecret makes the sandbox sign webhooks with secret instead of
+// a random whsec_ one.
+func WithWebhookSecret(secret string) Option { return func(s *Server) { s.webhookSecret = secret } }
+
+// NewServer starts a sandbox on 127.0.0.1. Close it when done.
+func NewServer(opts ...Option) *Server {
+	s := &Server{key: "sk_test_sandbox_" + connectortest.RandomHex(12), webhookSecret: "whsec_" + connectortest.RandomHex(16),
+		customers: map[string]*customer{}, invoices: map[string]*invoice{}, replays: map[string]replay{}}
+	s.Sandbox.Clock.Resolution = time.Second
 	s.taxID = "txr_" + connectortest.RandomHex(12)
+	for _, o := range opts {
+		o(s)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/customers", s.createCustomer)
 	mux.HandleFunc("POST /v1/customers/{id}", s.updateCustomer)
@@ -78,16 +100,21 @@ func NewServer() *Server {
 	mux.HandleFunc("POST /v1/invoices/{id}/void", s.void)
 	mux.HandleFunc("POST /v1/invoices/{id}/pay", s.pay)
 	mux.HandleFunc("GET /v1/events", s.listEvents)
-	s.srv = httptest.NewServer(s.gate(mux))
-	s.URL = s.srv.URL
+	s.Start(s.gate(mux))
 	return s
 }
 
-// Close stops the sandbox.
-func (s *Server) Close() { s.srv.Close() }
+// Auth is the credential the sandbox accepts, as stripe.Config.Auth takes
+// it: its secret key as a bearer token.
+func (s *Server) Auth() connector.Auth { return connector.Bearer(s.key) }
 
-// Key is the secret key the sandbox accepts.
-func (s *Server) Key() string { return s.key }
+// WebhookSecret is the endpoint secret the sandbox signs webhooks with,
+// for webhook.Config.Secrets.
+func (s *Server) WebhookSecret() string { return s.webhookSecret }
+
+// Requests counts the API requests the sandbox received, refused ones
+// included.
+func (s *Server) Requests() int { return int(s.requests.Load()) }
 
 // TaxRate is the id of the sandbox's 15 % tax rate.
 func (s *Server) TaxRate() string { return s.taxID }
@@ -104,6 +131,7 @@ func (s *Server) CustomerCount() int { s.mu.Lock(); defer s.mu.Unlock(); return 
 // Idempotent-Replayed: true); with other parameters, an idempotency_error.
 func (s *Server) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.requests.Add(1)
 		w.Header().Set("Request-Id", "req_"+connectortest.RandomHex(7))
 		if r.Header.Get("Authorization") != "Bearer "+s.key {
 			writeError(w, http.StatusUnauthorized, "invalid_request_error", "", "", "Invalid API Key provided: sk_test_****")
