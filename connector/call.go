@@ -20,7 +20,7 @@ type call struct {
 	opts    CallOptions // resolved once, when the call is made
 	method  string
 	op      string
-	keyed   bool // carries an idempotency key the vendor honours
+	keyed   bool // carries an idempotency key, or is replayable by nature
 	attempt int  // 1-based
 	// lastCost is the quota tokens the last retry took.
 	lastCost int

@@ -5,12 +5,12 @@ import "net/http"
 // CallOption tunes one call (every write of a domain interface takes them).
 type CallOption func(*CallOptions)
 
-// CallOptions is the resolved form of a call's options, for vendor
-// packages to map onto their wire format.
+// CallOptions is a call's options resolved, for vendor packages.
 type CallOptions struct {
 	IdempotencyKey string      // the caller's key: one record and one result per key
 	Operation      string      // the call's name in errors and logs ("contacts.create")
 	KeyIsNew       bool        // the caller knows the key was never used (WithNewKey)
+	Replayable     bool        // repeating the request causes no second effect (WithReplayable)
 	Header         http.Header // headers for this call only
 }
 
@@ -34,6 +34,12 @@ func WithRequestHeader(name, value string) CallOption {
 		}
 		o.Header.Set(name, value)
 	}
+}
+
+// WithReplayable marks a POST that has no second effect when sent again (a
+// search, a query, an upsert by a unique field): retried as a GET is.
+func WithReplayable() CallOption {
+	return func(o *CallOptions) { o.Replayable = true }
 }
 
 // WithOperation names the call; vendor packages set it for every method.

@@ -16,9 +16,8 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// Connector is what every vendor package's Client is: a name, and a raw
-// call through the whole stack for any endpoint no service covers. It stays
-// this small; capabilities come as other small interfaces.
+// Connector is every vendor package's Client: a name, and Do through the
+// whole stack for any endpoint no service covers.
 type Connector interface {
 	Vendor() string
 	Do(ctx context.Context, req *http.Request, opts ...CallOption) (*http.Response, error)
@@ -27,8 +26,7 @@ type Connector interface {
 var _ Connector = (*Client)(nil)
 
 // Client is the transport every vendor client embeds, safe for concurrent
-// use. Make one per connected account: limits, retry quota and tokens are
-// per account, while the connection pool is shared.
+// use: one per connected account, all sharing one connection pool.
 type Client struct {
 	vendor            string
 	baseString        string            // base without a trailing slash
@@ -70,7 +68,7 @@ func New(v Vendor, opts ...Option) (*Client, error) {
 		baseString:        strings.TrimSuffix(base.String(), "/"),
 		retry:             s.retry,
 		quota:             newRetryQuota(s.retry.Quota),
-		limiter:           NewRateLimiter(s.rateLimit, s.rateBurst),
+		limiter:           newRateLimiter(s.rateLimit, s.rateBurst),
 		redactor:          newRedactor(),
 		decodeError:       v.DecodeError,
 		decide:            v.DecideRetry,
@@ -114,6 +112,9 @@ func New(v Vendor, opts ...Option) (*Client, error) {
 // Vendor returns the vendor name the client was built for.
 func (c *Client) Vendor() string { return c.vendor }
 
+// Redact removes the client's secrets from s (for errors sent with a 200).
+func (c *Client) Redact(s string) string { return c.redactor.String(s) }
+
 // RateLimiter returns the client's limiter, for pacing from other signals.
 func (c *Client) RateLimiter() *RateLimiter { return c.limiter }
 
@@ -128,7 +129,7 @@ func (c *Client) URL(path string) (*url.URL, error) {
 	return url.Parse(c.baseString + path)
 }
 
-// NewRequest builds a request for path (see URL).
+// NewRequest builds a request for path.
 func (c *Client) NewRequest(ctx context.Context, method, path string, body io.Reader) (*http.Request, error) {
 	u, err := c.URL(path)
 	if err != nil {
@@ -192,9 +193,12 @@ func (c *Client) do(st *call, req *http.Request) (*http.Response, error) {
 		}
 		if key != "" {
 			r.Header[c.idempotencyHeader] = []string{key}
-			st.keyed = true
 		}
 	}
+	// A call with the caller's key is safe to repeat however the vendor
+	// package carries the key (a header, a GraphQL directive, a unique
+	// field it looks up), and so is one the client keyed itself.
+	st.keyed = key != "" || o.IdempotencyKey != "" || o.Replayable
 
 	// A request with no body needs no replayable copy of one: the call
 	// holds its wrapper, which saves an allocation on every read.

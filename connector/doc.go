@@ -1,6 +1,5 @@
 // Package connector is the transport every Patchbay vendor package builds
-// on: it sends a vendor's requests safely and turns its answers into typed
-// values and errors. It holds no business logic.
+// on: safe requests, typed answers and errors, no business logic.
 //
 // A vendor package declares its vendor once (Vendor: base URL, auth, error
 // decoder, idempotency header, rate feedback); a user tunes only what a

@@ -112,8 +112,7 @@ func kindForStatus(status int) error {
 	return nil
 }
 
-// ErrorDecoder sets e's Code and Message from a vendor's redacted error
-// body, and may change its Kind. It must not panic on any input: fuzz it.
+// ErrorDecoder sets e's Code, Message (and Kind) from a redacted body.
 type ErrorDecoder func(resp *http.Response, body []byte, e *APIError)
 
 // transportError is a failure with no HTTP answer. Its message is redacted:

@@ -14,7 +14,7 @@ type Page[T any] struct {
 	Next  string
 }
 
-// FetchPage fetches the page at cursor; "" is the first page.
+// FetchPage fetches the page at cursor ("" for the first).
 type FetchPage[T any] func(ctx context.Context, cursor string) (Page[T], error)
 
 // ErrCursorLoop is an ErrInvalidResponse: the vendor repeated a cursor.

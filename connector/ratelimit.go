@@ -12,16 +12,15 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// RateLimiter paces one client: a token bucket, and a pause of every call
-// until a time the vendor named (Retry-After, a reset header).
+// RateLimiter paces a client: a token bucket, and pauses the vendor asks for.
 type RateLimiter struct {
 	bucket     *rate.Limiter
 	pauseUntil atomic.Int64 // unix nanoseconds; 0 when not paused
 }
 
-// NewRateLimiter returns a limiter of r requests a second (for tests of a
+// newRateLimiter returns a limiter of r requests a second (for tests of a
 // RateFeedback).
-func NewRateLimiter(r rate.Limit, burst int) *RateLimiter {
+func newRateLimiter(r rate.Limit, burst int) *RateLimiter {
 	return &RateLimiter{bucket: rate.NewLimiter(r, burst)}
 }
 

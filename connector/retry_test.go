@@ -287,3 +287,20 @@ func TestHTTP2GoAwayReplayed(t *testing.T) {
 		})
 	}
 }
+
+// A write the caller keyed is retried after a 5xx even when the vendor
+// takes its key elsewhere than in a header (a GraphQL directive, a unique
+// field): the vendor package made it safe to repeat. Without a key it is
+// ErrOutcomeUnknown.
+func TestKeyedWriteRetriedWithoutHeader(t *testing.T) {
+	srv := connectortest.NewServer(t, connectortest.Fault{Status: 502}, connectortest.Fault{})
+	c := newClient(t, srv.URL, srv.Client())
+	if err := post(context.Background(), c, "/graphql", connector.WithIdempotencyKey("k-1")); err != nil {
+		t.Fatalf("keyed write: %v, want it retried", err)
+	}
+	srv = connectortest.NewServer(t, connectortest.Fault{Status: 502}, connectortest.Fault{})
+	c = newClient(t, srv.URL, srv.Client())
+	if err := post(context.Background(), c, "/graphql"); !errors.Is(err, connector.ErrOutcomeUnknown) {
+		t.Fatalf("keyless write: %v, want ErrOutcomeUnknown", err)
+	}
+}

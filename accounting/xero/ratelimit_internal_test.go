@@ -22,7 +22,11 @@ func TestPaceFromHeaders(t *testing.T) {
 		return &http.Response{StatusCode: 200, Header: http.Header{"X-Minlimit-Remaining": {minute},
 			"X-Appminlimit-Remaining": {app}, "X-Daylimit-Remaining": {day}}}
 	}
-	l := connector.NewRateLimiter(rate.Inf, 1)
+	c, err := connector.New(connector.Vendor{Name: "xero", BaseURL: DefaultBaseURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := c.RateLimiter()
 	paceFromHeaders(resp("3", "9000", "4000"), l)
 	assert.Equal(t, rate.Limit(1), l.Limit(), "3 calls left this minute: want 1/s")
 	paceFromHeaders(resp("50", "9000", "4000"), l)

@@ -2,11 +2,9 @@ package hubspot
 
 import (
 	"context"
-	"encoding/json"
 	"iter"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/crm"
@@ -18,8 +16,6 @@ import (
 type AssociationsService struct {
 	c *connector.Client
 }
-
-var _ crm.Associations = (*AssociationsService)(nil)
 
 // objectTypes maps the neutral types to HubSpot's path names.
 var objectTypes = map[crm.ObjectType]string{crm.ContactObject: "contacts", crm.CompanyObject: "companies", crm.DealObject: "deals", crm.NoteObject: "notes"}
@@ -83,27 +79,11 @@ func (s *AssociationsService) Associated(ctx context.Context, from crm.Ref, to c
 		if after != "" {
 			p += "&after=" + url.QueryEscape(after)
 		}
-		var resp struct {
-			Results []struct {
-				ToObjectID json.Number `json:"toObjectId"` // a string in the spec, a number on the wire
-			} `json:"results"`
-			Paging *struct {
-				Next *struct {
-					After string `json:"after"`
-				} `json:"next"`
-			} `json:"paging"`
-		}
+		var resp associationPage
 		if err := s.c.JSON(ctx, http.MethodGet, p, nil, &resp, connector.WithOperation("associations.list")); err != nil {
 			return connector.Page[crm.Ref]{}, err
 		}
-		out := connector.Page[crm.Ref]{Items: make([]crm.Ref, 0, len(resp.Results))}
-		for _, r := range resp.Results {
-			out.Items = append(out.Items, crm.Ref{Type: to, ID: strings.Trim(r.ToObjectID.String(), `"`)})
-		}
-		if resp.Paging != nil && resp.Paging.Next != nil {
-			out.Next = resp.Paging.Next.After
-		}
-		return out, nil
+		return resp.refs(to), nil
 	}
 	return connector.All(ctx, fetch)
 }

@@ -28,7 +28,7 @@ func BenchmarkListContacts(b *testing.B) {
 	srv.SeedContacts(n)
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
-	client, err := hubspot.New(hubspot.Config{BaseURL: srv.URL, Auth: connector.Bearer(srv.Token())},
+	client, err := hubspot.New(hubspot.Config{BaseURL: srv.URL(), Auth: srv.Auth()},
 		connector.WithHTTPClient(&http.Client{Transport: tr}))
 	if err != nil {
 		b.Fatal(err)
@@ -99,9 +99,18 @@ func BenchmarkListContactsClientOnly(b *testing.B) {
 }
 
 func fetchRaw(b *testing.B, srv *hubspottest.Server, path string) []byte {
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
-	req.Header.Set("Authorization", "Bearer "+srv.Token())
-	resp, err := http.DefaultClient.Do(req)
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	client, err := hubspot.New(hubspot.Config{BaseURL: srv.URL(), Auth: srv.Auth()}, connector.WithHTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	req, err := client.NewRequest(ctx, http.MethodGet, path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp, err := client.Do(ctx, req)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -110,7 +119,6 @@ func fetchRaw(b *testing.B, srv *hubspottest.Server, path string) []byte {
 	if err != nil {
 		b.Fatal(err)
 	}
-	http.DefaultClient.CloseIdleConnections()
 	// Drop the sandbox's paging: the canned transport adds its own.
 	var p map[string]any
 	if err := json.Unmarshal(body, &p); err != nil {

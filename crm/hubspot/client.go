@@ -1,17 +1,3 @@
-// Package hubspot is the HubSpot CRM connector: contacts through the CRM
-// v3 objects API (https://developers.hubspot.com/docs/api-reference/latest/crm/objects/contacts/guide),
-// with HubSpot's error bodies, rate limits and search cap handled.
-//
-// Auth is a private-app access token (connector.Bearer) or OAuth2
-// (connector.OAuth2 with a connector/oauth Source). Every call goes through
-// the connector stack: retries that never duplicate a write, pacing from
-// HubSpot's X-HubSpot-RateLimit-* headers, typed errors, redaction.
-//
-// The v3 paths (/crm/v3/objects/...) are used rather than the date-versioned
-// /crm/objects/2026-03/... ones: they are what HubSpot's published spec
-// describes in full, and HubSpot keeps them working alongside.
-//
-// Its sandbox is hubspottest; crmtest.Run holds it to the crm contract.
 package hubspot
 
 import (
@@ -24,13 +10,18 @@ import (
 // DefaultBaseURL is HubSpot's API host.
 const DefaultBaseURL = "https://api.hubapi.com"
 
+// DefaultIdempotencyProperty is the custom property that holds callers'
+// idempotency keys on companies and deals.
+const DefaultIdempotencyProperty = "patchbay_idempotency_key"
+
 // Config holds what is particular to a HubSpot account.
 type Config struct {
-	// Auth is connector.Bearer(privateAppToken) or connector.OAuth2(source).
-	Auth connector.Auth
-	// BaseURL defaults to DefaultBaseURL; point it at a hubspottest sandbox
-	// in tests.
+	// BaseURL defaults to DefaultBaseURL; a hubspottest sandbox's URL() in
+	// tests, or a proxy.
 	BaseURL string
+	// Auth is connector.Bearer(privateAppToken) or connector.OAuth2(source)
+	// over a connector/oauth Source. Required.
+	Auth connector.Auth
 	// ContactProperties names custom contact properties to read into
 	// Contact.Properties.
 	ContactProperties []string
@@ -62,7 +53,14 @@ type Client struct {
 	Notes        *NotesService
 }
 
-var _ crm.Contacts = (*ContactsService)(nil)
+var (
+	_ connector.Connector = (*Client)(nil)
+	_ crm.Contacts        = (*ContactsService)(nil)
+	_ crm.Companies       = (*CompaniesService)(nil)
+	_ crm.Deals           = (*DealsService)(nil)
+	_ crm.Associations    = (*AssociationsService)(nil)
+	_ crm.Notes           = (*NotesService)(nil)
+)
 
 // New builds a client. opts are the connector's: an HTTP client, a logger,
 // a retry policy, and so on.

@@ -17,8 +17,6 @@ type CompaniesService struct {
 	custom []string
 }
 
-var _ crm.Companies = (*CompaniesService)(nil)
-
 var standardCompanyProperties = []string{"name", "domain", "createdate", "hs_lastmodifieddate"}
 
 // Get returns one company by its HubSpot id.
@@ -114,23 +112,4 @@ func (s *CompaniesService) Upsert(ctx context.Context, c crm.Company, opts ...co
 		return s.Create(ctx, c, connector.WithIdempotencyKey(connector.DeriveKey("hubspot-company-domain", c.Domain)))
 	}
 	return nil, err
-}
-
-func companyProperties(c crm.Company) map[string]string {
-	p := make(map[string]string, 2+len(c.Properties))
-	if c.Name != "" {
-		p["name"] = c.Name
-	}
-	if c.Domain != "" {
-		p["domain"] = c.Domain
-	}
-	for k, v := range c.Properties {
-		p[k] = v
-	}
-	return p
-}
-
-func (s *CompaniesService) toCompany(o *object) *crm.Company {
-	return &crm.Company{ID: o.ID, Name: o.prop("name"), Domain: o.prop("domain"),
-		Properties: customProperties(o, s.custom), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Raw: o.raw}
 }

@@ -4,10 +4,6 @@ import (
 	"context"
 	"errors"
 	"iter"
-	"strconv"
-	"time"
-
-	"github.com/govalues/money"
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/crm"
@@ -21,8 +17,6 @@ type DealsService struct {
 	currency string // the portal's company currency, for deals without deal_currency_code
 	custom   []string
 }
-
-var _ crm.Deals = (*DealsService)(nil)
 
 var standardDealProperties = []string{"dealname", "amount", "deal_currency_code", "dealstage", "pipeline", "closedate",
 	"createdate", "hs_lastmodifieddate"}
@@ -139,67 +133,4 @@ func (s *DealsService) Upsert(ctx context.Context, d crm.Deal, opts ...connector
 		return nil, connector.InvalidInput("hubspot", "deals.upsert", "a deal upsert needs an idempotency key to match on")
 	}
 	return s.Create(ctx, d, opts...)
-}
-
-// dealProperties maps a crm.Deal to HubSpot properties. The amount goes as
-// its exact decimal text with its currency code, never through a float.
-func dealProperties(d crm.Deal) map[string]string {
-	p := make(map[string]string, 6+len(d.Properties))
-	set := func(k, v string) {
-		if v != "" {
-			p[k] = v
-		}
-	}
-	set("dealname", d.Name)
-	set("dealstage", d.Stage)
-	set("pipeline", d.Pipeline)
-	if d.Amount != nil {
-		p["amount"] = d.Amount.Decimal().String()
-		p["deal_currency_code"] = d.Amount.Curr().Code()
-	}
-	if !d.CloseDate.IsZero() {
-		p["closedate"] = d.CloseDate.UTC().Format("2006-01-02T15:04:05.000Z")
-	}
-	for k, v := range d.Properties {
-		p[k] = v
-	}
-	return p
-}
-
-// toDeal maps a HubSpot deal. An amount that is not a decimal number stays
-// out of Amount and is kept as the "amount" entry of Properties (and in
-// Raw): nothing the vendor sent is lost or guessed at.
-func (s *DealsService) toDeal(o *object) *crm.Deal {
-	d := &crm.Deal{ID: o.ID, Name: o.prop("dealname"), Stage: o.prop("dealstage"), Pipeline: o.prop("pipeline"),
-		Properties: customProperties(o, s.custom), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Raw: o.raw}
-	if a := o.prop("amount"); a != "" {
-		cur := o.prop("deal_currency_code")
-		if cur == "" {
-			cur = s.currency
-		}
-		if amt, err := money.ParseAmount(cur, a); err == nil {
-			d.Amount = &amt
-		} else {
-			if d.Properties == nil {
-				d.Properties = map[string]string{}
-			}
-			d.Properties["amount"] = a
-		}
-	}
-	if c := o.prop("closedate"); c != "" {
-		d.CloseDate = parseDateTime(c)
-	}
-	return d
-}
-
-// parseDateTime reads a HubSpot datetime property: ISO 8601, or epoch
-// milliseconds in older records. Zero if neither.
-func parseDateTime(v string) time.Time {
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t.UTC()
-	}
-	if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return time.UnixMilli(ms).UTC()
-	}
-	return time.Time{}
 }

@@ -69,6 +69,22 @@ func decodeError(resp *http.Response, body []byte, e *connector.APIError) {
 	}
 }
 
+// decideRetry keeps the standard rules, except that a 429 for the DAILY
+// policy is not retried: nothing will succeed before the day resets, and
+// the error says when that is.
+func decideRetry(resp *http.Response) connector.RetryDecision {
+	if resp.StatusCode != http.StatusTooManyRequests {
+		return connector.RetryDefault
+	}
+	var b struct {
+		PolicyName string `json:"policyName"`
+	}
+	if json.Unmarshal(connector.PeekBody(resp, 16<<10), &b) == nil && b.PolicyName == "DAILY" {
+		return connector.RetryNo
+	}
+	return connector.RetryDefault
+}
+
 // untilNextUTCMidnight estimates when a DAILY limit resets. HubSpot resets
 // it at midnight in the account's time zone, which the API does not say;
 // midnight UTC is the estimate, off by at most the zone's offset.

@@ -30,7 +30,7 @@ func sandbox(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper, cfg h
 	if wrap != nil {
 		base = wrap(tr)
 	}
-	cfg.BaseURL, cfg.Auth = srv.URL, connector.Bearer(srv.Token())
+	cfg.BaseURL, cfg.Auth = srv.URL(), srv.Auth()
 	client, err := hubspot.New(cfg, connector.WithHTTPClient(&http.Client{Transport: base}), connector.WithRetryPolicy(fastRetry))
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,8 +17,6 @@ import (
 type NotesService struct {
 	objects
 }
-
-var _ crm.Notes = (*NotesService)(nil)
 
 // noteAssociationTypes are HubSpot's defined association type ids from a
 // note to each record type.
@@ -100,19 +97,4 @@ func (s *NotesService) findKeyed(ctx context.Context, ref crm.Ref, body string) 
 		}
 	}
 	return nil, nil
-}
-
-func (s *NotesService) toNote(o *object, about []crm.Ref) *crm.Note {
-	n := &crm.Note{ID: o.ID, Body: o.prop("hs_note_body"), About: about}
-	if before, _, ok := strings.Cut(n.Body, keyMarker); ok {
-		n.Body = before
-	}
-	if ts := o.prop("hs_timestamp"); ts != "" {
-		if t, err := time.Parse(time.RFC3339Nano, ts); err == nil {
-			n.Timestamp = t
-		} else if ms, err := strconv.ParseInt(ts, 10, 64); err == nil {
-			n.Timestamp = time.UnixMilli(ms).UTC()
-		}
-	}
-	return n
 }

@@ -29,7 +29,7 @@ func TestOAuth2App(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := hubspot.New(hubspot.Config{BaseURL: srv.URL, Auth: connector.OAuth2(src)},
+	client, err := hubspot.New(hubspot.Config{BaseURL: srv.URL(), Auth: connector.OAuth2(src)},
 		connector.WithHTTPClient(&http.Client{Transport: tr}), connector.WithRetryPolicy(fastRetry))
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package hubspot
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -38,20 +37,4 @@ func paceFromHeaders(resp *http.Response, l *connector.RateLimiter) {
 			l.SetLimit(rate.Inf, 1)
 		}
 	}
-}
-
-// decideRetry keeps the standard rules, except that a 429 for the DAILY
-// policy is not retried: nothing will succeed before the day resets, and
-// the error says when that is.
-func decideRetry(resp *http.Response) connector.RetryDecision {
-	if resp.StatusCode != http.StatusTooManyRequests {
-		return connector.RetryDefault
-	}
-	var b struct {
-		PolicyName string `json:"policyName"`
-	}
-	if json.Unmarshal(connector.PeekBody(resp, 16<<10), &b) == nil && b.PolicyName == "DAILY" {
-		return connector.RetryNo
-	}
-	return connector.RetryDefault
 }

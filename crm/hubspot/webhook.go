@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -14,143 +13,71 @@ import (
 	"time"
 
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/webhook"
 )
 
-// Event is one webhook event. HubSpot sends them in batches of up to 100
-// and redelivers a batch whose delivery failed.
-//
+// Tolerance is how far a v3 signature's timestamp may be from now unless
+// webhook.Config.Tolerance says otherwise: HubSpot's documented 5 minutes.
+const Tolerance = 5 * time.Minute
+
+// Redelivery is how long HubSpot retries a delivery that failed: up to 10
+// times, spread over the next 24 hours.
 // https://developers.hubspot.com/docs/api/webhooks
-type Event struct {
-	EventID          int64  `json:"eventId"`
-	SubscriptionID   int64  `json:"subscriptionId"`
-	PortalID         int64  `json:"portalId"`
-	AppID            int64  `json:"appId"`
-	OccurredAtMillis int64  `json:"occurredAt"`
-	SubscriptionType string `json:"subscriptionType"` // "contact.creation", "contact.propertyChange", "contact.deletion", ...
-	AttemptNumber    int    `json:"attemptNumber"`
-	ObjectID         int64  `json:"objectId"`
-	PropertyName     string `json:"propertyName,omitempty"`
-	PropertyValue    string `json:"propertyValue,omitempty"`
-	ChangeSource     string `json:"changeSource,omitempty"`
-	ChangeFlag       string `json:"changeFlag,omitempty"`
+const Redelivery = 24 * time.Hour
 
-	Raw json.RawMessage `json:"-"`
+// Payload is what one HubSpot event carries besides its eventId,
+// subscriptionType and occurredAt (Event's ID, Type and OccurredAt).
+// https://developers.hubspot.com/docs/api/webhooks
+type Payload struct {
+	SubscriptionID int64 `json:"subscriptionId"`
+	PortalID       int64 `json:"portalId"` // the HubSpot account
+	AppID          int64 `json:"appId"`
+	// AttemptNumber counts HubSpot's attempts at this event, from 0.
+	AttemptNumber int `json:"attemptNumber"`
+	// ObjectID is the id of the record the event is about.
+	ObjectID int64 `json:"objectId"`
+	// PropertyName and PropertyValue say what a *.propertyChange set.
+	PropertyName  string `json:"propertyName,omitempty"`
+	PropertyValue string `json:"propertyValue,omitempty"`
+	ChangeSource  string `json:"changeSource,omitempty"` // "CRM", "API", "IMPORT", ...
+	ChangeFlag    string `json:"changeFlag,omitempty"`   // "NEW" on a creation
 }
 
-// OccurredAt is when the change happened.
-func (e Event) OccurredAt() time.Time { return time.UnixMilli(e.OccurredAtMillis).UTC() }
+// Event is one verified HubSpot event. HubSpot sends them in batches of up
+// to 100; each is its own Event.
+type Event = webhook.Event[Payload]
 
-// WebhookConfig configures NewWebhookHandler.
-type WebhookConfig struct {
-	// ClientSecret is the app's client secret, which HubSpot signs with.
-	ClientSecret string
-	// PublicURL is the URL HubSpot calls, exactly as configured in the app
-	// (scheme, host, path, query). The v2 and v3 signatures cover it; behind
-	// a proxy the request's own URL differs. Empty: rebuilt from the
-	// request (Host, X-Forwarded-Proto).
-	PublicURL string
-	// Seen de-duplicates events by eventId; nil keeps a bounded in-memory
-	// store (100,000 ids for 72 hours).
-	Seen connector.SeenStore
-	// Tolerance bounds the age of a v3 timestamp; default 5 minutes, as
-	// HubSpot documents.
-	Tolerance time.Duration
-	// Now is the clock; nil is time.Now.
-	Now func() time.Time
+// NewWebhookHandler serves an app's webhook target URL: it verifies each
+// delivery (VerifyWebhook, with the app's client secrets in cfg.Secrets
+// and, behind a proxy, the target URL as registered in cfg.PublicURL),
+// drops events already handled by their eventId, and calls handle once
+// per new event of the batch. A failed handle answers 500 and releases
+// that event, so that HubSpot's retry brings it again.
+// https://developers.hubspot.com/docs/api/webhooks
+func NewWebhookHandler(cfg webhook.Config, handle func(ctx context.Context, e Event) error) (http.Handler, error) {
+	return webhook.NewHandler(webhook.Scheme[Payload]{Vendor: "hubspot", Verify: VerifyWebhook, Parse: ParseWebhook, Redelivery: Redelivery}, cfg, handle)
 }
 
-// NewWebhookHandler verifies HubSpot's deliveries (X-HubSpot-Signature-v3,
-// or the v1/v2 X-HubSpot-Signature when v3 is absent), drops events it has
-// already handled, and hands the rest to handle. If handle fails, the
-// events are released and the delivery answered 500, so that HubSpot's
-// redelivery is processed.
-func NewWebhookHandler(cfg WebhookConfig, handle func(ctx context.Context, events []Event) error) (http.Handler, error) {
-	if cfg.ClientSecret == "" {
-		return nil, errors.New("hubspot: WebhookConfig.ClientSecret is required")
-	}
-	if cfg.Tolerance <= 0 {
-		cfg.Tolerance = 5 * time.Minute
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Seen == nil {
-		cfg.Seen = connector.NewMemorySeen(100_000, 72*time.Hour)
-	}
-	return &connector.WebhookHandler{
-		Verify: func(r *http.Request, body []byte) (string, error) {
-			return "", VerifySignature(r, body, cfg.ClientSecret, cfg.PublicURL, cfg.Tolerance, cfg.Now())
-		},
-		Handle: func(ctx context.Context, r *http.Request, body []byte) error {
-			events, err := ParseEvents(body)
-			if err != nil {
-				return err
-			}
-			fresh, claimed, err := claimEvents(ctx, cfg.Seen, events)
-			if err != nil {
-				return err
-			}
-			if len(fresh) == 0 {
-				return nil
-			}
-			if err := handle(ctx, fresh); err != nil {
-				for _, id := range claimed {
-					_ = cfg.Seen.Release(context.WithoutCancel(ctx), id)
-				}
-				return err
-			}
-			return nil
-		},
-	}, nil
-}
-
-func claimEvents(ctx context.Context, seen connector.SeenStore, events []Event) (fresh []Event, claimed []string, err error) {
-	for _, e := range events {
-		id := "hubspot:" + strconv.FormatInt(e.EventID, 10)
-		first, err := seen.Claim(ctx, id)
-		if err != nil {
-			for _, c := range claimed {
-				_ = seen.Release(context.WithoutCancel(ctx), c)
-			}
-			return nil, nil, err
-		}
-		if first {
-			fresh, claimed = append(fresh, e), append(claimed, id)
-		}
-	}
-	return fresh, claimed, nil
-}
-
-// ParseEvents decodes a delivery: a JSON array of events.
-func ParseEvents(body []byte) ([]Event, error) {
-	var raws []json.RawMessage
-	if err := json.Unmarshal(body, &raws); err != nil {
-		return nil, fmt.Errorf("hubspot: webhook body is not an event array: %w", connector.ErrInvalidResponse)
-	}
-	events := make([]Event, 0, len(raws))
-	for _, raw := range raws {
-		var e Event
-		if err := json.Unmarshal(raw, &e); err != nil {
-			return nil, fmt.Errorf("hubspot: webhook event: %w", connector.ErrInvalidResponse)
-		}
-		e.Raw = raw
-		events = append(events, e)
-	}
-	return events, nil
-}
-
-// VerifySignature checks a HubSpot request signature.
+// VerifyWebhook checks a HubSpot request signature against each of
+// cfg.Secrets (the app's client secrets).
 //
 // v3 (X-HubSpot-Signature-v3, X-HubSpot-Request-Timestamp in ms): base64
 // HMAC-SHA256 under the client secret of method + URI + body + timestamp,
-// with the timestamp within tolerance. The URI has HubSpot's listed
-// percent-escapes decoded (see decodeURI).
-// v2 (X-HubSpot-Signature-Version: v2): hex SHA-256 of secret + method +
-// URI + body. v1: hex SHA-256 of secret + body.
+// with the timestamp within cfg.Tolerance (default Tolerance) of cfg.Now.
+// The URI is cfg.PublicURL, or the request's own URL rebuilt from Host and
+// X-Forwarded-Proto, with HubSpot's listed percent-escapes decoded (see
+// decodeURI). When v3 is absent, X-HubSpot-Signature-Version says which
+// of the older ones X-HubSpot-Signature is: v2, hex SHA-256 of secret +
+// method + URI + body; v1, hex SHA-256 of secret + body.
 //
+// It returns webhook.ErrSignatureInvalid or webhook.ErrTimestampStale.
 // https://developers.hubspot.com/docs/api/webhooks/validating-requests
-func VerifySignature(r *http.Request, body []byte, secret, publicURL string, tolerance time.Duration, now time.Time) error {
-	uri := publicURL
+func VerifyWebhook(r *http.Request, body []byte, cfg webhook.Config) error {
+	keys := cfg.Keys()
+	if len(keys) == 0 {
+		return webhook.ErrSignatureInvalid
+	}
+	uri := cfg.PublicURL
 	if uri == "" {
 		uri = requestURL(r)
 	}
@@ -158,43 +85,58 @@ func VerifySignature(r *http.Request, body []byte, secret, publicURL string, tol
 		ts := r.Header.Get("X-HubSpot-Request-Timestamp")
 		ms, err := strconv.ParseInt(ts, 10, 64)
 		if err != nil {
-			return connector.ErrSignatureInvalid
+			return webhook.ErrSignatureInvalid
 		}
-		if err := connector.CheckTimestamp(time.UnixMilli(ms), now, tolerance); err != nil {
+		if err := webhook.CheckTimestamp(time.UnixMilli(ms), cfg.TimeNow(), cfg.ToleranceOr(Tolerance)); err != nil {
 			return err
 		}
-		payload := []byte(r.Method + decodeURI(uri) + string(body) + ts)
-		return connector.VerifyHMAC(payload, sig, connector.Base64, []byte(secret))
+		return webhook.VerifyHMAC(v3Payload(r.Method, uri, body, ts), sig, webhook.Base64, keys...)
 	}
-	sig := r.Header.Get("X-HubSpot-Signature")
-	var source string
+	var signed []byte // what follows the secret
 	switch r.Header.Get("X-HubSpot-Signature-Version") {
 	case "v1":
-		source = secret + string(body)
+		signed = body
 	case "v2":
-		source = secret + r.Method + uri + string(body)
+		signed = append([]byte(r.Method+uri), body...)
 	default:
-		return connector.ErrSignatureInvalid
+		return webhook.ErrSignatureInvalid
 	}
-	want := sha256.Sum256([]byte(source))
-	got, err := hex.DecodeString(strings.ToLower(strings.TrimSpace(sig)))
-	if err != nil || subtle.ConstantTimeCompare(got, want[:]) != 1 {
-		return connector.ErrSignatureInvalid
+	got, err := hex.DecodeString(strings.ToLower(strings.TrimSpace(r.Header.Get("X-HubSpot-Signature"))))
+	if err != nil || len(got) != sha256.Size {
+		return webhook.ErrSignatureInvalid
+	}
+	ok := 0
+	for _, key := range keys {
+		// Every secret is checked, matched or not, so timing does not tell
+		// which one matched.
+		want := sha256.Sum256(append(append([]byte(nil), key...), signed...))
+		ok |= subtle.ConstantTimeCompare(got, want[:])
+	}
+	if ok == 0 {
+		return webhook.ErrSignatureInvalid
 	}
 	return nil
 }
 
-// SignV3 returns the v3 signature of a request, as HubSpot computes it; the
-// sandbox signs its webhooks with it.
-func SignV3(secret, method, uri string, body []byte, timestampMillis int64) string {
-	payload := method + decodeURI(uri) + string(body) + strconv.FormatInt(timestampMillis, 10)
-	return connector.SignHMAC([]byte(secret), []byte(payload), connector.Base64)
+// SignWebhook sets on r the headers HubSpot sends with body at now, signed
+// with the client secret: the v3 signature of r.Method and r.URL (the full
+// URL, as the sender posts it) with its timestamp, the v1 signature, and
+// Content-Type. For sandboxes and tests.
+func SignWebhook(r *http.Request, body []byte, secret string, now time.Time) {
+	ts := strconv.FormatInt(now.UnixMilli(), 10)
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("X-HubSpot-Request-Timestamp", ts)
+	r.Header.Set("X-HubSpot-Signature-v3", webhook.SignHMAC([]byte(secret), v3Payload(r.Method, r.URL.String(), body, ts), webhook.Base64))
+	v1 := sha256.Sum256(append([]byte(secret), body...))
+	r.Header.Set("X-HubSpot-Signature-Version", "v1")
+	r.Header.Set("X-HubSpot-Signature", hex.EncodeToString(v1[:]))
 }
 
-// SignV1 returns the v1 signature (hex SHA-256 of secret + body).
-func SignV1(secret string, body []byte) string {
-	sum := sha256.Sum256([]byte(secret + string(body)))
-	return hex.EncodeToString(sum[:])
+// v3Payload is what a v3 signature signs.
+func v3Payload(method, uri string, body []byte, ts string) []byte {
+	p := make([]byte, 0, len(method)+len(uri)+len(body)+len(ts))
+	p = append(append(append(p, method...), decodeURI(uri)...), body...)
+	return append(p, ts...)
 }
 
 // uriDecodes are the percent-escapes HubSpot's v3 instructions decode in
@@ -217,4 +159,59 @@ func requestURL(r *http.Request) string {
 		scheme = p
 	}
 	return scheme + "://" + r.Host + r.URL.RequestURI()
+}
+
+// webhookEvent is one event of a delivery, as HubSpot sends it.
+type webhookEvent struct {
+	EventID          int64  `json:"eventId"`
+	SubscriptionType string `json:"subscriptionType"` // "contact.creation", "contact.propertyChange", "contact.deletion", ...
+	OccurredAt       int64  `json:"occurredAt"`       // epoch milliseconds
+	Payload
+}
+
+// ParseWebhook reads a delivery: a JSON array of events, each an Event
+// whose ID is its eventId, Type its subscriptionType and OccurredAt its
+// occurredAt. A body that is no event array is an error of kind
+// connector.ErrInvalidResponse.
+func ParseWebhook(r *http.Request, body []byte) ([]Event, error) {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(body, &raws); err != nil {
+		return nil, fmt.Errorf("hubspot: webhook body is not an event array: %w", connector.ErrInvalidResponse)
+	}
+	events := make([]Event, 0, len(raws))
+	for _, raw := range raws {
+		var w webhookEvent
+		if err := json.Unmarshal(raw, &w); err != nil {
+			return nil, fmt.Errorf("hubspot: webhook event: %w", connector.ErrInvalidResponse)
+		}
+		e := Event{ID: strconv.FormatInt(w.EventID, 10), Kind: kindOf(w.SubscriptionType), Type: w.SubscriptionType,
+			Payload: w.Payload, Raw: raw}
+		if w.OccurredAt != 0 {
+			e.OccurredAt = time.UnixMilli(w.OccurredAt).UTC()
+		}
+		events = append(events, e)
+	}
+	return events, nil
+}
+
+// kinds maps HubSpot's subscription types onto the vendor-neutral kinds;
+// the others (merges, restores, association changes, privacy deletions,
+// other objects) are webhook.KindOther.
+var kinds = map[string]webhook.Kind{
+	"contact.creation":       webhook.ContactCreated,
+	"contact.propertyChange": webhook.ContactUpdated,
+	"contact.deletion":       webhook.ContactDeleted,
+	"company.creation":       webhook.CompanyCreated,
+	"company.propertyChange": webhook.CompanyUpdated,
+	"company.deletion":       webhook.CompanyDeleted,
+	"deal.creation":          webhook.DealCreated,
+	"deal.propertyChange":    webhook.DealUpdated,
+	"deal.deletion":          webhook.DealDeleted,
+}
+
+func kindOf(subscriptionType string) webhook.Kind {
+	if k, ok := kinds[subscriptionType]; ok {
+		return k
+	}
+	return webhook.KindOther
 }

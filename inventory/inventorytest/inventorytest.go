@@ -4,11 +4,13 @@ package inventorytest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/inventory"
@@ -40,24 +42,20 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 func firstLocation(t *testing.T, h Harness) *inventory.Location {
 	t.Helper()
 	for l, err := range h.Locations.List(context.Background()) {
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return l
 	}
-	t.Fatal("no location")
+	require.FailNow(t, "no location")
 	return nil
 }
 
 func available(t *testing.T, h Harness, itemID, locationID string) int {
 	t.Helper()
 	for l, err := range h.Stock.Levels(context.Background(), inventory.LevelFilter{ItemIDs: []string{itemID}, LocationIDs: []string{locationID}}) {
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return l.Available
 	}
-	t.Fatalf("no level for %s at %s", itemID, locationID)
+	require.FailNowf(t, "no level", "no level for %s at %s", itemID, locationID)
 	return 0
 }
 
@@ -65,24 +63,21 @@ func item(t *testing.T, h Harness, sku string, qty int) *inventory.Item {
 	t.Helper()
 	h.AddItem(sku, qty)
 	it, err := h.Items.GetBySKU(context.Background(), sku)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return it
 }
 
 func testItems(t *testing.T, h Harness) {
 	it := item(t, h, "WIDGET-RED", 12)
-	if it.SKU != "WIDGET-RED" || it.ID == "" || !it.Tracked || len(it.Raw) == 0 {
-		t.Fatalf("item = %+v", it)
-	}
+	assert.Equal(t, "WIDGET-RED", it.SKU)
+	assert.NotEmpty(t, it.ID)
+	assert.True(t, it.Tracked)
+	assert.NotEmpty(t, it.Raw)
 	loc := firstLocation(t, h)
-	if loc.ID == "" || loc.Name == "" || !loc.Active {
-		t.Fatalf("location = %+v", loc)
-	}
-	if got := available(t, h, it.ID, loc.ID); got != 12 {
-		t.Fatalf("available = %d, want 12", got)
-	}
+	assert.NotEmpty(t, loc.ID)
+	assert.NotEmpty(t, loc.Name)
+	assert.True(t, loc.Active)
+	assert.Equal(t, 12, available(t, h, it.ID, loc.ID))
 }
 
 func testConcurrent(t *testing.T, h Harness) {
@@ -91,33 +86,24 @@ func testConcurrent(t *testing.T, h Harness) {
 	var wg sync.WaitGroup
 	afters := make([]int, 20)
 	for i := range 20 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			left, err := h.Stock.Adjust(context.Background(), []inventory.Change{{ItemID: it.ID, LocationID: loc.ID, Delta: -3, Reason: "correction"}},
 				connector.WithIdempotencyKey(fmt.Sprintf("conc-%d", i)))
-			if err != nil {
-				t.Error(err)
-				return
+			// assert, not require: FailNow must not be called off the test's goroutine.
+			if assert.NoError(t, err) && assert.Len(t, left, 1, "changes reported by Adjust") {
+				afters[i] = left[0].After
 			}
-			if len(left) != 1 {
-				t.Errorf("Adjust reported %d changes, want 1", len(left))
-				return
-			}
-			afters[i] = left[0].After
-		}()
+		})
 	}
 	wg.Wait()
-	if got := available(t, h, it.ID, loc.ID); got != 40 {
-		t.Fatalf("after 20 × -3: available = %d, want 40", got)
-	}
+	require.Equal(t, 40, available(t, h, it.ID, loc.ID), "after 20 × -3")
 	// Each adjustment saw its own place in the sequence: 97, 94, ... 40.
 	slices.Sort(afters)
-	for i, a := range afters {
-		if a != 40+3*i {
-			t.Fatalf("quantities after each change %v, want 40, 43, ... 97", afters)
-		}
+	want := make([]int, 20)
+	for i := range want {
+		want[i] = 40 + 3*i
 	}
+	assert.Equal(t, want, afters, "quantities after each change")
 }
 
 func testIdempotent(t *testing.T, h Harness) {
@@ -129,35 +115,28 @@ func testIdempotent(t *testing.T, h Harness) {
 		{ItemID: other.ID, LocationID: loc.ID, Delta: -1, Reason: "correction", Reference: "order://1001"},
 	}
 	key := connector.DeriveKey("order", "1001", "stock")
+	want := []inventory.Adjusted{
+		{ItemID: it.ID, LocationID: loc.ID, Delta: -2, After: 8},
+		{ItemID: other.ID, LocationID: loc.ID, Delta: -1, After: 9},
+	}
 	for range 2 {
 		left, err := h.Stock.Adjust(context.Background(), changes, connector.WithIdempotencyKey(key))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		// The repeat reports what the first call left, not a second change.
-		if len(left) != 2 || left[0].ItemID != it.ID || left[0].After != 8 || left[1].After != 9 {
-			t.Fatalf("Adjust reported %+v, want %s at 8 and %s at 9", left, it.ID, other.ID)
-		}
+		require.Equal(t, want, left)
 	}
-	if a, b := available(t, h, it.ID, loc.ID), available(t, h, other.ID, loc.ID); a != 8 || b != 9 {
-		t.Fatalf("after the same key twice: %d and %d, want 8 and 9", a, b)
-	}
+	assert.Equal(t, 8, available(t, h, it.ID, loc.ID), "after the same key twice")
+	assert.Equal(t, 9, available(t, h, other.ID, loc.ID), "after the same key twice")
 }
 
 func testCompareAndSet(t *testing.T, h Harness) {
 	it := item(t, h, "WIDGET-CAS", 5)
 	loc := firstLocation(t, h)
 	five, four := 5, 4
-	if err := h.Stock.Set(context.Background(), []inventory.Quantity{{ItemID: it.ID, LocationID: loc.ID, Quantity: 7, Expected: &five, Reason: "correction"}}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, h.Stock.Set(context.Background(), []inventory.Quantity{{ItemID: it.ID, LocationID: loc.ID, Quantity: 7, Expected: &five, Reason: "correction"}}))
 	err := h.Stock.Set(context.Background(), []inventory.Quantity{{ItemID: it.ID, LocationID: loc.ID, Quantity: 9, Expected: &four, Reason: "correction"}})
-	if !errors.Is(err, connector.ErrConflict) {
-		t.Fatalf("stale expectation: err = %v, want ErrConflict", err)
-	}
-	if got := available(t, h, it.ID, loc.ID); got != 7 {
-		t.Fatalf("available = %d, want 7 (the stale set changed nothing)", got)
-	}
+	require.ErrorIs(t, err, connector.ErrConflict, "stale expectation")
+	assert.Equal(t, 7, available(t, h, it.ID, loc.ID), "the stale set changed nothing")
 }
 
 func testPagination(t *testing.T, h Harness) {
@@ -167,36 +146,28 @@ func testPagination(t *testing.T, h Harness) {
 	}
 	seen := map[string]bool{}
 	for it, err := range h.Items.List(context.Background()) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		if seen[it.ID] {
-			t.Fatalf("item %s listed twice", it.ID)
-		}
+		require.NoError(t, err)
+		require.False(t, seen[it.ID], "item %s listed twice", it.ID)
 		seen[it.ID] = true
 	}
-	if len(seen) != n {
-		t.Fatalf("listed %d items, want %d", len(seen), n)
-	}
+	assert.Len(t, seen, n)
 }
 
 func testErrors(t *testing.T, h Harness) {
 	ctx := context.Background()
-	if _, err := h.Items.GetBySKU(ctx, "NO-SUCH-SKU"); !errors.Is(err, connector.ErrNotFound) {
-		t.Fatalf("unknown SKU: err = %v, want ErrNotFound", err)
-	}
+	_, err := h.Items.GetBySKU(ctx, "NO-SUCH-SKU")
+	require.ErrorIs(t, err, connector.ErrNotFound, "unknown SKU")
 	loc := firstLocation(t, h)
-	_, err := h.Stock.Adjust(ctx, []inventory.Change{{ItemID: "gid://shopify/InventoryItem/999999", LocationID: loc.ID, Delta: 1, Reason: "correction"}})
+	_, err = h.Stock.Adjust(ctx, []inventory.Change{{ItemID: "gid://shopify/InventoryItem/999999", LocationID: loc.ID, Delta: 1, Reason: "correction"}})
+	require.ErrorIs(t, err, connector.ErrValidation, "unknown item")
 	var apiErr *connector.APIError
-	if !errors.Is(err, connector.ErrValidation) || !errors.As(err, &apiErr) || apiErr.Message == "" {
-		t.Fatalf("unknown item: err = %v, want ErrValidation with the vendor's message", err)
-	}
+	require.ErrorAs(t, err, &apiErr)
+	assert.NotEmpty(t, apiErr.Message, "the vendor's message")
 }
 
 func testThrottled(t *testing.T, h Harness) {
 	it := item(t, h, "WIDGET-BUSY", 3)
 	h.Throttle(1)
-	if _, err := h.Items.GetBySKU(context.Background(), it.SKU); err != nil {
-		t.Fatalf("one throttled answer must be waited out and retried: %v", err)
-	}
+	_, err := h.Items.GetBySKU(context.Background(), it.SKU)
+	require.NoError(t, err, "one throttled answer must be waited out and retried")
 }

@@ -1,29 +1,10 @@
-// Package shopify is the Shopify inventory connector, on the GraphQL Admin
-// API (REST Admin is legacy since 2024-10): variants by SKU, locations,
-// inventory levels with named quantities, and adjustments and sets, as the
-// inventory interfaces.
-//
-// # Version
-//
-// The API version is pinned to 2026-01 (Version). It is the first version
-// in which inventoryAdjustQuantities and inventorySetQuantities take the
-// @idempotent(key:) directive, which makes an adjustment safe to repeat on
-// Shopify's side: the same key twice applies it once. Older versions have
-// no server-side idempotency for these mutations. 2026-04 makes the key
-// mandatory; the connector sends one on every mutation already.
-//
-// # Throttling
-//
-// Shopify meters GraphQL by query cost in a leaky bucket (2,000 points,
-// refilled at 100 a second on standard plans). The client reads
-// extensions.cost from every answer, keeps its own view of the bucket, and
-// waits before a query the bucket cannot afford, so a bulk job is not
-// throttled. A THROTTLED answer (HTTP 200) is retried after the time the
-// bucket needs to refill.
 package shopify
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -35,32 +16,51 @@ import (
 	"github.com/patchbay-go/patchbay/inventory"
 )
 
-// Version is the Admin API version the connector is written for.
-const Version = "2026-01"
+// APIVersion is the Admin API version the connector is written for. It is
+// in the path of every call (/admin/api/2026-01/graphql.json), as Shopify
+// versions its API.
+const APIVersion = "2026-01"
 
 // Config holds what is particular to one shop.
 type Config struct {
-	// Shop is the shop's domain, "example.myshopify.com", or a sandbox's URL.
-	Shop string
-	// Token is an Admin API access token (a custom app's).
-	Token string
-	// TokenSource, for public apps, gives the token from Shopify's OAuth
-	// (a connector/oauth Source); it is sent as X-Shopify-Access-Token,
-	// not as a Bearer token. Set Token or TokenSource.
-	TokenSource oauth2.TokenSource
+	// BaseURL is the shop's URL, "https://example.myshopify.com" (a bare
+	// "example.myshopify.com" gets https://), or a shopifytest sandbox's
+	// URL(). Every shop has its own: there is no default. Required.
+	BaseURL string
+	// Auth is the shop's Admin API access token: AccessToken(token) for a
+	// custom app's, OAuth(ts) for a public app's from Shopify's OAuth (a
+	// connector/oauth Source). Required.
+	Auth connector.Auth
 }
+
+// AccessToken is a custom app's Admin API access token, sent as
+// X-Shopify-Access-Token.
+func AccessToken(token string) connector.Auth {
+	return connector.APIKey(accessTokenHeader, token)
+}
+
+// OAuth sends the access token from ts (a public app's, from Shopify's
+// OAuth; a connector/oauth Source) alone in X-Shopify-Access-Token, not as
+// a Bearer token. A failure of ts means nothing was sent: it is never
+// connector.ErrOutcomeUnknown.
+func OAuth(ts oauth2.TokenSource) connector.Auth {
+	return connector.OAuth2Header(accessTokenHeader, ts)
+}
+
+const accessTokenHeader = "X-Shopify-Access-Token"
 
 // Client is one shop.
 type Client struct {
-	*connector.Client
-	Items     *ItemsService
-	Locations *LocationsService
-	Stock     *StockService
+	*connector.Client // Do: any endpoint the services do not cover yet
+	Items             *ItemsService
+	Locations         *LocationsService
+	Stock             *StockService
 
 	gql *graphQL
 }
 
 var (
+	_ connector.Connector = (*Client)(nil)
 	_ inventory.Items     = (*ItemsService)(nil)
 	_ inventory.Locations = (*LocationsService)(nil)
 	_ inventory.Stock     = (*StockService)(nil)
@@ -68,16 +68,13 @@ var (
 
 // New builds a client for a shop. opts are the connector's.
 func New(cfg Config, opts ...connector.Option) (*Client, error) {
-	if cfg.Shop == "" || (cfg.Token == "") == (cfg.TokenSource == nil) {
-		return nil, errors.New("shopify: Config.Shop and one of Config.Token or Config.TokenSource are required")
+	if cfg.BaseURL == "" {
+		return nil, errors.New("shopify: Config.BaseURL is required: the shop's URL, https://example.myshopify.com")
 	}
-	var auth connector.Auth = connector.APIKey("X-Shopify-Access-Token", cfg.Token)
-	if cfg.TokenSource != nil {
-		// Shopify takes the OAuth access token alone in its own header;
-		// a token endpoint's failure is never ErrOutcomeUnknown.
-		auth = connector.OAuth2Header("X-Shopify-Access-Token", cfg.TokenSource)
+	if cfg.Auth == nil {
+		return nil, errors.New("shopify: Config.Auth is required: AccessToken(token) or OAuth(tokenSource)")
 	}
-	base := cfg.Shop
+	base := cfg.BaseURL
 	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
 		base = "https://" + base
 	}
@@ -86,63 +83,84 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 		BaseURL: base,
 		// X-Shopify-Access-Token is a custom header: the connector keeps it
 		// to the shop's host, redirects included.
-		Auth:             auth,
+		Auth:             cfg.Auth,
+		DecodeError:      decodeError,
 		RequestIDHeaders: []string{"X-Request-Id"},
 	}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	g := &graphQL{c: c, path: "/admin/api/" + Version + "/graphql.json", bucket: &bucket{max: 2000, available: 2000, restore: 100, at: time.Now()},
+	g := &graphQL{c: c, path: "/admin/api/" + APIVersion + "/graphql.json", bucket: &bucket{max: 2000, available: 2000, restore: 100, at: time.Now()},
 		costs: map[string]float64{}}
 	return &Client{Client: c, gql: g, Items: &ItemsService{g: g}, Locations: &LocationsService{g: g}, Stock: &StockService{g: g}}, nil
 }
 
-// bucket is the client's view of the shop's leaky bucket.
-type bucket struct {
-	mu        sync.Mutex
-	max       float64
-	available float64
-	restore   float64 // points a second
-	at        time.Time
+// graphQL sends documents to the Admin API with cost pacing.
+type graphQL struct {
+	c      *connector.Client
+	path   string
+	bucket *bucket
+
+	mu    sync.Mutex
+	costs map[string]float64 // last requested cost by operation, the estimate for the next
 }
 
-// reserve takes cost points and returns how long to wait until they are
-// there. Reserving (the balance may go below zero) makes concurrent
-// callers queue behind each other instead of all seeing the same points
-// and being throttled together.
-func (b *bucket) reserve(cost float64) time.Duration {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	now := time.Now()
-	b.available = min(b.max, b.available+now.Sub(b.at).Seconds()*b.restore) - cost
-	b.at = now
-	if b.available >= 0 || b.restore <= 0 {
-		return 0
-	}
-	return time.Duration(-b.available / b.restore * float64(time.Second))
-}
+// maxThrottledRetries bounds the waits on THROTTLED answers.
+const maxThrottledRetries = 5
 
-// wait says how long until cost points are there, reserving nothing.
-func (b *bucket) wait(cost float64) time.Duration {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	avail := min(b.max, b.available+time.Since(b.at).Seconds()*b.restore)
-	if avail >= cost || b.restore <= 0 {
-		return 0
+// do sends one operation and decodes its data into out. Top-level errors
+// become typed errors; THROTTLED is waited out and retried.
+func (g *graphQL) do(ctx context.Context, opName, doc string, vars map[string]any, out any, opts ...connector.CallOption) error {
+	for attempt := 1; ; attempt++ {
+		g.mu.Lock()
+		estimate := g.costs[opName]
+		g.mu.Unlock()
+		if estimate == 0 {
+			estimate = 10
+		}
+		if err := sleep(ctx, g.bucket.reserve(estimate), opName); err != nil {
+			return err
+		}
+		var resp struct {
+			Data       json.RawMessage `json:"data"`
+			Errors     json.RawMessage `json:"errors"`
+			Extensions costExtension   `json:"extensions"`
+		}
+		body := map[string]any{"query": doc, "variables": vars, "operationName": opName}
+		callOpts := append(opts, connector.WithOperation(opName))
+		if strings.HasPrefix(strings.TrimSpace(doc), "query") {
+			// A query changes nothing: it is safe to retry though it is a POST.
+			callOpts = append(callOpts, connector.WithReplayable())
+		}
+		err := g.c.JSON(ctx, http.MethodPost, g.path, body, &resp, callOpts...)
+		if err != nil {
+			return err
+		}
+		if c := resp.Extensions.Cost; c != nil {
+			ts := c.ThrottleStatus
+			g.bucket.update(ts.MaximumAvailable, ts.CurrentlyAvailable, ts.RestoreRate)
+			g.mu.Lock()
+			g.costs[opName] = c.RequestedQueryCost
+			g.mu.Unlock()
+		}
+		errs := decodeErrors(resp.Errors)
+		if throttled(errs) {
+			if attempt > maxThrottledRetries {
+				return &connector.APIError{Vendor: "shopify", Op: opName, StatusCode: http.StatusOK, Code: "THROTTLED",
+					Kind: connector.ErrRateLimited, Message: "throttled after " + fmt.Sprint(maxThrottledRetries) + " waits",
+					RetryAfter: g.bucket.wait(estimate)}
+			}
+			continue // the next round waits for the bucket
+		}
+		if len(errs) > 0 {
+			return toAPIError(opName, errs, g.c.Redact)
+		}
+		if out == nil {
+			return nil
+		}
+		if err := json.Unmarshal(resp.Data, out); err != nil {
+			return &connector.APIError{Vendor: "shopify", Op: opName, Kind: connector.ErrInvalidResponse, Message: "data could not be decoded"}
+		}
+		return nil
 	}
-	return time.Duration((cost - avail) / b.restore * float64(time.Second))
-}
-
-// update takes the throttle status Shopify reported. Reservations made
-// since the answer was computed are still outstanding, so the lower of
-// the two views wins.
-func (b *bucket) update(max, available, restore float64) {
-	if max <= 0 || restore <= 0 {
-		return
-	}
-	b.mu.Lock()
-	now := time.Now()
-	local := min(b.max, b.available+now.Sub(b.at).Seconds()*b.restore)
-	b.max, b.restore, b.available, b.at = max, restore, min(local, available), now
-	b.mu.Unlock()
 }

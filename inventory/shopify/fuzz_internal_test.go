@@ -1,16 +1,37 @@
 package shopify
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/webhook"
 )
 
-// FuzzDecodeErrors: any "errors" value gives messages, never a panic.
-func FuzzDecodeErrors(f *testing.F) {
+// FuzzDecodeError: any "errors" value, in a 200 answer or an error
+// answer's body, gives messages and one kind, never a panic.
+func FuzzDecodeError(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		errs := decodeErrors(json.RawMessage(raw))
-		if len(errs) > 0 {
-			_ = toAPIError("op", errs)
+		if errs := decodeErrors(json.RawMessage(raw)); len(errs) > 0 {
+			err := toAPIError("op", errs, func(s string) string { return s })
+			var apiErr *connector.APIError
+			if !errors.As(err, &apiErr) || apiErr.Kind == nil {
+				t.Fatalf("untyped error %v", err)
+			}
+		}
+		for _, body := range [][]byte{raw, append(append([]byte(`{"errors":`), raw...), '}')} {
+			e := &connector.APIError{Vendor: "shopify", StatusCode: 401, Kind: connector.ErrUnauthorized}
+			decodeError(&http.Response{StatusCode: 401}, body, e)
+			if e.Kind != connector.ErrUnauthorized {
+				t.Fatalf("the decoder changed the kind to %v", e.Kind)
+			}
 		}
 	})
 }
@@ -30,5 +51,57 @@ func FuzzDecodeOrder(f *testing.F) {
 			t.Fatalf("accepted an order it cannot ship: %+v", o)
 		}
 		_ = o.Express()
+	})
+}
+
+// FuzzParseWebhook: any delivery is one event with an ID, a Kind and the
+// body as it came, or ErrInvalidResponse; never a panic.
+func FuzzParseWebhook(f *testing.F) {
+	f.Fuzz(func(t *testing.T, topic, webhookID string, body []byte) {
+		r := httptest.NewRequest(http.MethodPost, "/hooks", nil)
+		r.Header.Set("X-Shopify-Topic", topic)
+		r.Header.Set("X-Shopify-Webhook-Id", webhookID)
+		events, err := ParseWebhook(r, body)
+		if err != nil {
+			if !errors.Is(err, connector.ErrInvalidResponse) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		if len(events) != 1 {
+			t.Fatalf("%d events, want 1", len(events))
+		}
+		e := events[0]
+		if e.ID == "" || e.Kind == "" || string(e.Raw) != string(body) || string(e.Payload.Body) != string(body) {
+			t.Fatalf("event %+v", e)
+		}
+		if e.Payload.Order != nil && (e.Payload.Order.ID <= 0 || len(e.Payload.Order.LineItems) == 0) {
+			t.Fatalf("an order that cannot ship: %+v", e.Payload.Order)
+		}
+	})
+}
+
+// FuzzVerifyWebhook: no header verifies a body under a secret it was not
+// made with; the genuine signature always does.
+func FuzzVerifyWebhook(f *testing.F) {
+	cfg := webhook.Config{Secrets: []string{"shpss_fuzz_secret_0001"}}
+	f.Fuzz(func(t *testing.T, header string, body []byte) {
+		r := httptest.NewRequest(http.MethodPost, "/hooks", nil)
+		r.Header.Set("X-Shopify-Hmac-Sha256", header)
+		if VerifyWebhook(r, body, cfg) == nil {
+			// Only the MAC itself verifies, however it is written.
+			mac, _ := base64.StdEncoding.DecodeString(webhook.SignHMAC([]byte(cfg.Secrets[0]), body, webhook.Base64))
+			got, err := base64.StdEncoding.DecodeString(strings.TrimSpace(header))
+			if err != nil {
+				got, _ = base64.RawStdEncoding.DecodeString(strings.TrimSpace(header))
+			}
+			if !bytes.Equal(got, mac) {
+				t.Fatalf("header %q verified", header)
+			}
+		}
+		SignWebhook(r, body, cfg.Secrets[0], time.Unix(1_800_000_000, 0))
+		if err := VerifyWebhook(r, body, cfg); err != nil {
+			t.Fatalf("genuine signature refused: %v", err)
+		}
 	})
 }

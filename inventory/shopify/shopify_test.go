@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/patchbay-go/patchbay/connector"
@@ -28,11 +29,9 @@ func sandbox(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper, opts 
 	if wrap != nil {
 		base = wrap(tr)
 	}
-	client, err := shopify.New(shopify.Config{Shop: srv.URL, Token: srv.Token()},
+	client, err := shopify.New(shopify.Config{BaseURL: srv.URL(), Auth: srv.Auth()},
 		connector.WithHTTPClient(&http.Client{Transport: base}), connector.WithRetryPolicy(fastRetry))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return srv, client
 }
 

@@ -329,7 +329,7 @@ func (s *Server) listObjects(w http.ResponseWriter, r *http.Request, t *objectTy
 	out := map[string]any{"results": results}
 	if i < len(t.order) {
 		next := t.order[i].id
-		link := fmt.Sprintf("%s/crm/v3/objects/%s?after=%s&limit=%d", s.URL, t.name, next, limit)
+		link := fmt.Sprintf("%s/crm/v3/objects/%s?after=%s&limit=%d", s.URL(), t.name, next, limit)
 		out["paging"] = map[string]any{"next": map[string]string{"after": next, "link": link}}
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -1,11 +1,13 @@
 // Package hubspottest is a stateful in-memory HubSpot for tests and demos:
-// the CRM v3 contacts endpoints with HubSpot's paths, JSON, error bodies,
-// paging.next.after pagination, the search API's 10,000-result cap, the
-// X-HubSpot-RateLimit-* headers and 429 bodies, and switches for faults.
+// the CRM v3 objects endpoints (contacts, companies, deals, notes), custom
+// properties and v4 associations, with HubSpot's paths, JSON, error
+// bodies, paging.next.after pagination, the search API's 10,000-result
+// cap, the X-HubSpot-RateLimit-* headers and 429 bodies, signed webhook
+// batches of the changes made, and switches for faults.
 //
-//	srv := hubspottest.NewServer()
-//	defer srv.Close()
-//	client, _ := hubspot.New(hubspot.Config{BaseURL: srv.URL, Auth: connector.Bearer(srv.Token())})
+//	sandbox := hubspottest.NewServer()
+//	defer sandbox.Close()
+//	client, err := hubspot.New(hubspot.Config{BaseURL: sandbox.URL(), Auth: sandbox.Auth()})
 //
 // It listens on 127.0.0.1 only.
 package hubspottest
@@ -13,25 +15,25 @@ package hubspottest
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
 // Server is a running sandbox.
 type Server struct {
-	URL string
+	// Sandbox gives URL, Close, Throttle (TEN_SECONDLY_ROLLING 429s),
+	// FailNext (5xx), Now and Advance (the clock record timestamps come
+	// from, in milliseconds as HubSpot keeps them).
+	connectortest.Sandbox
 
-	srv        *httptest.Server
-	token      string
-	validToken func(string) bool
-
-	connectortest.Faults // Throttle: TEN_SECONDLY_ROLLING 429s; FailNext: 5xx
-	connectortest.Clock  // Now, Advance: the clock record timestamps come from
+	token         string
+	validToken    func(string) bool
+	webhookSecret string
 
 	mu         sync.Mutex
 	nextID     int64
@@ -51,16 +53,20 @@ type Server struct {
 // Option configures a Server.
 type Option func(*Server)
 
-// WithToken sets the one bearer token the sandbox accepts. By default it
-// accepts its own Token().
+// WithToken sets the one bearer token the sandbox accepts, and Auth gives.
+// By default it is a random pat-na1-sandbox- one.
 func WithToken(token string) Option { return func(s *Server) { s.token = token } }
 
 // WithTokenValidator accepts every bearer token valid says is live, for
 // testing OAuth2 apps: pass connectortest.OAuthServer.Valid. The sandbox's
-// own Token() is then refused.
+// own Auth() is then refused.
 func WithTokenValidator(valid func(token string) bool) Option {
 	return func(s *Server) { s.validToken = valid }
 }
+
+// WithWebhookSecret makes the sandbox sign webhooks with secret, the app's
+// client secret, instead of a random one.
+func WithWebhookSecret(secret string) Option { return func(s *Server) { s.webhookSecret = secret } }
 
 // WithSearchCap lowers the search API's cap on after+limit (HubSpot:
 // 10,000), so that tests can page past it cheaply.
@@ -86,12 +92,13 @@ func WithCustomProperties(names ...string) Option {
 // NewServer starts a sandbox on 127.0.0.1. Close it when done.
 func NewServer(opts ...Option) *Server {
 	s := &Server{
-		token:     "pat-na1-sandbox-" + connectortest.RandomHex(8),
-		nextID:    100,
-		types:     newObjectTypes(),
-		assocs:    map[assocKey]int{},
-		searchCap: 10_000,
-		window:    10 * time.Second,
+		token:         "pat-na1-sandbox-" + connectortest.RandomHex(8),
+		webhookSecret: connectortest.UUID(), // an app's client secret is a UUID
+		nextID:        100,
+		types:         newObjectTypes(),
+		assocs:        map[assocKey]int{},
+		searchCap:     10_000,
+		window:        10 * time.Second,
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -109,19 +116,17 @@ func NewServer(opts ...Option) *Server {
 	mux.HandleFunc("PUT /crm/v4/objects/{type}/{id}/associations/default/{toType}/{toID}", s.withType(s.associateDefault))
 	mux.HandleFunc("GET /crm/v4/objects/{type}/{id}/associations/{toType}", s.withType(s.listAssociations))
 	mux.HandleFunc("DELETE /crm/v4/objects/{type}/{id}/associations/{toType}/{toID}", s.withType(s.dissociate))
-	s.srv = httptest.NewServer(s.gate(mux))
-	s.URL = s.srv.URL
+	s.Start(s.gate(mux))
 	return s
 }
 
-// Close stops the sandbox.
-func (s *Server) Close() {
-	s.srv.CloseClientConnections()
-	s.srv.Close()
-}
+// Auth is the credential the sandbox accepts, as hubspot.Config.Auth takes
+// it: its private-app token as a bearer token.
+func (s *Server) Auth() connector.Auth { return connector.Bearer(s.token) }
 
-// Token is the private-app token the sandbox accepts.
-func (s *Server) Token() string { return s.token }
+// WebhookSecret is the client secret the sandbox signs webhooks with: what
+// webhook.Config.Secrets takes.
+func (s *Server) WebhookSecret() string { return s.webhookSecret }
 
 // SpendDailyLimit makes every request hit the DAILY limit until it is
 // called with false.

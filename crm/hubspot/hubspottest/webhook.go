@@ -1,13 +1,13 @@
 package hubspottest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 	"github.com/patchbay-go/patchbay/crm/hubspot"
 )
 
@@ -32,7 +32,7 @@ const (
 	sandboxAppID    = 54321
 )
 
-// record queues the event a contact change produces, as a subscribed app
+// record queues the event a record change produces, as a subscribed app
 // would get it. Call with s.mu held.
 func (s *Server) record(kind string, o *object, prop, value string) {
 	s.eventSeq++
@@ -54,17 +54,28 @@ func (s *Server) PendingEvents() []Event {
 	return append([]Event(nil), s.events...)
 }
 
-// FlushWebhooks delivers the queued events to url in one signed batch (as
-// SendWebhook) and, if the receiver answered 2xx, clears them; otherwise
-// they stay queued for the next flush, as HubSpot retries.
-func (s *Server) FlushWebhooks(ctx context.Context, url, clientSecret string) (int, error) {
+// Batch is a delivery's body as HubSpot sends it: a JSON array of events.
+// Post it with SendWebhook.
+func Batch(events ...Event) []byte {
+	if events == nil {
+		events = []Event{}
+	}
+	body, _ := json.Marshal(events) // plain fields: cannot fail
+	return body
+}
+
+// FlushWebhooks delivers the queued events to url in one batch through
+// SendWebhook and, if the receiver answered 2xx, clears them; otherwise
+// they stay queued for the next flush, as HubSpot retries. With nothing
+// queued it sends nothing and returns 204.
+func (s *Server) FlushWebhooks(ctx context.Context, url string) (int, error) {
 	s.mu.Lock()
 	events := append([]Event(nil), s.events...)
 	s.mu.Unlock()
 	if len(events) == 0 {
 		return http.StatusNoContent, nil
 	}
-	status, err := SendWebhook(ctx, url, clientSecret, events)
+	status, err := s.SendWebhook(ctx, url, Batch(events...))
 	if err == nil && status/100 == 2 {
 		s.mu.Lock()
 		s.events = s.events[len(events):]
@@ -73,29 +84,16 @@ func (s *Server) FlushWebhooks(ctx context.Context, url, clientSecret string) (i
 	return status, err
 }
 
-// SendWebhook POSTs events to url as HubSpot does: a JSON array, signed
-// with the app's client secret in the v3 headers and the v1 ones. It
-// returns the receiver's status. url must be on this machine.
-func SendWebhook(ctx context.Context, url, clientSecret string, events []Event) (int, error) {
-	body, err := json.Marshal(events)
+// SendWebhook POSTs body to url as HubSpot does, signed with
+// WebhookSecret() by hubspot.SignWebhook (the v3 headers, over url as
+// given, and the v1 ones), and returns the receiver's status. url must be
+// on this machine.
+func (s *Server) SendWebhook(ctx context.Context, url string, body []byte) (int, error) {
+	r, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
 	if err != nil {
 		return 0, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	ts := time.Now().UnixMilli()
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "HubSpot Connect 2.0 (http://dev.hubspot.com/) (namespace: webhooks-nio) - WebhooksExecutorDaemon-executor")
-	req.Header.Set("X-HubSpot-Request-Timestamp", strconv.FormatInt(ts, 10))
-	req.Header.Set("X-HubSpot-Signature-v3", hubspot.SignV3(clientSecret, http.MethodPost, url, body, ts))
-	req.Header.Set("X-HubSpot-Signature-Version", "v1")
-	req.Header.Set("X-HubSpot-Signature", hubspot.SignV1(clientSecret, body))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	resp.Body.Close()
-	return resp.StatusCode, nil
+	hubspot.SignWebhook(r, body, s.webhookSecret, time.Now())
+	r.Header.Set("User-Agent", "HubSpot Connect 2.0 (http://dev.hubspot.com/) (namespace: webhooks-nio) - WebhooksExecutorDaemon-executor")
+	return connectortest.PostWebhook(ctx, url, body, r.Header)
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync/atomic"
 	"time"
+
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
 // NewOrder is an order a customer places on the sandbox shop.
@@ -32,10 +34,31 @@ type OrderLine struct {
 var orderNumber atomic.Int64
 
 // PlaceOrder makes the orders/create webhook for o, as Shopify would send
-// it, and posts it to url signed with secret. It returns the order's id,
-// the webhook id (post the same body again under it with SendWebhook to
-// simulate a redelivery) and the body.
-func (s *Server) PlaceOrder(ctx context.Context, url, secret string, o NewOrder) (id int64, webhookID string, body []byte, err error) {
+// it, and posts it to url signed with the sandbox's client secret
+// (WebhookSecret), as SendWebhook does. It returns the order's id, the
+// webhook id (post the same body again under it with SendTopic to
+// simulate a redelivery) and the body. A receiver's answer other than 2xx
+// is an error.
+//
+// It used to take the secret to sign with; the receiver now verifies with
+// WebhookSecret (or the secret given to WithWebhookSecret).
+func (s *Server) PlaceOrder(ctx context.Context, url string, o NewOrder) (id int64, webhookID string, body []byte, err error) {
+	id, body, err = s.OrderWebhook(o)
+	if err != nil {
+		return 0, "", nil, err
+	}
+	webhookID = connectortest.UUID()
+	status, err := s.SendTopic(ctx, url, "orders/create", webhookID, body)
+	if err == nil && status/100 != 2 {
+		err = fmt.Errorf("shopifytest: the receiver answered %d", status)
+	}
+	return id, webhookID, body, err
+}
+
+// OrderWebhook is the body of the orders/create webhook for o, as Shopify
+// would send it now (the sandbox's clock), and the new order's id.
+// Deliver it with SendWebhook.
+func (s *Server) OrderWebhook(o NewOrder) (id int64, body []byte, err error) {
 	n := 1000 + orderNumber.Add(1)
 	id = 450789469 + n*1000
 	var lines []map[string]any
@@ -50,7 +73,7 @@ func (s *Server) PlaceOrder(ctx context.Context, url, secret string, o NewOrder)
 	name := o.FirstName + " " + o.LastName
 	payload := map[string]any{
 		"id": id, "admin_graphql_api_id": fmt.Sprintf("gid://shopify/Order/%d", id), "name": fmt.Sprintf("#%d", n), "order_number": n,
-		"email": o.Email, "currency": o.Currency, "created_at": time.Now().UTC().Format(time.RFC3339), "financial_status": "paid",
+		"email": o.Email, "currency": o.Currency, "created_at": s.Now().Format(time.RFC3339), "financial_status": "paid",
 		"customer": map[string]any{"email": o.Email, "first_name": o.FirstName, "last_name": o.LastName},
 		"shipping_address": map[string]any{"first_name": o.FirstName, "last_name": o.LastName, "name": name, "address1": o.Address.Street,
 			"city": o.Address.City, "province_code": o.Address.Region, "zip": o.Address.PostalCode, "country_code": o.Address.Country},
@@ -58,11 +81,7 @@ func (s *Server) PlaceOrder(ctx context.Context, url, secret string, o NewOrder)
 	}
 	body, err = json.Marshal(payload)
 	if err != nil {
-		return 0, "", nil, err
+		return 0, nil, err
 	}
-	status, webhookID, err := SendWebhook(ctx, url, secret, "orders/create", "", body)
-	if err == nil && status/100 != 2 {
-		err = fmt.Errorf("shopifytest: the receiver answered %d", status)
-	}
-	return id, webhookID, body, err
+	return id, body, nil
 }

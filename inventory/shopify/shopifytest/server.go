@@ -6,7 +6,12 @@
 // inventoryAdjustQuantities and inventorySetQuantities, honouring
 // @idempotent(key:). It does Shopify's cost accounting (a leaky bucket of
 // 2,000 points restoring 100 a second), answers THROTTLED with the real
-// extensions.cost shape, has fault switches, and sends signed webhooks.
+// extensions.cost shape, has fault switches, and sends webhooks signed as
+// Shopify signs them.
+//
+//	srv := shopifytest.NewServer()
+//	defer srv.Close()
+//	client, _ := shopify.New(shopify.Config{BaseURL: srv.URL(), Auth: srv.Auth()})
 //
 // It listens on 127.0.0.1 only.
 package shopifytest
@@ -15,12 +20,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/connectortest"
+	"github.com/patchbay-go/patchbay/inventory/shopify"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
@@ -43,15 +50,14 @@ const (
 
 // Server is a running sandbox.
 type Server struct {
-	URL string
-
-	connectortest.Faults // Throttle: THROTTLED answers; FailNext: 5xx
+	connectortest.Sandbox // Throttle: THROTTLED answers; FailNext: 5xx; URL, Close, Now, Advance
 
 	bucketSize, restoreRate float64
 
-	srv    *httptest.Server
-	token  string
-	schema *ast.Schema
+	token         string
+	webhookSecret string
+	schema        *ast.Schema
+	requests      atomic.Int64
 
 	mu        sync.Mutex
 	nextID    int
@@ -82,9 +88,19 @@ type Option func(*Server)
 // error answer.
 func WithSchema(schema *ast.Schema) Option { return func(s *Server) { s.schema = schema } }
 
+// WithAccessToken sets the Admin API access token the sandbox accepts
+// (random by default), for a test that hands it out some other way, such
+// as through an OAuth token source.
+func WithAccessToken(token string) Option { return func(s *Server) { s.token = token } }
+
+// WithWebhookSecret sets the app's client secret the sandbox signs
+// webhooks with (random by default).
+func WithWebhookSecret(secret string) Option { return func(s *Server) { s.webhookSecret = secret } }
+
 // NewServer starts the sandbox with one location, "Main warehouse".
 func NewServer(opts ...Option) *Server {
-	s := &Server{token: "shpat_" + connectortest.RandomHex(16), levels: map[[2]string]*level{}, replays: map[string]any{},
+	s := &Server{token: "shpat_" + connectortest.RandomHex(16), webhookSecret: "shpss_" + connectortest.RandomHex(16),
+		levels: map[[2]string]*level{}, replays: map[string]any{},
 		available: bucketSize, filledAt: time.Now(), bucketSize: bucketSize, restoreRate: restoreRate}
 	for _, opt := range opts {
 		opt(s)
@@ -92,16 +108,21 @@ func NewServer(opts ...Option) *Server {
 	s.locations = []*location{{id: s.gid("Location"), name: "Main warehouse"}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /admin/api/{version}/graphql.json", s.graphql)
-	s.srv = httptest.NewServer(mux)
-	s.URL = s.srv.URL
+	s.Start(mux)
 	return s
 }
 
-// Close stops the sandbox.
-func (s *Server) Close() { s.srv.CloseClientConnections(); s.srv.Close() }
+// Auth is the credential the sandbox accepts, as shopify.Config.Auth takes
+// it: a custom app's access token.
+func (s *Server) Auth() connector.Auth { return shopify.AccessToken(s.token) }
 
-// Token is the Admin API access token the sandbox accepts.
-func (s *Server) Token() string { return s.token }
+// WebhookSecret is the app's client secret the sandbox signs webhooks
+// with: what webhook.Config.Secrets takes.
+func (s *Server) WebhookSecret() string { return s.webhookSecret }
+
+// Requests counts the API requests the sandbox received, refused ones
+// included.
+func (s *Server) Requests() int { return int(s.requests.Load()) }
 
 // LocationID is the id of the sandbox's first location.
 func (s *Server) LocationID() string { return s.locations[0].id }
@@ -169,6 +190,7 @@ func (s *Server) throttleStatus() map[string]any {
 }
 
 func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
 	if r.Header.Get("X-Shopify-Access-Token") != s.token {
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"})
 		return

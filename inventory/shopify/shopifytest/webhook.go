@@ -1,7 +1,6 @@
 package shopifytest
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 
@@ -9,29 +8,38 @@ import (
 	"github.com/patchbay-go/patchbay/inventory/shopify"
 )
 
-// SendWebhook posts body to url as Shopify does: signed with
-// X-Shopify-Hmac-Sha256 under secret, with topic, shop domain, API version
-// and a webhook id. Pass the same id again to simulate a redelivery ("" for
-// a new one). It returns the receiver's status and the id used. url must
-// be on this machine.
-func SendWebhook(ctx context.Context, url, secret, topic, webhookID string, body []byte) (int, string, error) {
-	if webhookID == "" {
-		webhookID = connectortest.RandomHex(8) + "-" + connectortest.RandomHex(4) + "-" + connectortest.RandomHex(4) + "-" + connectortest.RandomHex(4) + "-" + connectortest.RandomHex(12)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+// ShopDomain is the sandbox shop's domain: its webhooks'
+// X-Shopify-Shop-Domain.
+const ShopDomain = "patchbay-sandbox.myshopify.com"
+
+// SendWebhook posts body to url as Shopify posts an orders/create
+// delivery: under a new webhook id, signed with the sandbox's client
+// secret (WebhookSecret) by shopify.SignWebhook. It returns the receiver's
+// status. For another topic, or a redelivery, use SendTopic. url must be
+// on this machine.
+func (s *Server) SendWebhook(ctx context.Context, url string, body []byte) (int, error) {
+	return s.SendTopic(ctx, url, "orders/create", "", body)
+}
+
+// SendTopic posts body to url as a delivery of topic ("orders/updated",
+// "inventory_levels/update") under webhookID: "" for a new delivery, an
+// earlier delivery's id for its redelivery. It is signed as SendWebhook
+// signs.
+func (s *Server) SendTopic(ctx context.Context, url, topic, webhookID string, body []byte) (int, error) {
+	return s.send(ctx, url, topic, webhookID, body, s.webhookSecret)
+}
+
+func (s *Server) send(ctx context.Context, url, topic, webhookID string, body []byte, secret string) (int, error) {
+	r, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
 	if err != nil {
-		return 0, "", err
+		return 0, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Shopify-Topic", topic)
-	req.Header.Set("X-Shopify-Hmac-Sha256", shopify.Sign(body, secret))
-	req.Header.Set("X-Shopify-Shop-Domain", "patchbay-sandbox.myshopify.com")
-	req.Header.Set("X-Shopify-API-Version", shopify.Version)
-	req.Header.Set("X-Shopify-Webhook-Id", webhookID)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, webhookID, err
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("X-Shopify-Topic", topic)
+	r.Header.Set("X-Shopify-Shop-Domain", ShopDomain)
+	if webhookID != "" {
+		r.Header.Set("X-Shopify-Webhook-Id", webhookID)
 	}
-	resp.Body.Close()
-	return resp.StatusCode, webhookID, nil
+	shopify.SignWebhook(r, body, secret, s.Now())
+	return connectortest.PostWebhook(ctx, url, body, r.Header)
 }

@@ -1,0 +1,91 @@
+package hubspot_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
+	"github.com/patchbay-go/patchbay/connector/webhook"
+	"github.com/patchbay-go/patchbay/crm"
+	"github.com/patchbay-go/patchbay/crm/hubspot"
+)
+
+// A sentinel access token never reaches an error or a log line, even when
+// HubSpot's answers echo it back.
+func TestSecretNeverLeaks(t *testing.T) {
+	const sentinel = "pat-na1-SENTINEL-5e0c7a91d2"
+	srv := connectortest.NewServer(t,
+		connectortest.Fault{Status: 401, Body: `{"status":"error","message":"Authentication credentials not found: Bearer ` + sentinel + ` is not valid",` +
+			`"correlationId":"c-1","category":"INVALID_AUTHENTICATION"}`},
+		connectortest.Fault{Status: 400, Body: `{"status":"error","message":"Property values were not valid","correlationId":"c-2","category":"VALIDATION_ERROR",` +
+			`"errors":[{"message":"token ` + sentinel + ` refused","code":"INVALID_EMAIL"}]}`},
+		connectortest.Fault{Status: 429, Body: `{"status":"error","message":"You have reached your daily limit (` + sentinel + `).","errorType":"RATE_LIMIT",` +
+			`"correlationId":"c-3","policyName":"DAILY"}`},
+		connectortest.Fault{Status: 503, Header: http.Header{"Content-Type": {"text/plain"}}, Body: "HubSpot is down; your token was " + sentinel},
+	)
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	client, err := hubspot.New(hubspot.Config{BaseURL: srv.URL, Auth: connector.Bearer(sentinel)},
+		connector.WithHTTPClient(srv.Client()), connector.WithLogger(logger),
+		connector.WithRetryPolicy(connector.RetryPolicy{MaxAttempts: 1}))
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	_, err = client.Contacts.Get(ctx, "1")
+	assert.ErrorIs(t, err, connector.ErrUnauthorized)
+	checkClean(t, err, sentinel)
+	_, err = client.Contacts.Create(ctx, crm.Contact{Email: "ada@example.com"})
+	assert.ErrorIs(t, err, connector.ErrValidation)
+	checkClean(t, err, sentinel)
+	_, err = client.Companies.Get(ctx, "2")
+	assert.ErrorIs(t, err, connector.ErrRateLimited)
+	checkClean(t, err, sentinel)
+	_, err = client.Deals.Get(ctx, "3")
+	assert.ErrorIs(t, err, connector.ErrUnavailable)
+	checkClean(t, err, sentinel)
+
+	require.Equal(t, 4, srv.Hits())
+	for _, r := range srv.Requests() {
+		require.Equal(t, "Bearer "+sentinel, r.Header.Get("Authorization"), "the token was not sent: the test proves nothing")
+	}
+	require.NotEmpty(t, logs.String(), "nothing was logged: the test proves nothing")
+	assert.NotContains(t, logs.String(), sentinel, "a log line carries the token")
+}
+
+func checkClean(t *testing.T, err error, sentinel string) {
+	t.Helper()
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), sentinel)
+	var apiErr *connector.APIError
+	if errors.As(err, &apiErr) {
+		assert.NotContains(t, string(apiErr.Body), sentinel)
+		assert.NotContains(t, apiErr.Message, sentinel)
+	}
+}
+
+// The client secret never reaches the webhook handler's log lines.
+func TestWebhookSecretNeverLogged(t *testing.T) {
+	const secret = "SENTINEL-0b9e4f1a-2c3d-4e5f-8a9b-0c1d2e3f4a5b"
+	var logs bytes.Buffer
+	h, err := hubspot.NewWebhookHandler(webhook.Config{Secrets: []string{secret}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))},
+		func(context.Context, hubspot.Event) error { return errors.New("queue down") })
+	require.NoError(t, err)
+	body := []byte(`[{"eventId":1,"subscriptionType":"contact.creation","objectId":123,"occurredAt":1564113600000}]`)
+	for _, signWith := range []string{secret, "wrong-secret-000000"} {
+		r := httptest.NewRequest(http.MethodPost, "https://hooks.example.com/hubspot", bytes.NewReader(body))
+		hubspot.SignWebhook(r, body, signWith, time.Now())
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	require.NotEmpty(t, logs.String(), "nothing was logged: the test proves nothing")
+	assert.NotContains(t, logs.String(), secret, "a log line carries the client secret")
+}

@@ -1,0 +1,68 @@
+package shopify_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/webhook"
+	"github.com/patchbay-go/patchbay/inventory"
+	"github.com/patchbay-go/patchbay/inventory/shopify"
+	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
+)
+
+// Take an order's stock exactly once: the key comes from the order, so a
+// re-run after a crash applies nothing twice. Then the orders/create
+// webhook that started it, verified.
+func Example() {
+	sandbox := shopifytest.NewServer()
+	defer sandbox.Close()
+	ctx := context.Background()
+	sandbox.AddProduct("Mug", "MUG-001", 10)
+
+	// In production: BaseURL is the shop's, "https://example.myshopify.com",
+	// and Auth is shopify.AccessToken(token), or shopify.OAuth(src) for a
+	// public app.
+	client, err := shopify.New(shopify.Config{BaseURL: sandbox.URL(), Auth: sandbox.Auth()})
+	if err != nil {
+		panic(err)
+	}
+	mug, err := client.Items.GetBySKU(ctx, "MUG-001")
+	if err != nil {
+		panic(err)
+	}
+	for range 2 {
+		left, err := client.Stock.Adjust(ctx, []inventory.Change{{ItemID: mug.ID, LocationID: sandbox.LocationID(), Delta: -2,
+			Reason: "correction", Reference: "order://1001"}}, connector.WithIdempotencyKey(connector.DeriveKey("order", "1001", "stock")))
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(mug.SKU, "left:", left[0].After)
+	}
+	fmt.Println(sandbox.Adjustments(), "adjustment")
+
+	// Shopify posts orders/create when a customer checks out.
+	handler, err := shopify.NewWebhookHandler(webhook.Config{Secrets: []string{sandbox.WebhookSecret()}},
+		func(ctx context.Context, e shopify.Event) error {
+			o := e.Payload.Order
+			fmt.Println(e.Kind, e.Type, o.Name, o.LineItems[0].SKU, "x", o.LineItems[0].Quantity)
+			return nil
+		})
+	if err != nil {
+		panic(err)
+	}
+	receiver := httptest.NewServer(handler)
+	defer receiver.Close()
+	body := []byte(`{"id":450789469,"name":"#1001","email":"ada@example.com","currency":"NZD",
+		"shipping_address":{"name":"Ada Lovelace","address1":"1 Queen St","city":"Auckland","zip":"1010","country_code":"NZ"},
+		"line_items":[{"sku":"MUG-001","title":"Mug","quantity":2,"price":"12.50"}]}`)
+	status, err := sandbox.SendWebhook(ctx, receiver.URL, body)
+	fmt.Println(status, err)
+	// Output:
+	// MUG-001 left: 8
+	// MUG-001 left: 8
+	// 1 adjustment
+	// order.created orders/create #1001 MUG-001 x 2
+	// 200 <nil>
+}

@@ -1,0 +1,94 @@
+package shopify_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
+	"github.com/patchbay-go/patchbay/connector/webhook"
+	"github.com/patchbay-go/patchbay/inventory"
+	"github.com/patchbay-go/patchbay/inventory/shopify"
+)
+
+// A sentinel access token never reaches an error or a log line, even when
+// Shopify's answers echo it back: in an HTTP error, in a GraphQL error of
+// a 200 answer, in a mutation's userErrors, in a gateway's page.
+func TestSecretNeverLeaks(t *testing.T) {
+	const sentinel = "shpat_SENTINEL5e0c2b7a91d4f00d"
+	srv := connectortest.NewServer(t,
+		connectortest.Fault{Status: 401, Body: `{"errors":"[API] Invalid API key or access token (` + sentinel + `)"}`},
+		connectortest.Fault{Status: 200, Body: `{"errors":[{"message":"token ` + sentinel + ` lacks read_inventory","extensions":{"code":"ACCESS_DENIED"}}]}`},
+		connectortest.Fault{Status: 200, Body: `{"data":{"inventoryAdjustQuantities":{"inventoryAdjustmentGroup":null,` +
+			`"userErrors":[{"field":["input"],"message":"no access for ` + sentinel + `","code":"INVALID"}]}}}`},
+		connectortest.Fault{Status: 503, Header: http.Header{"Content-Type": {"text/html"}}, Body: "<h1>Shopify is down</h1> token " + sentinel},
+	)
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	client, err := shopify.New(shopify.Config{BaseURL: srv.URL, Auth: shopify.AccessToken(sentinel)},
+		connector.WithHTTPClient(srv.Client()), connector.WithLogger(logger),
+		connector.WithRetryPolicy(connector.RetryPolicy{MaxAttempts: 1}))
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	_, err = client.Items.GetBySKU(ctx, "MUG-1")
+	assert.ErrorIs(t, err, connector.ErrUnauthorized)
+	assert.ErrorContains(t, err, "Invalid API key", "Shopify's message is kept")
+	checkClean(t, err, sentinel)
+	_, err = client.Items.GetBySKU(ctx, "MUG-1")
+	assert.ErrorIs(t, err, connector.ErrForbidden)
+	checkClean(t, err, sentinel)
+	_, err = client.Stock.Adjust(ctx, []inventory.Change{{ItemID: "gid://shopify/InventoryItem/1", LocationID: "gid://shopify/Location/1", Delta: 1}})
+	assert.ErrorIs(t, err, connector.ErrValidation)
+	checkClean(t, err, sentinel)
+	// A 503 on a query is ErrOutcomeUnknown for now, not ErrUnavailable:
+	// the connector counts a call as keyed only when the key goes in a
+	// header (TestRetriesKeyedCalls). Here only the text matters.
+	_, err = client.Items.GetBySKU(ctx, "MUG-1")
+	checkClean(t, err, sentinel)
+
+	require.Equal(t, 4, srv.Hits())
+	for _, r := range srv.Requests() {
+		require.Equal(t, sentinel, r.Header.Get("X-Shopify-Access-Token"), "the credential was not sent: the test proves nothing")
+	}
+	require.NotEmpty(t, logs.String(), "nothing was logged: the test proves nothing")
+	assert.NotContains(t, logs.String(), sentinel, "a log line carries the credential")
+}
+
+func checkClean(t *testing.T, err error, sentinel string) {
+	t.Helper()
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), sentinel)
+	var apiErr *connector.APIError
+	if errors.As(err, &apiErr) {
+		assert.NotContains(t, string(apiErr.Body), sentinel)
+		assert.NotContains(t, apiErr.Message, sentinel)
+	}
+}
+
+// The client secret never reaches the webhook handler's log lines.
+func TestWebhookSecretNeverLogged(t *testing.T) {
+	const secret = "shpss_SENTINEL_8a3f60c2d9e1"
+	var logs bytes.Buffer
+	h, err := shopify.NewWebhookHandler(webhook.Config{Secrets: []string{secret}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))},
+		func(context.Context, shopify.Event) error { return errors.New("queue down") })
+	require.NoError(t, err)
+	body := []byte(`{"id":450789469,"line_items":[]}`)
+	for _, signWith := range []string{secret, "shpss_wrong_secret_00000"} {
+		r := httptest.NewRequest(http.MethodPost, "/shopify", bytes.NewReader(body))
+		r.Header.Set("X-Shopify-Topic", "orders/create")
+		shopify.SignWebhook(r, body, signWith, time.Now())
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	require.NotEmpty(t, logs.String(), "nothing was logged: the test proves nothing")
+	assert.NotContains(t, logs.String(), secret, "a log line carries the client secret")
+}
