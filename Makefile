@@ -10,24 +10,29 @@ BENCHCOUNT ?= 8
 
 # Fuzz targets, as package:target.
 FUZZ_TARGETS := \
-	./connector:FuzzParseRetryAfter \
+	./accounting/stripe:FuzzDecodeError \
+	./accounting/stripe:FuzzInvoiceDecode \
+	./accounting/stripe:FuzzParseWebhook \
+	./accounting/stripe:FuzzVerifyWebhook \
+	./accounting/xero:FuzzDecodeError \
+	./accounting/xero:FuzzParseMSDate \
+	./accounting/xero:FuzzParseWebhook \
+	./accounting/xero:FuzzVerifyWebhook \
+	./connector/oauth:FuzzTokenResponse \
+	./connector/webhook:FuzzParseSignatureHeader \
 	./connector:FuzzDecodeCommonError \
 	./connector:FuzzDecodeJSON \
-	./connector:FuzzParseSignatureHeader \
-	./connector/oauth:FuzzTokenResponse \
-	./crm/hubspot:FuzzParseEvents \
-	./crm/hubspot:FuzzVerifySignature \
-	./accounting/xero:FuzzParseMSDate \
-	./accounting/xero:FuzzDecodeError \
-	./accounting/xero:FuzzParseDelivery \
-	./accounting/stripe:FuzzDecodeError \
-	./accounting/stripe:FuzzParseEvent \
-	./accounting/stripe:FuzzVerifySignature \
-	./accounting/stripe:FuzzInvoiceDecode \
+	./connector:FuzzParseRetryAfter \
+	./crm/hubspot:FuzzDecodeError \
+	./crm/hubspot:FuzzParseWebhook \
+	./crm/hubspot:FuzzVerifyWebhook \
+	./inventory/shopify:FuzzDecodeError \
+	./inventory/shopify:FuzzDecodeOrder \
+	./inventory/shopify:FuzzParseWebhook \
+	./inventory/shopify:FuzzVerifyWebhook \
 	./shipping/shippo:FuzzDecodeError \
-	./shipping/shippo:FuzzParseEvent \
-	./inventory/shopify:FuzzDecodeErrors \
-	./inventory/shopify:FuzzDecodeOrder
+	./shipping/shippo:FuzzParseWebhook \
+	./shipping/shippo:FuzzVerifyWebhook
 
 .PHONY: test vet unit conformance fuzz bench soak
 

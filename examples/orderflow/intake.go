@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"github.com/patchbay-go/patchbay/connector/connectortest"
+	"github.com/patchbay-go/patchbay/connector/webhook"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
 	"github.com/patchbay-go/patchbay/inventory/shopify"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
-	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
-	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
-	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 	"github.com/patchbay-go/patchbay/shipping"
 )
 
@@ -39,7 +40,7 @@ type intake struct {
 
 func startIntake(addr, secret string) (*intake, error) {
 	in := &intake{orders: make(chan flow.Order, 1024), listenErr: make(chan error, 1)}
-	hooks, err := shopify.NewWebhookHandler([]string{secret}, nil, in.handle)
+	hooks, err := shopify.NewWebhookHandler(webhook.Config{Secrets: []string{secret}}, in.handle)
 	if err != nil {
 		return nil, err
 	}
@@ -60,17 +61,17 @@ func startIntake(addr, secret string) (*intake, error) {
 
 // handle maps an orders/create delivery to an order and queues it. Shopify
 // wants an answer within 5 seconds, so the flow runs after the answer.
-func (in *intake) handle(ctx context.Context, w shopify.Webhook) error {
-	if w.Topic != "orders/create" {
+func (in *intake) handle(ctx context.Context, e shopify.Event) error {
+	if e.Kind != webhook.OrderCreated {
 		return nil // subscribed elsewhere: not for this endpoint
 	}
-	so, err := shopify.DecodeOrder(w.Body)
+	so, err := shopify.DecodeOrder(e.Payload.Body)
 	if err != nil {
 		// Acknowledged, and reported: a retry brings the same body, and
 		// Shopify drops subscriptions whose deliveries keep failing.
 		in.rejected.Add(1)
 		if in.onReject != nil {
-			in.onReject(fmt.Errorf("webhook %s: %w", w.WebhookID, err))
+			in.onReject(fmt.Errorf("webhook %s: %w", e.ID, err))
 		}
 		return nil
 	}
@@ -120,10 +121,10 @@ func fromShopify(so *shopify.Order) flow.Order {
 	return o
 }
 
-// demo places the sample orders on the sandbox shop, whose webhooks come
-// to the intake, and delivers the first webhook a second time, as Shopify
-// does when an answer is slow.
-func demo(ctx context.Context, shop *shopifytest.Server, url, secret string, orders []flow.Order) error {
+// demo places the sample orders on the sandbox shop, whose webhooks
+// (signed with its secret) come to the intake, and delivers the first
+// webhook a second time, as Shopify does when an answer is slow.
+func demo(ctx context.Context, shop *shopifytest.Server, url string, orders []flow.Order) error {
 	for i, o := range orders {
 		n := shopifytest.NewOrder{Email: o.Customer.Email, FirstName: o.Customer.FirstName, LastName: o.Customer.LastName,
 			Currency: o.Currency, Express: o.ServiceLevel == "express",
@@ -132,12 +133,12 @@ func demo(ctx context.Context, shop *shopifytest.Server, url, secret string, ord
 		for _, l := range o.Lines {
 			n.Lines = append(n.Lines, shopifytest.OrderLine{SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, Price: l.UnitPrice.String()})
 		}
-		_, hookID, body, err := shop.PlaceOrder(ctx, url, secret, n)
+		_, hookID, body, err := shop.PlaceOrder(ctx, url, n)
 		if err != nil {
 			return err
 		}
 		if i == 0 {
-			if _, _, err := shopifytest.SendWebhook(ctx, url, secret, "orders/create", hookID, body); err != nil {
+			if _, err := shop.SendTopic(ctx, url, "orders/create", hookID, body); err != nil {
 				return err
 			}
 		}
@@ -145,11 +146,15 @@ func demo(ctx context.Context, shop *shopifytest.Server, url, secret string, ord
 	return nil
 }
 
-// webhookSecret is the shop app's secret: PATCHBAY_SHOPIFY_WEBHOOK_SECRET,
-// or one made up for the sandbox.
-func webhookSecret() string {
-	if s := flowenv.Lookup("PATCHBAY_SHOPIFY_WEBHOOK_SECRET"); s != "" {
+// webhookSecret is the shop app's secret: the sandbox shop's for -demo
+// (it signs what it places), else PATCHBAY_SHOPIFY_WEBHOOK_SECRET, else
+// the sandbox shop's.
+func webhookSecret(env *flowtest.Env, demo bool) string {
+	if s := flowenv.Lookup("PATCHBAY_SHOPIFY_WEBHOOK_SECRET"); s != "" && !demo {
 		return s
+	}
+	if env.Shopify != nil {
+		return env.Shopify.WebhookSecret()
 	}
 	return connectortest.RandomHex(32)
 }
@@ -157,7 +162,7 @@ func webhookSecret() string {
 // serve takes orders from webhooks until interrupted or, with -demo, until
 // every sample order placed on the sandbox shop has been through the flow.
 func serve(ctx context.Context, env *flowtest.Env, o options, samples []flow.Order, out *report) error {
-	secret := webhookSecret()
+	secret := webhookSecret(env, o.demo)
 	in, err := startIntake(o.listen, secret)
 	if err != nil {
 		return err
@@ -170,7 +175,7 @@ func serve(ctx context.Context, env *flowtest.Env, o options, samples []flow.Ord
 	if o.demo {
 		out.line(fmt.Sprintf("demo: the sandbox shop places %d orders; the first webhook is delivered twice", len(samples)))
 		go func() {
-			if err := demo(ctx, env.Shopify, url, secret, samples); err != nil {
+			if err := demo(ctx, env.Shopify, url, samples); err != nil {
 				out.line("demo: " + err.Error())
 			}
 		}()

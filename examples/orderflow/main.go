@@ -28,8 +28,8 @@ import (
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
-	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
 )
 
 //go:embed testdata/orders.json
@@ -106,18 +106,17 @@ func run(ctx context.Context, o options) error {
 		tuning = append(tuning, connector.WithAttemptTimeout(300*time.Millisecond), connector.WithRetryPolicy(connector.RetryPolicy{
 			MaxAttempts: 4, BaseDelay: 5 * time.Millisecond, MaxDelay: 100 * time.Millisecond, MaxRetryAfter: 2 * time.Second}))
 	}
-	env, err := flowtest.Start(ctx, tuning...)
+	// Real accounts first, from the environment; then a sandbox for each
+	// system they leave empty, and none for a vendor that is real.
+	env := flowtest.NewEnv()
+	defer env.Close()
+	var sys flow.Systems
+	moved, err := flowenv.Configure(ctx, &sys, o.accounting, env.HTTPClient(), tuning)
 	if err != nil {
 		return err
 	}
-	defer env.Close()
-	if o.accounting == "stripe" {
-		if err := env.UseStripe(tuning...); err != nil {
-			return err
-		}
-	}
-	moved, err := flowenv.Apply(ctx, env, o.accounting, tuning)
-	if err != nil {
+	env.Accounting = o.accounting
+	if err := env.Fill(ctx, sys, tuning...); err != nil {
 		return err
 	}
 	if o.journal != "" {

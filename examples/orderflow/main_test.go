@@ -32,12 +32,14 @@ func TestWebhookIntake(t *testing.T) {
 	}
 	defer in.close()
 	url := "http://" + in.addr + webhookPath
-	shop := shopifytest.NewServer()
+	shop := shopifytest.NewServer(shopifytest.WithWebhookSecret("shop-secret"))
 	defer shop.Close()
+	wrongShop := shopifytest.NewServer(shopifytest.WithWebhookSecret("wrong-secret"))
+	defer wrongShop.Close()
 	placed := shopifytest.NewOrder{Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace", Currency: "NZD", Express: true,
 		Address: shopifytest.OrderAddress{Street: "965 Mission St", City: "San Francisco", Region: "CA", PostalCode: "94103", Country: "US"},
 		Lines:   []shopifytest.OrderLine{{SKU: "MUG-001", Title: "Mug", Quantity: 2, Price: "12.50"}}}
-	id, hookID, body, err := shop.PlaceOrder(ctx, url, "shop-secret", placed)
+	id, hookID, body, err := shop.PlaceOrder(ctx, url, placed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,15 +51,15 @@ func TestWebhookIntake(t *testing.T) {
 	if err := o.ShipTo.Validate(); err != nil {
 		t.Fatalf("mapped address: %v", err)
 	}
-	status, _, err := shopifytest.SendWebhook(ctx, url, "shop-secret", "orders/create", hookID, body)
+	status, err := shop.SendTopic(ctx, url, "orders/create", hookID, body)
 	if err != nil || status != http.StatusOK {
 		t.Fatalf("redelivery: %d %v", status, err)
 	}
-	status, _, err = shopifytest.SendWebhook(ctx, url, "wrong-secret", "orders/create", "", body)
+	status, err = wrongShop.SendTopic(ctx, url, "orders/create", "", body)
 	if err != nil || status != http.StatusUnauthorized {
 		t.Fatalf("bad signature: %d %v, want 401", status, err)
 	}
-	status, _, err = shopifytest.SendWebhook(ctx, url, "shop-secret", "orders/create", "", []byte(`{"id":1}`))
+	status, err = shop.SendTopic(ctx, url, "orders/create", "", []byte(`{"id":1}`))
 	if err != nil || status != http.StatusOK {
 		t.Fatalf("not an order: %d %v, want 200 (acknowledged and reported)", status, err)
 	}

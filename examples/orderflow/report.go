@@ -45,12 +45,9 @@ func (r *report) line(s string) {
 }
 
 func (r *report) banner(env *flowtest.Env, moved []string) {
-	accounting := "Xero " + env.Xero.URL
-	if env.Stripe != nil {
-		accounting = "Stripe " + env.Stripe.URL
+	if s := env.Sandboxes(); len(s) > 0 {
+		r.line("Sandboxes on 127.0.0.1: " + strings.Join(s, " · "))
 	}
-	r.line(fmt.Sprintf("Sandboxes on 127.0.0.1: HubSpot %s · Shopify %s · %s · Shippo %s",
-		env.HubSpot.URL, env.Shopify.URL, accounting, env.Shippo.URL))
 	if len(moved) > 0 {
 		r.line("From the environment, not the sandboxes: " + strings.Join(moved, ", "))
 	}

@@ -3,14 +3,20 @@ package flowenv
 import (
 	"context"
 	"errors"
+	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/govalues/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
+	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
+	"github.com/patchbay-go/patchbay/shipping/shippo/shippotest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -18,61 +24,87 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // A bad or missing variable is a message naming it, never a stack trace.
 func TestEnvironmentErrorsNameTheVariable(t *testing.T) {
 	cases := []struct {
-		vars map[string]string
-		want string
+		accounting string
+		vars       map[string]string
+		want       string
 	}{
-		{map[string]string{"PATCHBAY_HUBSPOT_URL": "http://127.0.0.1:1"}, "PATCHBAY_HUBSPOT_TOKEN: missing"},
-		{map[string]string{"PATCHBAY_HUBSPOT_TOKEN": "pat-x", "PATCHBAY_HUBSPOT_URL": "not a url"}, "PATCHBAY_HUBSPOT_URL: \"not a url\" is not"},
-		{map[string]string{"PATCHBAY_SHOPIFY_TOKEN": "shpat_x"}, "PATCHBAY_SHOPIFY_SHOP: missing"},
-		{map[string]string{"PATCHBAY_SHOPIFY_SHOP": "x.myshopify.com"}, "PATCHBAY_SHOPIFY_TOKEN: missing"},
-		{map[string]string{"PATCHBAY_XERO_CLIENT_ID": "id"}, "PATCHBAY_XERO_CLIENT_SECRET: missing"},
-		{map[string]string{"PATCHBAY_XERO_CLIENT_ID": "id", "PATCHBAY_XERO_CLIENT_SECRET": "s"}, "PATCHBAY_XERO_REFRESH_TOKEN: missing"},
-		{map[string]string{"PATCHBAY_XERO_URL": "ftp://x"}, "PATCHBAY_XERO_CLIENT_ID: missing"},
-		{map[string]string{"PATCHBAY_SHIPPO_URL": "http://127.0.0.1:1"}, "PATCHBAY_SHIPPO_TOKEN: missing"},
-		{map[string]string{"PATCHBAY_SMTP_URL": "mailto:x"}, "PATCHBAY_SMTP_URL: an SMTP URL looks like"},
+		{"xero", map[string]string{"PATCHBAY_HUBSPOT_URL": "http://127.0.0.1:1"}, "PATCHBAY_HUBSPOT_TOKEN: missing"},
+		{"xero", map[string]string{"PATCHBAY_HUBSPOT_TOKEN": "pat-x", "PATCHBAY_HUBSPOT_URL": "not a url"}, "PATCHBAY_HUBSPOT_URL: \"not a url\" is not"},
+		{"xero", map[string]string{"PATCHBAY_SHOPIFY_TOKEN": "shpat_x"}, "PATCHBAY_SHOPIFY_SHOP: missing"},
+		{"xero", map[string]string{"PATCHBAY_SHOPIFY_SHOP": "x.myshopify.com"}, "PATCHBAY_SHOPIFY_TOKEN: missing"},
+		{"xero", map[string]string{"PATCHBAY_XERO_CLIENT_ID": "id"}, "PATCHBAY_XERO_CLIENT_SECRET: missing"},
+		{"xero", map[string]string{"PATCHBAY_XERO_CLIENT_ID": "id", "PATCHBAY_XERO_CLIENT_SECRET": "s"}, "PATCHBAY_XERO_REFRESH_TOKEN: missing"},
+		{"xero", map[string]string{"PATCHBAY_XERO_URL": "ftp://x"}, "PATCHBAY_XERO_CLIENT_ID: missing"},
+		{"xero", map[string]string{"PATCHBAY_SHIPPO_URL": "http://127.0.0.1:1"}, "PATCHBAY_SHIPPO_TOKEN: missing"},
+		{"xero", map[string]string{"PATCHBAY_SMTP_URL": "mailto:x"}, "PATCHBAY_SMTP_URL: an SMTP URL looks like"},
+		// The other accounting vendor's variables are not silently ignored.
+		{"xero", map[string]string{"PATCHBAY_STRIPE_KEY": "sk_test_x"}, "PATCHBAY_STRIPE_KEY: set, but the accounting system is xero"},
+		{"stripe", map[string]string{"PATCHBAY_XERO_CLIENT_ID": "id"}, "PATCHBAY_XERO_CLIENT_ID: set, but the accounting system is stripe"},
 	}
+	defer func() { Lookup = func(string) string { return "" } }()
 	for _, c := range cases {
 		Lookup = func(k string) string { return c.vars[k] }
-		env, err := flowtest.Start(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = Apply(context.Background(), env, "xero", nil)
-		env.Close()
+		var sys flow.Systems
+		_, err := Configure(context.Background(), &sys, c.accounting, nil, nil)
 		var ce *ConfigError
 		if !errors.As(err, &ce) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: err = %v, want %q", c.vars, err, c.want)
 		}
 	}
-	Lookup = func(string) string { return "" }
 }
 
-// Overrides go through the same connectors: here every vendor is "moved"
-// to its own sandbox by URL and credentials, and orders still flow.
-func TestEnvironmentMovesVendors(t *testing.T) {
+// Real accounts go through the same connectors, and no sandbox is started
+// for them: here HubSpot, Shopify and Shippo are servers of their own
+// (standing in for the real vendors), named by URL and credential; only
+// accounting is left to a sandbox, and orders flow.
+func TestEnvironmentBuildsRealClients(t *testing.T) {
 	ctx := context.Background()
-	env, err := flowtest.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer env.Close()
+	crm := hubspottest.NewServer(hubspottest.WithToken("pat-na1-env-test-0001"))
+	defer crm.Close()
+	shop := shopifytest.NewServer(shopifytest.WithAccessToken("shpat_env_test_0000000000000001"))
+	defer shop.Close()
+	shop.AddProduct("Mug", "MUG-001", 10)
+	carrier := shippotest.NewServer(shippotest.WithToken("shippo_test_env_0001"))
+	defer carrier.Close()
 	vars := map[string]string{
-		"PATCHBAY_HUBSPOT_URL": env.HubSpot.URL, "PATCHBAY_HUBSPOT_TOKEN": env.HubSpot.Token(),
-		"PATCHBAY_SHOPIFY_URL": env.Shopify.URL, "PATCHBAY_SHOPIFY_TOKEN": env.Shopify.Token(),
-		"PATCHBAY_SHIPPO_URL": env.Shippo.URL, "PATCHBAY_SHIPPO_TOKEN": env.Shippo.Token(),
+		"PATCHBAY_HUBSPOT_URL": crm.URL(), "PATCHBAY_HUBSPOT_TOKEN": "pat-na1-env-test-0001",
+		"PATCHBAY_SHOPIFY_URL": shop.URL(), "PATCHBAY_SHOPIFY_TOKEN": "shpat_env_test_0000000000000001",
+		"PATCHBAY_SHIPPO_URL": carrier.URL(), "PATCHBAY_SHIPPO_TOKEN": "shippo_test_env_0001",
 	}
 	Lookup = func(k string) string { return vars[k] }
 	defer func() { Lookup = func(string) string { return "" } }()
-	moved, err := Apply(ctx, env, "xero", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Join(moved, ",") != "HubSpot,Shopify,Shippo" {
-		t.Fatalf("moved %v", moved)
-	}
-	for _, o := range []flow.Order{flowtest.Order("E1", flow.Line{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")})} {
-		if r := env.Flow.Process(ctx, o); r.Reason != "" {
-			t.Fatalf("order %s: %s", o.ID, r.Reason)
+
+	env := flowtest.NewEnv()
+	defer env.Close()
+	var sys flow.Systems
+	moved, err := Configure(ctx, &sys, "xero", env.HTTPClient(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"HubSpot", "Shopify", "Shippo"}, moved)
+	require.NoError(t, env.Fill(ctx, sys))
+	assert.Nil(t, env.HubSpot, "a sandbox was started for a real CRM")
+	assert.Nil(t, env.Shopify, "a sandbox was started for a real shop")
+	assert.Nil(t, env.Shippo, "a sandbox was started for a real carrier")
+	assert.NotNil(t, env.Xero, "accounting, not configured, is a sandbox")
+
+	o := flowtest.Order("E1", flow.Line{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")})
+	r := env.Flow.Process(ctx, o)
+	require.Empty(t, r.Reason)
+	assert.Equal(t, 1, crm.Count("contacts"))
+	assert.Equal(t, 1, shop.Adjustments())
+	assert.Equal(t, 1, carrier.Purchases())
+}
+
+// The environment configuration imports no test package and no sandbox:
+// a worker built on it against real vendors carries none of them.
+func TestNoTestPackageImported(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{.Standard}}", ".").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	deps := strings.Split(strings.TrimSpace(string(out)), "\n")
+	require.Greater(t, len(deps), 10, "go list said: %s", out)
+	for _, line := range deps {
+		pkg, std, _ := strings.Cut(line, " ")
+		if pkg == "testing" || std == "false" && (strings.HasSuffix(pkg, "test") || strings.Contains(pkg, "gqlparser")) {
+			t.Errorf("flowenv depends on %s", pkg)
 		}
 	}
 }

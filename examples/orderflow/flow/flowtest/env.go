@@ -21,12 +21,11 @@ import (
 	"github.com/patchbay-go/patchbay/accounting/xero/xerotest"
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/connectortest"
-	"github.com/patchbay-go/patchbay/connector/oauth"
 	"github.com/patchbay-go/patchbay/crm/hubspot"
 	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/inventory/shopify"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
-	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/shipping"
 	"github.com/patchbay-go/patchbay/shipping/shippo"
 	"github.com/patchbay-go/patchbay/shipping/shippo/shippotest"
@@ -47,7 +46,8 @@ var Catalogue = []Product{
 	{"LAST-ONE", "Signed poster (one left)", 1},
 }
 
-// Env is the four sandboxes, clients on them, and the flow.
+// Env is the sandboxes, clients on them, and the flow. A vendor given a
+// real account (flowenv) has no sandbox here: its field is nil.
 type Env struct {
 	Flow    *flow.Flow
 	Mailbox *flow.Mailbox
@@ -56,8 +56,12 @@ type Env struct {
 	Shopify *shopifytest.Server
 	Xero    *xerotest.Server
 	Shippo  *shippotest.Server
-	// Stripe is the Stripe sandbox once UseStripe has moved accounting to it.
+	// Stripe is the Stripe sandbox when Accounting is "stripe", or once
+	// UseStripe has moved accounting to it.
 	Stripe *stripetest.Server
+	// Accounting names the accounting sandbox Fill starts: "xero" (or
+	// empty) or "stripe".
+	Accounting string
 
 	transport *http.Transport
 	client    *http.Client
@@ -67,70 +71,157 @@ type Env struct {
 	Chaos *connectortest.Chaos
 }
 
-// Start starts and seeds the sandboxes and wires a flow to them. opts are
-// connector options for every client (a logger, a retry policy).
+// Start starts and seeds the four sandboxes and wires a flow to them. opts
+// are connector options for every client (a logger, a retry policy).
 func Start(ctx context.Context, opts ...connector.Option) (*Env, error) {
-	e := &Env{HubSpot: hubspottest.NewServer(), Shopify: shopifytest.NewServer(), Xero: xerotest.NewServer(),
-		Shippo: shippotest.NewServer(), Mailbox: flow.NewMailbox(),
-		transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	for _, p := range Catalogue {
-		e.Shopify.AddProduct(p.Title, p.SKU, p.Stock)
-	}
-	e.Chaos = connectortest.NewChaos(e.transport, 0, 1)
-	e.calls = &callCounter{next: e.Chaos, byHost: map[string]string{
-		hostOf(e.HubSpot.URL): "hubspot", hostOf(e.Shopify.URL): "shopify", hostOf(e.Xero.URL): "xero",
-		hostOf(e.Xero.Provider.URL): "xero-identity", hostOf(e.Shippo.URL): "shippo"}, counts: map[string]int{}, status: map[string]int{}}
-	hc := &http.Client{Transport: e.calls}
-	e.client = hc
-	opts = append([]connector.Option{connector.WithHTTPClient(hc)}, opts...)
-
-	hs, err := hubspot.New(hubspot.Config{BaseURL: e.HubSpot.URL, Auth: connector.Bearer(e.HubSpot.Token())}, opts...)
-	if err != nil {
+	e := NewEnv()
+	if err := e.Fill(ctx, flow.Systems{}, opts...); err != nil {
 		return nil, errors.Join(err, e.Close())
 	}
-	sh, err := shopify.New(shopify.Config{Shop: e.Shopify.URL, Token: e.Shopify.Token()}, opts...)
-	if err != nil {
-		return nil, errors.Join(err, e.Close())
-	}
-	src, err := oauth.NewSource(oauth.Config{OAuth2: e.Xero.OAuthConfig(), Store: oauth.NewMemoryStore(e.Xero.Connect()), HTTPClient: hc})
-	if err != nil {
-		return nil, errors.Join(err, e.Close())
-	}
-	xr, err := xero.New(xero.Config{BaseURL: e.Xero.APIURL(), TenantID: e.Xero.TenantID(), Auth: connector.OAuth2(src)}, opts...)
-	if err != nil {
-		return nil, errors.Join(err, e.Close())
-	}
-	sp, err := shippo.New(shippo.Config{BaseURL: e.Shippo.URL, Token: e.Shippo.Token()}, opts...)
-	if err != nil {
-		return nil, errors.Join(err, e.Close())
-	}
-	e.Flow = &flow.Flow{Journal: flow.NewMemoryJournal(), Systems: flow.Systems{
-		Contacts: hs.Contacts, Deals: hs.Deals, Notes: hs.Notes,
-		Items: sh.Items, Stock: sh.Stock, LocationID: e.Shopify.LocationID(),
-		Customers: xr.Customers, Invoices: xr.Invoices, AccountCode: xerotest.SalesAccount, TaxCode: xerotest.TaxType,
-		Rates: sp.Rates, Labels: sp.Labels, ShipFrom: Warehouse,
-		Parcel: shipping.Parcel{Length: decimal.MustParse("30"), Width: decimal.MustParse("20"), Height: decimal.MustParse("10"),
-			DistanceUnit: shipping.Centimeter, Weight: decimal.MustParse("0.8"), MassUnit: shipping.Kilogram},
-		Mail: e.Mailbox,
-	}}
-	_ = ctx
 	return e, nil
 }
 
-// UseStripe moves accounting from Xero to a Stripe sandbox: invoices are
-// then Stripe's, with the sandbox's tax rate. opts are connector options,
-// as for Start.
-func (e *Env) UseStripe(opts ...connector.Option) error {
-	e.Stripe = stripetest.NewServer()
+// NewEnv makes an environment with no sandbox yet: its HTTPClient counts
+// every vendor call (and carries Chaos), for clients of real accounts
+// built before Fill.
+func NewEnv() *Env {
+	e := &Env{Mailbox: flow.NewMailbox(), transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	e.Chaos = connectortest.NewChaos(e.transport, 0, 1)
+	e.calls = &callCounter{next: e.Chaos, byHost: map[string]string{}, counts: map[string]int{}, status: map[string]int{}}
+	e.client = &http.Client{Transport: e.calls}
+	return e
+}
+
+// Fill wires the flow to sys, starting a sandbox (seeded) only for each
+// system sys leaves empty: HubSpot for the CRM, Shopify for inventory,
+// Xero for accounting, Shippo for shipping. opts are connector options for
+// every sandbox client.
+func (e *Env) Fill(ctx context.Context, sys flow.Systems, opts ...connector.Option) error {
+	opts = append([]connector.Option{connector.WithHTTPClient(e.client)}, opts...)
+	if sys.Contacts == nil {
+		e.HubSpot = hubspottest.NewServer()
+		e.count(e.HubSpot.URL(), "hubspot")
+		hs, err := hubspot.New(hubspot.Config{BaseURL: e.HubSpot.URL(), Auth: e.HubSpot.Auth()}, opts...)
+		if err != nil {
+			return err
+		}
+		sys.Contacts, sys.Deals, sys.Notes = hs.Contacts, hs.Deals, hs.Notes
+	}
+	if sys.Stock == nil {
+		e.Shopify = shopifytest.NewServer()
+		e.count(e.Shopify.URL(), "shopify")
+		for _, p := range Catalogue {
+			e.Shopify.AddProduct(p.Title, p.SKU, p.Stock)
+		}
+		sh, err := shopify.New(shopify.Config{BaseURL: e.Shopify.URL(), Auth: e.Shopify.Auth()}, opts...)
+		if err != nil {
+			return err
+		}
+		sys.Items, sys.Stock, sys.LocationID = sh.Items, sh.Stock, e.Shopify.LocationID()
+	}
+	if sys.Invoices == nil && e.Accounting == "stripe" {
+		if err := e.startStripe(&sys, opts); err != nil {
+			return err
+		}
+	}
+	if sys.Invoices == nil {
+		e.Xero = xerotest.NewServer()
+		e.count(e.Xero.URL(), "xero")
+		e.count(e.Xero.Provider.URL, "xero-identity")
+		xr, err := xero.New(xero.Config{BaseURL: e.Xero.URL(), Auth: e.Xero.Auth(), TenantID: e.Xero.TenantID()}, opts...)
+		if err != nil {
+			return err
+		}
+		sys.Customers, sys.Invoices, sys.AccountCode, sys.TaxCode = xr.Customers, xr.Invoices, xerotest.SalesAccount, xerotest.TaxType
+	}
+	if sys.Labels == nil {
+		e.Shippo = shippotest.NewServer()
+		e.count(e.Shippo.URL(), "shippo")
+		sp, err := shippo.New(shippo.Config{BaseURL: e.Shippo.URL(), Auth: e.Shippo.Auth()}, opts...)
+		if err != nil {
+			return err
+		}
+		sys.Rates, sys.Labels = sp.Rates, sp.Labels
+	}
+	if sys.ShipFrom.Street1 == "" {
+		sys.ShipFrom = Warehouse
+	}
+	if sys.Parcel.Weight.IsZero() {
+		sys.Parcel = shipping.Parcel{Length: decimal.MustParse("30"), Width: decimal.MustParse("20"), Height: decimal.MustParse("10"),
+			DistanceUnit: shipping.Centimeter, Weight: decimal.MustParse("0.8"), MassUnit: shipping.Kilogram}
+	}
+	if sys.Mail == nil {
+		sys.Mail = e.Mailbox
+	}
+	e.Flow = &flow.Flow{Journal: flow.NewMemoryJournal(), Systems: sys}
+	_ = ctx
+	return nil
+}
+
+// count names the vendor whose calls go to base, for Calls.
+func (e *Env) count(base, vendor string) {
 	e.calls.mu.Lock()
-	e.calls.byHost[hostOf(e.Stripe.URL)] = "stripe"
+	e.calls.byHost[hostOf(base)] = vendor
 	e.calls.mu.Unlock()
-	st, err := stripe.New(stripe.Config{Key: e.Stripe.Key(), BaseURL: e.Stripe.URL}, append([]connector.Option{connector.WithHTTPClient(e.client)}, opts...)...)
+}
+
+// UseStripe moves accounting to a Stripe sandbox: invoices are then
+// Stripe's, with the sandbox's tax rate. opts are connector options, as for
+// Start.
+func (e *Env) UseStripe(opts ...connector.Option) error {
+	return e.startStripe(&e.Flow.Systems, append([]connector.Option{connector.WithHTTPClient(e.client)}, opts...))
+}
+
+func (e *Env) startStripe(sys *flow.Systems, opts []connector.Option) error {
+	e.Stripe = stripetest.NewServer()
+	e.count(e.Stripe.URL(), "stripe")
+	st, err := stripe.New(stripe.Config{BaseURL: e.Stripe.URL(), Auth: e.Stripe.Auth()}, opts...)
 	if err != nil {
 		return err
 	}
-	e.Flow.Customers, e.Flow.Invoices, e.Flow.AccountCode, e.Flow.TaxCode = st.Customers, st.Invoices, "", e.Stripe.TaxRate()
+	sys.Customers, sys.Invoices, sys.AccountCode, sys.TaxCode = st.Customers, st.Invoices, "", e.Stripe.TaxRate()
 	return nil
+}
+
+// Sandboxes names the sandboxes running, with their URLs.
+func (e *Env) Sandboxes() []string {
+	var out []string
+	for _, s := range e.running() {
+		out = append(out, s.name+" "+s.URL())
+	}
+	return out
+}
+
+// sandbox is what every vendor sandbox has (connectortest.Sandbox).
+type sandbox interface {
+	URL() string
+	Close()
+}
+
+type namedSandbox struct {
+	name string
+	sandbox
+}
+
+// running lists the sandboxes started: a real vendor has none.
+func (e *Env) running() []namedSandbox {
+	var out []namedSandbox
+	if e.HubSpot != nil {
+		out = append(out, namedSandbox{"HubSpot", e.HubSpot})
+	}
+	if e.Shopify != nil {
+		out = append(out, namedSandbox{"Shopify", e.Shopify})
+	}
+	if e.Xero != nil {
+		out = append(out, namedSandbox{"Xero", e.Xero})
+	}
+	if e.Stripe != nil {
+		out = append(out, namedSandbox{"Stripe", e.Stripe})
+	}
+	if e.Shippo != nil {
+		out = append(out, namedSandbox{"Shippo", e.Shippo})
+	}
+	return out
 }
 
 // Warehouse is where parcels leave from.
@@ -139,12 +230,8 @@ var Warehouse = shipping.Address{Name: "Patchbay Warehouse", Company: "Patchbay"
 
 // Close stops the sandboxes.
 func (e *Env) Close() error {
-	e.HubSpot.Close()
-	e.Shopify.Close()
-	e.Xero.Close()
-	e.Shippo.Close()
-	if e.Stripe != nil {
-		e.Stripe.Close()
+	for _, s := range e.running() {
+		s.Close()
 	}
 	e.transport.CloseIdleConnections()
 	connector.SharedTransport().CloseIdleConnections()
@@ -161,17 +248,25 @@ func (c Counts) String() string {
 		c.Contacts, c.Deals, c.Notes, c.Invoices, c.Labels, c.StockAdjustments, c.Emails)
 }
 
-// Counts reads the sandboxes' state.
+// Counts reads the sandboxes' state; a vendor with no sandbox counts 0.
 func (e *Env) Counts() Counts {
-	return Counts{Contacts: e.HubSpot.Count("contacts"), Deals: e.HubSpot.Count("deals"), Notes: e.HubSpot.Count("notes"), Invoices: e.invoiceCount(),
-		Labels: e.Shippo.Purchases(), StockAdjustments: e.Shopify.Adjustments(), Emails: len(e.Mailbox.Messages())}
-}
-
-func (e *Env) invoiceCount() int {
-	if e.Stripe != nil {
-		return e.Stripe.InvoiceCount()
+	c := Counts{Emails: len(e.Mailbox.Messages())}
+	if e.HubSpot != nil {
+		c.Contacts, c.Deals, c.Notes = e.HubSpot.Count("contacts"), e.HubSpot.Count("deals"), e.HubSpot.Count("notes")
 	}
-	return e.Xero.InvoiceCount()
+	switch {
+	case e.Stripe != nil:
+		c.Invoices = e.Stripe.InvoiceCount()
+	case e.Xero != nil:
+		c.Invoices = e.Xero.InvoiceCount()
+	}
+	if e.Shippo != nil {
+		c.Labels = e.Shippo.Purchases()
+	}
+	if e.Shopify != nil {
+		c.StockAdjustments = e.Shopify.Adjustments()
+	}
+	return c
 }
 
 // Order makes a sample order.

@@ -17,8 +17,8 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
-	"github.com/patchbay-go/patchbay/examples/temporal/orderworkflow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
+	"github.com/patchbay-go/patchbay/examples/temporal/orderworkflow"
 )
 
 func main() {

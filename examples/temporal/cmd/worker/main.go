@@ -19,9 +19,10 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
-	"github.com/patchbay-go/patchbay/examples/temporal/orderworkflow"
-	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
+	"github.com/patchbay-go/patchbay/examples/temporal/orderworkflow"
 )
 
 func main() {
@@ -36,21 +37,23 @@ func main() {
 func run(accounting string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	env, err := flowtest.Start(ctx)
-	if err != nil {
-		return err
-	}
+	// Real accounts from the environment; a sandbox in this process only
+	// for each system they leave empty.
+	env := flowtest.NewEnv()
 	defer env.Close()
-	if accounting == "stripe" {
-		if err := env.UseStripe(); err != nil {
-			return err
-		}
-	}
-	moved, err := flowenv.Apply(ctx, env, accounting, nil)
+	var sys flow.Systems
+	moved, err := flowenv.Configure(ctx, &sys, accounting, env.HTTPClient(), nil)
 	if err != nil {
 		return err
 	}
-	fmt.Println("vendors from the environment:", moved, "(the rest are sandboxes in this process)")
+	env.Accounting = accounting
+	if err := env.Fill(ctx, sys); err != nil {
+		return err
+	}
+	fmt.Println("vendors from the environment:", moved)
+	if s := env.Sandboxes(); len(s) > 0 {
+		fmt.Println("sandboxes in this process:", s)
+	}
 
 	c, err := client.Dial(client.Options{HostPort: orEnv("TEMPORAL_ADDRESS", "127.0.0.1:7233"), Namespace: orEnv("TEMPORAL_NAMESPACE", "default")})
 	if err != nil {
