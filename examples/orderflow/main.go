@@ -63,11 +63,43 @@ func main() {
 	flag.StringVar(&o.shipping, "shipping", "shippo", "shipping vendor: shippo")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, o); err != nil {
+	err := run(ctx, o)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "orderflow:", err)
-		os.Exit(1)
 	}
+	os.Exit(exitStatus(err))
+}
+
+// The exit statuses: how the run ended.
+const (
+	exitEnded     = 0 // every order ended: done, or failed for good and undone (see each order's result)
+	exitError     = 1 // the program could not run
+	exitConfig    = 2 // a flag, a PATCHBAY_* variable, or credentials a vendor refused
+	exitStillOpen = 3 // some orders are still open (a vendor was down): run again to resume them
+)
+
+// errStillOpen ends a run that left orders open.
+var errStillOpen = errors.New("some orders are still open: run again to resume them")
+
+// configError is a problem with what the user gave: flags, variables,
+// credentials.
+type configError struct{ msg string }
+
+func (e *configError) Error() string { return e.msg }
+
+func exitStatus(err error) int {
+	var ce *configError
+	var fe *flowenv.ConfigError
+	switch {
+	case err == nil:
+		return exitEnded
+	case errors.Is(err, errStillOpen):
+		return exitStillOpen
+	case errors.As(err, &ce), errors.As(err, &fe):
+		return exitConfig
+	}
+	return exitError
 }
 
 func (o options) check() error {
@@ -93,7 +125,7 @@ func (o options) check() error {
 
 func run(ctx context.Context, o options) error {
 	if err := o.check(); err != nil {
-		return err
+		return &configError{err.Error()}
 	}
 	orders, err := loadOrders(o.ordersFile, o.n)
 	if err != nil {
@@ -137,29 +169,47 @@ func run(ctx context.Context, o options) error {
 	if o.ordersFile == "" && o.n == 0 && o.journal == "" {
 		passes = append(passes, "the same orders again (nothing may change)")
 	}
+	var open int
 	for _, pass := range passes {
 		out.section(fmt.Sprintf("%s: %d orders", pass, len(orders)))
-		process(ctx, env, orders, o.concurrency, out)
+		var err error
+		if open, err = process(ctx, env, orders, o, out); err != nil {
+			return err
+		}
 	}
 	out.mailbox(env, moved)
+	if open > 0 {
+		return errStillOpen
+	}
 	return nil
 }
 
-// process runs orders and, under injected faults, runs the ones a fault
-// left open again (up to 10 rounds), as an operator or a queue would.
-func process(ctx context.Context, env *flowtest.Env, orders []flow.Order, concurrency int, out *report) {
+// process runs orders and, under injected faults (-faults), runs the ones
+// a fault left open again, up to 10 rounds, as an operator or a queue
+// would. Without injected faults an open order is a vendor really down:
+// it is reported, not run again at once. A vendor that refuses the
+// credentials ends the run: no order can pass it. It returns how many
+// orders are still open.
+func process(ctx context.Context, env *flowtest.Env, orders []flow.Order, o options, out *report) (open int, err error) {
 	before, failuresBefore, start := env.Calls(), env.Failures(), time.Now()
 	results := map[string]flow.Result{}
 	latency := map[string]time.Duration{}
 	pending := orders
-	for round := 1; len(pending) > 0 && round <= 10 && ctx.Err() == nil; round++ {
+	rounds := 1
+	if o.faults > 0 {
+		rounds = 10
+	}
+	for round := 1; len(pending) > 0 && round <= rounds && ctx.Err() == nil; round++ {
 		if round > 1 {
 			out.line(fmt.Sprintf("-- round %d: %d orders a fault left open", round, len(pending)))
 		}
 		var again []flow.Order
-		for i, r := range runOrders(ctx, env.Flow, pending, concurrency, out) {
+		for i, r := range runOrders(ctx, env.Flow, pending, o.concurrency, out) {
 			results[r.OrderID] = r.Result
 			latency[r.OrderID] += r.took
+			if err := refused(r.Result, o); err != nil {
+				return 0, err
+			}
 			if r.Status == flow.Failed && r.Open {
 				again = append(again, pending[i]) // results come in the orders' order
 			}
@@ -167,6 +217,35 @@ func process(ctx context.Context, env *flowtest.Env, orders []flow.Order, concur
 		pending = again
 	}
 	out.summary(results, latency, time.Since(start), diff(env.Calls(), before), diff(env.Failures(), failuresBefore), env.Counts())
+	return len(pending), nil
+}
+
+// refused turns a vendor's refusal of the credentials, which left an order
+// open, into one line that names the vendor and the variable to fix; nil
+// for anything else.
+func refused(r flow.Result, o options) error {
+	err := r.Err
+	if !errors.Is(err, connector.ErrUnauthorized) && !errors.Is(err, connector.ErrForbidden) {
+		return nil
+	}
+	// The step names the system, the options its vendor.
+	step, _, _ := strings.Cut(r.Reason, ":")
+	vendor := map[string]string{flow.StepCRM: o.crm, flow.StepStock: o.inventory, flow.StepInvoice: o.accounting,
+		flow.StepLabel: o.shipping, flow.StepNotify: o.crm}[step]
+	var apiErr *connector.APIError
+	if errors.As(err, &apiErr) {
+		vendor = apiErr.Vendor
+	}
+	return &configError{fmt.Sprintf("%s refused the credentials (%v): check %s", vendor, kindOf(err), flowenv.CredentialVariable(vendor))}
+}
+
+func kindOf(err error) error {
+	for _, k := range []error{connector.ErrReauthRequired, connector.ErrUnauthorized, connector.ErrForbidden} {
+		if errors.Is(err, k) {
+			return k
+		}
+	}
+	return err
 }
 
 func loadOrders(file string, n int) ([]flow.Order, error) {

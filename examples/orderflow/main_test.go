@@ -12,14 +12,32 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
-
+	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
 )
 
 func TestMain(m *testing.M) {
-	output = io.Discard // the programs' results, not the tests'
+	output, progress = io.Discard, io.Discard // the programs' results, not the tests'
 	goleak.VerifyTestMain(m)
+}
+
+// Into a pipe or a file, many orders print their lines, with no progress
+// bar and no terminal control code anywhere.
+func TestNoProgressBarOffTerminal(t *testing.T) {
+	var out, bar bytes.Buffer
+	output, progress = &out, &bar
+	defer func() { output, progress = io.Discard, io.Discard }()
+	if err := run(context.Background(), options{n: 60, concurrency: 4, crm: "hubspot", accounting: "xero", inventory: "shopify", shipping: "shippo"}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String()+bar.String(), "\033[") || strings.Contains(out.String()+bar.String(), "\r") {
+		t.Fatalf("control codes in the output: %q", bar.String())
+	}
+	if n := strings.Count(out.String(), "  notify "); n != 60 {
+		t.Fatalf("%d orders printed their notify step, want 60", n)
+	}
 }
 
 // Orders from the website: signed webhooks become orders; a bad signature
@@ -162,5 +180,49 @@ func TestFlagErrors(t *testing.T) {
 		if err := o.check(); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want %q", err, want)
 		}
+	}
+}
+
+// A vendor that refuses the credentials ends the run at once, with one line
+// that names the vendor and the variable, and the configuration status;
+// nothing is run again ten times.
+func TestRefusedCredentialsStopTheRun(t *testing.T) {
+	crm := hubspottest.NewServer(hubspottest.WithToken("pat-na1-the-right-token"))
+	defer crm.Close()
+	vars := map[string]string{"PATCHBAY_HUBSPOT_URL": crm.URL(), "PATCHBAY_HUBSPOT_TOKEN": "pat-na1-a-wrong-token"}
+	flowenv.Lookup = func(k string) string { return vars[k] }
+	defer func() { flowenv.Lookup = func(string) string { return "" } }()
+
+	err := run(context.Background(), options{concurrency: 1, crm: "hubspot", accounting: "xero", inventory: "shopify", shipping: "shippo"})
+	if err == nil || !strings.Contains(err.Error(), "hubspot refused the credentials") || !strings.Contains(err.Error(), "PATCHBAY_HUBSPOT_TOKEN") {
+		t.Fatalf("err = %v, want one line naming hubspot and PATCHBAY_HUBSPOT_TOKEN", err)
+	}
+	if got := exitStatus(err); got != exitConfig {
+		t.Fatalf("exit status %d, want %d (configuration)", got, exitConfig)
+	}
+	if n := crm.Requests(); n > 4 {
+		t.Fatalf("the CRM was asked %d times, want at most once per sample order (4)", n)
+	}
+}
+
+// An order a vendor really down left open is reported once, not run again
+// in rounds, and the exit status says orders are still open.
+func TestVendorDownLeavesOrdersOpen(t *testing.T) {
+	vars := map[string]string{"PATCHBAY_SHIPPO_URL": "http://127.0.0.1:1", "PATCHBAY_SHIPPO_TOKEN": "shippo_test_down"}
+	flowenv.Lookup = func(k string) string { return vars[k] }
+	defer func() { flowenv.Lookup = func(string) string { return "" } }()
+	var out bytes.Buffer
+	output = &out
+	defer func() { output = io.Discard }()
+
+	err := run(context.Background(), options{concurrency: 1, crm: "hubspot", accounting: "xero", inventory: "shopify", shipping: "shippo"})
+	if got := exitStatus(err); got != exitStillOpen {
+		t.Fatalf("err = %v, exit status %d, want %d (still open)", err, got, exitStillOpen)
+	}
+	if strings.Contains(out.String(), "-- round 2") {
+		t.Fatalf("open orders were run again without -faults:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "still open") {
+		t.Fatalf("the summary does not say orders are open:\n%s", out.String())
 	}
 }

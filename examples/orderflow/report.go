@@ -26,11 +26,27 @@ type report struct {
 }
 
 func newReport(asJSON, many bool) *report {
-	return &report{asJSON: asJSON, bar: many && !asJSON, out: output, status: os.Stderr}
+	return &report{asJSON: asJSON, bar: many && !asJSON && isTerminal(progress), out: output, status: progress}
 }
 
-// output is where results go; tests silence it.
-var output io.Writer = os.Stdout
+// output is where results go, progress where the progress bar goes; tests
+// replace them.
+var (
+	output   io.Writer = os.Stdout
+	progress io.Writer = os.Stderr
+)
+
+// isTerminal reports whether w is a terminal. The bar redraws itself with
+// control codes, which would garble a pipe or a file: there, every order's
+// lines are printed instead.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
 
 func (r *report) line(s string) {
 	if r.asJSON {

@@ -129,7 +129,7 @@ func (f *Flow) Process(ctx context.Context, o Order) Result {
 			if !permanent {
 				// Transient (the vendor is down, the context ended): the
 				// order stays open, and a re-run resumes it here.
-				res.Status, res.Reason, res.Open = Failed, s.name+": "+err.Error(), true
+				res.Status, res.Reason, res.Open, res.Err = Failed, s.name+": "+err.Error(), true, err
 				return res
 			}
 			reason := s.name + ": " + why

@@ -65,7 +65,10 @@ type Result struct {
 	Reason  string // why it failed
 	// Open says a failed order is not finished: a vendor was down or the
 	// run was stopped. Running it again resumes it; nothing is undone.
-	Open  bool `json:",omitempty"`
+	Open bool `json:",omitempty"`
+	// Err is the error that left an open order open, for the caller to
+	// tell a vendor that is down from one that refuses the credentials.
+	Err   error `json:"-"`
 	Steps []StepResult
 	// Compensated lists what was undone after a failure.
 	Compensated []string

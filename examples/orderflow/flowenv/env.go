@@ -236,3 +236,22 @@ func firstLocation(ctx context.Context, sh *shopify.Client) (string, error) {
 	}
 	return "", fmt.Errorf("the shop has no active location")
 }
+
+// CredentialVariable names the variable that holds a vendor's credential
+// ("hubspot": PATCHBAY_HUBSPOT_TOKEN), for a message that says what to fix
+// when the vendor refuses it.
+func CredentialVariable(vendor string) string {
+	switch vendor {
+	case "hubspot":
+		return "PATCHBAY_HUBSPOT_TOKEN"
+	case "shopify":
+		return "PATCHBAY_SHOPIFY_TOKEN"
+	case "xero":
+		return "PATCHBAY_XERO_CLIENT_ID, PATCHBAY_XERO_CLIENT_SECRET and PATCHBAY_XERO_REFRESH_TOKEN"
+	case "stripe":
+		return "PATCHBAY_STRIPE_KEY"
+	case "shippo":
+		return "PATCHBAY_SHIPPO_TOKEN"
+	}
+	return "the PATCHBAY_* variables of " + vendor
+}
