@@ -20,7 +20,10 @@ type Customer struct {
 	Currency  string // ISO 4217 default currency; empty for the organisation's own
 
 	UpdatedAt time.Time
-	Raw       json.RawMessage
+	// Warnings are what the vendor flagged on the record without refusing
+	// it (Xero's ValidationErrors on a record read back).
+	Warnings []string
+	Raw      json.RawMessage
 }
 
 // Address is a postal address; Country as the vendor keeps it (Xero: text).

@@ -47,7 +47,10 @@ type Invoice struct {
 	AmountDue money.Amount
 
 	UpdatedAt time.Time
-	Raw       json.RawMessage
+	// Warnings are what the vendor flagged on the record without refusing
+	// it (Xero's ValidationErrors on a record read back).
+	Warnings []string
+	Raw      json.RawMessage
 }
 
 // Line is one invoice line. Amounts exclude tax.

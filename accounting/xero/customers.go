@@ -87,7 +87,7 @@ func (s *CustomersService) write(ctx context.Context, method, path string, w con
 	if err := s.c.JSON(ctx, method, path, body, &env, append(opts, connector.WithOperation(op))...); err != nil {
 		return nil, err
 	}
-	list, err := decodeContacts(env, op)
+	list, err := decodeContacts(env, op, false)
 	if err != nil {
 		return nil, err
 	}
@@ -102,5 +102,5 @@ func (s *CustomersService) fetch(ctx context.Context, path, op string, since tim
 	if err := getJSON(ctx, s.c, path, op, since, &env); err != nil {
 		return nil, err
 	}
-	return decodeContacts(env, op)
+	return decodeContacts(env, op, true)
 }

@@ -58,11 +58,13 @@ func decideRetry(resp *http.Response) connector.RetryDecision {
 	return connector.RetryDefault
 }
 
-// elementError surfaces per-element validation errors inside a 200 (Xero
-// answers that way with summarizeErrors=false): they are errors, not
-// successes.
-func elementError(op string, v validation) error {
-	if !v.HasErrors && len(v.ValidationErrors) == 0 {
+// elementError surfaces an element a write was refused for, inside a 200
+// (Xero answers that way with summarizeErrors=false): HasErrors is an
+// error, not a success. ValidationErrors without HasErrors, and any on a
+// record read back (an invoice Xero flagged but keeps), are warnings on the
+// record: one flagged invoice must not fail a Get or a whole page.
+func elementError(op string, v validation, reading bool) error {
+	if reading || !v.HasErrors {
 		return nil
 	}
 	return &connector.APIError{Vendor: "xero", Op: op, StatusCode: http.StatusOK, Code: "ValidationException",

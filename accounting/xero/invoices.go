@@ -109,7 +109,7 @@ func (s *InvoicesService) write(ctx context.Context, method, path string, w invo
 	if err := s.c.JSON(ctx, method, path, body, &env, append(opts, connector.WithOperation(op))...); err != nil {
 		return nil, err
 	}
-	list, err := decodeInvoices(env, op)
+	list, err := decodeInvoices(env, op, false)
 	if err != nil {
 		return nil, err
 	}
@@ -124,5 +124,5 @@ func (s *InvoicesService) fetch(ctx context.Context, path, op string, since time
 	if err := getJSON(ctx, s.c, path, op, since, &env); err != nil {
 		return nil, err
 	}
-	return decodeInvoices(env, op)
+	return decodeInvoices(env, op, true)
 }

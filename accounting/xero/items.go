@@ -24,6 +24,7 @@ type Item struct {
 	AccountCode string
 	TaxType     string
 	UpdatedAt   time.Time
+	Warnings    []string // what Xero flagged on the item without refusing it
 	Raw         json.RawMessage
 }
 
@@ -31,11 +32,20 @@ type Item struct {
 // https://developer.xero.com/documentation/api/accounting/items
 type ItemsService struct{ c *connector.Client }
 
-// Get returns an item by id or code.
+// Get returns an item by its ItemID or by its code.
 //
-// Xero API: GET /Items/{ItemID}.
+// Xero's published spec types the path of GET /Items/{ItemID} as the
+// item's UUID only, so an id goes there, and a code is looked up with the
+// where filter the spec documents for GET /Items: both forms are
+// requests the spec describes, whatever the API also accepts.
+//
+// Xero API: GET /Items/{ItemID}, GET /Items?where=Code=="...".
 func (s *ItemsService) Get(ctx context.Context, idOrCode string) (*Item, error) {
-	items, err := s.fetch(ctx, "/Items/"+url.PathEscape(idOrCode), "items.get")
+	path := "/Items/" + url.PathEscape(idOrCode)
+	if !isUUID(idOrCode) {
+		path = "/Items?where=" + url.QueryEscape("Code=="+quote(idOrCode))
+	}
+	items, err := s.fetch(ctx, path, "items.get")
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +72,7 @@ func (s *ItemsService) Upsert(ctx context.Context, it Item, opts ...connector.Ca
 		append(opts, connector.WithOperation("items.upsert"))...); err != nil {
 		return nil, err
 	}
-	items, err := decodeItems(env.Items, "items.upsert")
+	items, err := decodeItems(env.Items, "items.upsert", false)
 	if err != nil {
 		return nil, err
 	}
@@ -72,10 +82,28 @@ func (s *ItemsService) Upsert(ctx context.Context, it Item, opts ...connector.Ca
 	return items[0], nil
 }
 
+// isUUID reports whether s is a UUID in its text form, as Xero's ids are.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'):
+			return false
+		}
+	}
+	return true
+}
+
 func (s *ItemsService) fetch(ctx context.Context, path, op string) ([]*Item, error) {
 	var env itemsEnvelope
 	if err := getJSON(ctx, s.c, path, op, time.Time{}, &env); err != nil {
 		return nil, err
 	}
-	return decodeItems(env.Items, op)
+	return decodeItems(env.Items, op, true)
 }

@@ -92,18 +92,18 @@ type addressWire struct {
 	Country      string `json:"Country,omitempty"`
 }
 
-func decodeContacts(env contactsEnvelope, op string) ([]*accounting.Customer, error) {
+func decodeContacts(env contactsEnvelope, op string, reading bool) ([]*accounting.Customer, error) {
 	out := make([]*accounting.Customer, 0, len(env.Contacts))
 	for _, raw := range env.Contacts {
 		var w contactWire
 		if err := json.Unmarshal(raw, &w); err != nil {
 			return nil, invalid(op, "a contact could not be decoded")
 		}
-		if err := elementError(op, w.validation); err != nil {
+		if err := elementError(op, w.validation, reading); err != nil {
 			return nil, err
 		}
 		c := &accounting.Customer{ID: w.ContactID, Name: w.Name, Email: w.EmailAddress, TaxNumber: w.TaxNumber,
-			Currency: w.DefaultCurrency, UpdatedAt: w.UpdatedDateUTC.Time, Raw: raw}
+			Currency: w.DefaultCurrency, UpdatedAt: w.UpdatedDateUTC.Time, Warnings: w.messages(), Raw: raw}
 		for _, p := range w.Phones {
 			if p.PhoneNumber != "" && c.Phone == "" {
 				c.Phone = p.PhoneNumber
@@ -216,18 +216,19 @@ var statuses = map[string]accounting.InvoiceStatus{
 
 // decodeInvoices maps Xero invoices. Money goes from the JSON number's text
 // straight to an exact decimal in the invoice's currency.
-func decodeInvoices(env invoicesEnvelope, op string) ([]*accounting.Invoice, error) {
+func decodeInvoices(env invoicesEnvelope, op string, reading bool) ([]*accounting.Invoice, error) {
 	out := make([]*accounting.Invoice, 0, len(env.Invoices))
 	for _, raw := range env.Invoices {
 		var w invoiceWire
 		if err := json.Unmarshal(raw, &w); err != nil {
 			return nil, invalid(op, "an invoice could not be decoded")
 		}
-		if err := elementError(op, w.validation); err != nil {
+		if err := elementError(op, w.validation, reading); err != nil {
 			return nil, err
 		}
 		inv := &accounting.Invoice{ID: w.InvoiceID, Number: w.InvoiceNumber, Currency: w.CurrencyCode, Reference: w.Reference,
-			IssueDate: w.Date.Time, DueDate: w.DueDate.Time, Status: statuses[w.Status], UpdatedAt: w.UpdatedDateUTC.Time, Raw: raw}
+			IssueDate: w.Date.Time, DueDate: w.DueDate.Time, Status: statuses[w.Status], UpdatedAt: w.UpdatedDateUTC.Time,
+			Warnings: w.messages(), Raw: raw}
 		if w.Contact != nil {
 			inv.CustomerID = w.Contact.ContactID
 		}
@@ -299,7 +300,7 @@ func decodePayment(raw json.RawMessage, p accounting.Payment, op string) (*accou
 	if err := json.Unmarshal(raw, &got); err != nil {
 		return nil, invalid(op, "the payment could not be decoded")
 	}
-	if err := elementError(op, got.validation); err != nil {
+	if err := elementError(op, got.validation, false); err != nil {
 		return nil, err
 	}
 	currency := p.Amount.Curr().Code()
@@ -345,17 +346,18 @@ func toItemWire(it Item) itemWire {
 		SalesDetails: &salesDetailsWire{UnitPrice: json.Number(it.UnitPrice.String()), AccountCode: it.AccountCode, TaxType: it.TaxType}}
 }
 
-func decodeItems(raws []json.RawMessage, op string) ([]*Item, error) {
+func decodeItems(raws []json.RawMessage, op string, reading bool) ([]*Item, error) {
 	out := make([]*Item, 0, len(raws))
 	for _, raw := range raws {
 		var w itemWire
 		if err := json.Unmarshal(raw, &w); err != nil {
 			return nil, invalid(op, "an item could not be decoded")
 		}
-		if err := elementError(op, w.validation); err != nil {
+		if err := elementError(op, w.validation, reading); err != nil {
 			return nil, err
 		}
-		it := &Item{ID: w.ItemID, Code: w.Code, Name: w.Name, Description: w.Description, UpdatedAt: w.UpdatedDateUTC.Time, Raw: raw}
+		it := &Item{ID: w.ItemID, Code: w.Code, Name: w.Name, Description: w.Description, UpdatedAt: w.UpdatedDateUTC.Time,
+			Warnings: w.messages(), Raw: raw}
 		if sd := w.SalesDetails; sd != nil {
 			it.AccountCode, it.TaxType = sd.AccountCode, sd.TaxType
 			if sd.UnitPrice != "" {
@@ -381,6 +383,9 @@ type validation struct {
 }
 
 func (v validation) messages() []string {
+	if len(v.ValidationErrors) == 0 {
+		return nil
+	}
 	out := make([]string, 0, len(v.ValidationErrors))
 	for _, e := range v.ValidationErrors {
 		out = append(out, e.Message)

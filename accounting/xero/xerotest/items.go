@@ -104,7 +104,11 @@ func (s *Server) listItems(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := []map[string]any{}
+	field, value, filtered := whereEquals(r)
 	for _, it := range s.items {
+		if filtered && (field != "Code" || it.code != value) {
+			continue
+		}
 		out = append(out, it.render())
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"Id": connectortest.UUID(), "Status": "OK", "Items": out})

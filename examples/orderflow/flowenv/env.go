@@ -45,7 +45,8 @@ var Lookup = os.Getenv
 //
 //	PATCHBAY_HUBSPOT_URL, PATCHBAY_HUBSPOT_TOKEN
 //	PATCHBAY_SHOPIFY_URL or PATCHBAY_SHOPIFY_SHOP, PATCHBAY_SHOPIFY_TOKEN, PATCHBAY_SHOPIFY_LOCATION_ID
-//	PATCHBAY_XERO_URL, PATCHBAY_XERO_CLIENT_ID, _CLIENT_SECRET, _REFRESH_TOKEN, _TENANT_ID, _ACCOUNT_CODE, _TAX_TYPE
+//	PATCHBAY_XERO_URL, PATCHBAY_XERO_CLIENT_ID, _CLIENT_SECRET, _REFRESH_TOKEN, _TENANT_ID, _ACCOUNT_CODE, _TAX_TYPE,
+//	  _TOKEN_URL (the token endpoint), _IDENTITY_URL (the host of /Connections; default PATCHBAY_XERO_URL's host)
 //	PATCHBAY_STRIPE_URL, PATCHBAY_STRIPE_KEY, PATCHBAY_STRIPE_TAX_RATE
 //	PATCHBAY_SHIPPO_URL, PATCHBAY_SHIPPO_TOKEN
 //	PATCHBAY_SMTP_URL
@@ -144,15 +145,32 @@ func Configure(ctx context.Context, s *flow.Systems, accounting string, hc *http
 				return nil, &ConfigError{"PATCHBAY_XERO_REFRESH_TOKEN", "could not keep it: " + err.Error()}
 			}
 		}
+		// Every URL the client calls can be moved: the token endpoint, and
+		// the host of /Connections (by default the API's own host, as at
+		// Xero).
+		tokenURL := orDefault(Lookup("PATCHBAY_XERO_TOKEN_URL"), xeroTokenURL)
+		if err := checkURL("PATCHBAY_XERO_TOKEN_URL", tokenURL); err != nil {
+			return nil, err
+		}
+		identity := Lookup("PATCHBAY_XERO_IDENTITY_URL")
+		if identity == "" && base != "" {
+			u, _ := url.Parse(base)
+			identity = u.Scheme + "://" + u.Host
+		}
+		if identity != "" {
+			if err := checkURL("PATCHBAY_XERO_IDENTITY_URL", identity); err != nil {
+				return nil, err
+			}
+		}
 		cfg := &oauth2.Config{ClientID: id, ClientSecret: secret, Endpoint: oauth2.Endpoint{
-			TokenURL: "https://identity.xero.com/connect/token", AuthStyle: oauth2.AuthStyleInHeader}}
+			TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInHeader}}
 		src, err := oauth.NewSource(oauth.Config{OAuth2: cfg, Store: store, HTTPClient: hc})
 		if err != nil {
 			return nil, &ConfigError{"PATCHBAY_XERO_CLIENT_ID", err.Error()}
 		}
 		tenant := Lookup("PATCHBAY_XERO_TENANT_ID")
 		if tenant == "" {
-			tenants, err := xero.Connections(ctx, connector.OAuth2(src), "", opts...)
+			tenants, err := xero.Connections(ctx, connector.OAuth2(src), identity, opts...)
 			if err != nil || len(tenants) == 0 {
 				return nil, &ConfigError{"PATCHBAY_XERO_TENANT_ID", fmt.Sprintf("not set, and no connected organisation was found (%v)", err)}
 			}
@@ -198,6 +216,17 @@ func Configure(ctx context.Context, s *flow.Systems, accounting string, hc *http
 		moved = append(moved, "SMTP")
 	}
 	return moved, nil
+}
+
+// xeroTokenURL is Xero's token endpoint.
+// https://developer.xero.com/documentation/guides/oauth2/auth-flow
+const xeroTokenURL = "https://identity.xero.com/connect/token"
+
+func orDefault(v, def string) string {
+	if strings.TrimSpace(v) == "" {
+		return def
+	}
+	return strings.TrimSpace(v)
 }
 
 // vendorVars reads a vendor's URL and credential variables; set says

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/patchbay-go/patchbay/accounting/xero/xerotest"
 	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
@@ -107,4 +108,35 @@ func TestNoTestPackageImported(t *testing.T) {
 			t.Errorf("flowenv depends on %s", pkg)
 		}
 	}
+}
+
+// Xero moves off the real service whole: the API, the token endpoint and
+// /Connections (here with no tenant id given, so the client finds it)
+// all go to the server the variables name.
+func TestXeroMovesWhole(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir()) // the rotated refresh token's file
+	ctx := context.Background()
+	books := xerotest.NewServer()
+	defer books.Close()
+	cfg := books.OAuthConfig()
+	vars := map[string]string{
+		"PATCHBAY_XERO_URL": books.URL(), "PATCHBAY_XERO_TOKEN_URL": cfg.Endpoint.TokenURL,
+		"PATCHBAY_XERO_CLIENT_ID": cfg.ClientID, "PATCHBAY_XERO_CLIENT_SECRET": cfg.ClientSecret,
+		"PATCHBAY_XERO_REFRESH_TOKEN": books.Connect().RefreshToken,
+		"PATCHBAY_XERO_ACCOUNT_CODE":  xerotest.SalesAccount, "PATCHBAY_XERO_TAX_TYPE": xerotest.TaxType,
+	}
+	Lookup = func(k string) string { return vars[k] }
+	defer func() { Lookup = func(string) string { return "" } }()
+
+	env := flowtest.NewEnv()
+	defer env.Close()
+	var sys flow.Systems
+	moved, err := Configure(ctx, &sys, "xero", env.HTTPClient(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"Xero"}, moved)
+	require.NoError(t, env.Fill(ctx, sys))
+	assert.Nil(t, env.Xero, "a sandbox was started for a real Xero")
+	r := env.Flow.Process(ctx, flowtest.Order("X1", flow.Line{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}))
+	require.Empty(t, r.Reason)
+	assert.Equal(t, 1, books.InvoiceCount())
 }
