@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,29 +16,33 @@ import (
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/webhook"
+	"github.com/patchbay-go/patchbay/connector/webhook/webhooktest"
 	"github.com/patchbay-go/patchbay/crm"
 	"github.com/patchbay-go/patchbay/crm/hubspot"
 	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
 )
+
+// HubSpot's webhooks pass the contract every vendor's do: a v3-signed
+// batch of one event, as HubSpot posts it.
+func TestWebhookContract(t *testing.T) {
+	webhooktest.Run(t, webhooktest.Vendor[hubspot.Payload]{
+		NewHandler: hubspot.NewWebhookHandler,
+		Sign:       hubspot.SignWebhook,
+		Body: []byte(`[{"eventId":1,"subscriptionId":12345,"portalId":62515,"appId":54321,"occurredAt":1564113600000,` +
+			`"subscriptionType":"contact.creation","attemptNumber":0,"objectId":123,"changeSource":"CRM","changeFlag":"NEW"}]`),
+		URL:       "https://hooks.example.com/webhooks/hubspot?portal=62515",
+		SignsBody: true,
+		SignsTime: true,
+	})
+}
 
 // Changes in the sandbox reach a receiver as signed webhook batches, one
 // Event each; a failed event is processed on redelivery, and a redelivered
 // event changes nothing.
 func TestWebhooksFromSandbox(t *testing.T) {
 	srv, client := sandbox(t, nil, hubspot.Config{})
-	var mu sync.Mutex
-	var got []hubspot.Event
-	fail := true
-	h, err := hubspot.NewWebhookHandler(webhook.Config{Secrets: []string{srv.WebhookSecret()}}, func(ctx context.Context, e hubspot.Event) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if fail {
-			fail = false
-			return errors.New("database down")
-		}
-		got = append(got, e)
-		return nil
-	})
+	rec := &webhooktest.Recorder[hubspot.Payload]{Fail: 1}
+	h, err := hubspot.NewWebhookHandler(webhook.Config{Secrets: []string{srv.WebhookSecret()}}, rec.Handle)
 	require.NoError(t, err)
 	receiver := httptest.NewServer(h)
 	defer receiver.Close()
@@ -58,8 +61,7 @@ func TestWebhooksFromSandbox(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 200, status, "redelivery")
 
-	mu.Lock()
-	defer mu.Unlock()
+	got := rec.Events()
 	require.Len(t, got, 2, "the creation, then the firstname change")
 	assert.Equal(t, webhook.ContactCreated, got[0].Kind)
 	assert.Equal(t, "contact.creation", got[0].Type)
@@ -75,29 +77,25 @@ func TestWebhooksFromSandbox(t *testing.T) {
 	status, err = srv.SendWebhook(ctx, url, hubspottest.Batch(hubspottest.Event{EventID: 1, SubscriptionType: "contact.creation"}))
 	require.NoError(t, err)
 	assert.Equal(t, 200, status)
-	assert.Len(t, got, 2, "a redelivered event was handled again")
+	assert.Len(t, rec.Events(), 2, "a redelivered event was handled again")
 }
 
-// The handler: a valid batch handled once per event, a replay dropped, a
-// changed byte, a stale timestamp and an unknown secret refused, and
-// during a rotation the old secret and the new one accepted.
+// The handler de-duplicates each event of a batch, not the batch: a batch
+// mixing handled events with a new one hands on only the new one. A
+// signed body that is no event array is 400 and hands on nothing.
+// (Signatures, replays, rotation: TestWebhookContract.)
 func TestWebhookHandler(t *testing.T) {
-	const oldSecret, newSecret = "11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"
+	const secret = "11111111-1111-1111-1111-111111111111"
 	now := time.UnixMilli(1_800_000_000_000)
 	var handled []string
-	h, err := hubspot.NewWebhookHandler(webhook.Config{Secrets: []string{oldSecret, newSecret}, Now: func() time.Time { return now }},
+	h, err := hubspot.NewWebhookHandler(webhook.Config{Secrets: []string{secret}, Now: func() time.Time { return now }},
 		func(_ context.Context, e hubspot.Event) error { handled = append(handled, e.ID); return nil })
 	require.NoError(t, err)
 
 	const target = "https://hooks.example.com/hubspot?portal=62515"
-	deliver := func(secret string, at time.Time, body string, tamper bool) int {
-		sent := body
-		if tamper {
-			sent = strings.Replace(body, `"objectId":7`, `"objectId":8`, 1)
-			require.NotEqual(t, body, sent, "nothing tampered with")
-		}
-		r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(sent))
-		hubspot.SignWebhook(r, []byte(body), secret, at)
+	deliver := func(body string) int {
+		r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(body))
+		hubspot.SignWebhook(r, []byte(body), secret, now)
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 		return w.Code
@@ -115,20 +113,14 @@ func TestWebhookHandler(t *testing.T) {
 		name    string
 		status  int
 		handled []string
-		send    func() int
+		body    string
 	}{
-		{"valid batch", 200, []string{"1", "2"}, func() int { return deliver(oldSecret, now, batch(1, 2), false) }},
-		{"replayed batch", 200, []string{"1", "2"}, func() int { return deliver(oldSecret, now, batch(1, 2), false) }},
-		{"one new event among seen ones", 200, []string{"1", "2", "3"}, func() int { return deliver(oldSecret, now, batch(2, 3), false) }},
-		{"one byte changed", 401, []string{"1", "2", "3"}, func() int { return deliver(oldSecret, now, batch(4), true) }},
-		{"stale timestamp", 401, []string{"1", "2", "3"}, func() int { return deliver(oldSecret, now.Add(-6*time.Minute), batch(5), false) }},
-		{"future timestamp", 401, []string{"1", "2", "3"}, func() int { return deliver(oldSecret, now.Add(6*time.Minute), batch(6), false) }},
-		{"unknown secret", 401, []string{"1", "2", "3"}, func() int { return deliver("33333333-3333-3333-3333-333333333333", now, batch(7), false) }},
-		{"rotated secret", 200, []string{"1", "2", "3", "8"}, func() int { return deliver(newSecret, now.Add(-4*time.Minute), batch(8), false) }},
-		{"not an event array", 400, []string{"1", "2", "3", "8"}, func() int { return deliver(oldSecret, now, `{"eventId":9}`, false) }},
+		{"valid batch", 200, []string{"1", "2"}, batch(1, 2)},
+		{"one new event among seen ones", 200, []string{"1", "2", "3"}, batch(2, 3)},
+		{"not an event array", 400, []string{"1", "2", "3"}, `{"eventId":9}`},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.status, tt.send(), tt.name)
+		assert.Equal(t, tt.status, deliver(tt.body), tt.name)
 		require.Equal(t, tt.handled, handled, tt.name)
 	}
 }

@@ -68,20 +68,20 @@ func checkClean(t *testing.T, err error, sentinel string) {
 	}
 }
 
-// The webhook token rides in the URL: it never reaches the handler's log
-// lines, whether a delivery is refused or its handling fails.
+// The webhook token rides in the URL: a token presented with a refused
+// delivery never reaches the handler's log lines, nor does the query it
+// came in. (The configured token: TestWebhookContract.)
 func TestWebhookTokenNeverLogged(t *testing.T) {
 	const token = "whtok-SENTINEL-0b9e4f1a2c3d"
 	var logs bytes.Buffer
 	h, err := shippo.NewWebhookHandler(webhook.Config{Secrets: []string{token}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))},
-		func(context.Context, shippo.Event) error { return errors.New("queue down") })
+		func(context.Context, shippo.Event) error { return nil })
 	require.NoError(t, err)
-	for _, signWith := range []string{token, "wrong-token-0000000000"} {
-		r := httptest.NewRequest(http.MethodPost, "/hooks/shippo", strings.NewReader(trackBody))
-		shippo.SignWebhook(r, []byte(trackBody), signWith, time.Now())
-		h.ServeHTTP(httptest.NewRecorder(), r)
-	}
-	require.Equal(t, 2, strings.Count(logs.String(), "\n"), "want a line for the failure and one for the refusal: %s", logs.String())
-	assert.NotContains(t, logs.String(), token, "a log line carries the webhook token")
+	r := httptest.NewRequest(http.MethodPost, "/hooks/shippo", strings.NewReader(trackBody))
+	shippo.SignWebhook(r, []byte(trackBody), "wrong-token-0000000000", time.Now())
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	require.Equal(t, http.StatusUnauthorized, w.Code)
+	require.NotEmpty(t, logs.String(), "nothing was logged: the test proves nothing")
 	assert.NotContains(t, logs.String(), "wrong-token", "a log line carries a presented token")
 }
