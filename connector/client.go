@@ -170,7 +170,10 @@ func (c *Client) do(st *call, req *http.Request) (*http.Response, error) {
 	key := c.keyFor(req, *o)
 	relative := req.URL != nil && req.URL.Host == ""
 	hasBody := req.Body != nil && req.Body != http.NoBody
-	if relative || hasBody || key != "" || len(o.Header) > 0 {
+	switch {
+	case req.Context() != ctx:
+		r = req.WithContext(ctx) // Do's ctx governs the call, as documented
+	case relative || hasBody || key != "" || len(o.Header) > 0:
 		cp := *req
 		r = &cp
 	}

@@ -161,3 +161,16 @@ func TestSendBodyTypeAndCallHeaders(t *testing.T) {
 		t.Fatalf("a call's header leaked into the next call: %v", second.Header)
 	}
 }
+
+// Do's ctx governs the call even when the request was made with another
+// context: cancelling it ends a call that hangs.
+func TestDoContextGoverns(t *testing.T) {
+	srv := connectortest.NewServer(t, connectortest.Fault{Hang: true})
+	c := newClient(t, srv.URL, srv.Client(), connector.WithAttemptTimeout(0))
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, srv.URL+"/hang", nil)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err = c.Do(ctx, req)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
