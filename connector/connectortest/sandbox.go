@@ -60,6 +60,19 @@ func PostWebhook(ctx context.Context, url string, body []byte, header http.Heade
 	return resp.StatusCode, nil
 }
 
+// SendWebhook delivers body to url as a vendor does: prepare sets the
+// vendor's headers and signature on the request (it may change the URL,
+// for a token in the query), and the receiver's status comes back. Each
+// sandbox's SendWebhook is this with its vendor's SignWebhook.
+func SendWebhook(ctx context.Context, url string, body []byte, prepare func(r *http.Request)) (int, error) {
+	r, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	prepare(r)
+	return PostWebhook(ctx, r.URL.String(), body, r.Header)
+}
+
 // webhookClient sends sandboxes' webhooks; vendors give a receiver 10 to
 // 30 seconds.
 var webhookClient = &http.Client{Timeout: 20 * time.Second}

@@ -95,13 +95,10 @@ func (s *Server) EventBodies(typ string) [][]byte {
 // Stripe-Signature under WebhookSecret at the current time, and returns
 // the receiver's status. url must be on this machine.
 func (s *Server) SendWebhook(ctx context.Context, url string, body []byte) (int, error) {
-	r, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
-	if err != nil {
-		return 0, err
-	}
-	stripe.SignWebhook(r, body, s.webhookSecret, time.Now())
-	r.Header.Set("User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
-	return connectortest.PostWebhook(ctx, url, body, r.Header)
+	return connectortest.SendWebhook(ctx, url, body, func(r *http.Request) {
+		stripe.SignWebhook(r, body, s.webhookSecret, time.Now())
+		r.Header.Set("User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
+	})
 }
 
 // SendRecordedEvents delivers the recorded events of type typ to url,

@@ -18,13 +18,10 @@ func (s *Server) SendWebhook(ctx context.Context, url string, body []byte) (int,
 }
 
 func (s *Server) send(ctx context.Context, url string, body []byte, key string) (int, error) {
-	r, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
-	if err != nil {
-		return 0, err
-	}
-	xero.SignWebhook(r, body, key, s.Now())
-	r.Header.Set("Content-Type", "application/json; charset=utf-8")
-	return connectortest.PostWebhook(ctx, url, body, r.Header)
+	return connectortest.SendWebhook(ctx, url, body, func(r *http.Request) {
+		xero.SignWebhook(r, body, key, s.Now())
+		r.Header.Set("Content-Type", "application/json; charset=utf-8")
+	})
 }
 
 // IntentToReceive runs Xero's handshake against url: a delivery with no

@@ -89,11 +89,8 @@ func (s *Server) FlushWebhooks(ctx context.Context, url string) (int, error) {
 // given, and the v1 ones), and returns the receiver's status. url must be
 // on this machine.
 func (s *Server) SendWebhook(ctx context.Context, url string, body []byte) (int, error) {
-	r, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
-	if err != nil {
-		return 0, err
-	}
-	hubspot.SignWebhook(r, body, s.webhookSecret, time.Now())
-	r.Header.Set("User-Agent", "HubSpot Connect 2.0 (http://dev.hubspot.com/) (namespace: webhooks-nio) - WebhooksExecutorDaemon-executor")
-	return connectortest.PostWebhook(ctx, url, body, r.Header)
+	return connectortest.SendWebhook(ctx, url, body, func(r *http.Request) {
+		hubspot.SignWebhook(r, body, s.webhookSecret, time.Now())
+		r.Header.Set("User-Agent", "HubSpot Connect 2.0 (http://dev.hubspot.com/) (namespace: webhooks-nio) - WebhooksExecutorDaemon-executor")
+	})
 }

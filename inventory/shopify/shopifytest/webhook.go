@@ -30,16 +30,13 @@ func (s *Server) SendTopic(ctx context.Context, url, topic, webhookID string, bo
 }
 
 func (s *Server) send(ctx context.Context, url, topic, webhookID string, body []byte, secret string) (int, error) {
-	r, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
-	if err != nil {
-		return 0, err
-	}
-	r.Header.Set("Content-Type", "application/json")
-	r.Header.Set("X-Shopify-Topic", topic)
-	r.Header.Set("X-Shopify-Shop-Domain", ShopDomain)
-	if webhookID != "" {
-		r.Header.Set("X-Shopify-Webhook-Id", webhookID)
-	}
-	shopify.SignWebhook(r, body, secret, s.Now())
-	return connectortest.PostWebhook(ctx, url, body, r.Header)
+	return connectortest.SendWebhook(ctx, url, body, func(r *http.Request) {
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("X-Shopify-Topic", topic)
+		r.Header.Set("X-Shopify-Shop-Domain", ShopDomain)
+		if webhookID != "" {
+			r.Header.Set("X-Shopify-Webhook-Id", webhookID)
+		}
+		shopify.SignWebhook(r, body, secret, s.Now())
+	})
 }

@@ -145,12 +145,9 @@ func (s *Server) Purchases() int { s.mu.Lock(); defer s.mu.Unlock(); return s.pu
 // ?token=WebhookSecret() added to the URL (Shippo does not sign webhooks),
 // and returns the receiver's status. url must be on this machine.
 func (s *Server) SendWebhook(ctx context.Context, url string, body []byte) (int, error) {
-	r, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
-	if err != nil {
-		return 0, err
-	}
-	shippo.SignWebhook(r, body, s.webhookSecret, s.Now())
-	return connectortest.PostWebhook(ctx, r.URL.String(), body, r.Header)
+	return connectortest.SendWebhook(ctx, url, body, func(r *http.Request) {
+		shippo.SignWebhook(r, body, s.webhookSecret, s.Now())
+	})
 }
 
 // DeliverWebhooksTo makes the sandbox deliver, from now on, a
