@@ -14,8 +14,9 @@
 // a vendor-neutral Kind ("order.created", "invoice.paid") next to the
 // vendor's own type, its typed payload and its raw JSON.
 //
-// Answers: 401 with no body for a bad signature or a stale timestamp, 400
-// for a verified body that is no event, 200 once every event is handled or
+// Answers: 401 with no body for a bad signature or a stale timestamp, 500
+// when verification itself could not run (a key endpoint down), 400 for a
+// verified body that is no event, 200 once every event is handled or
 // was a redelivery, and 500 when handle fails: that event's claim is
 // released first, so the vendor's redelivery processes it and nothing is
 // lost.

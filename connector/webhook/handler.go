@@ -65,6 +65,13 @@ func (h *handler[P]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.scheme.Verify(r, body, h.cfg); err != nil {
+		if !errors.Is(err, ErrSignatureInvalid) && !errors.Is(err, ErrTimestampStale) {
+			// Not a verdict on the delivery (the vendor's key endpoint is
+			// down): ask for a redelivery instead of refusing it.
+			h.log(r, "webhook not verified", err)
+			http.Error(w, "try again", http.StatusInternalServerError)
+			return
+		}
 		h.log(r, "webhook rejected", err)
 		// No body: some vendors' handshakes (Xero's intent to receive)
 		// expect none, and no sender reads one.

@@ -87,3 +87,13 @@ func TestSecretsRequired(t *testing.T) {
 		assert.Error(t, err, "secrets %q", secrets)
 	}
 }
+
+// A verification that could not run (the vendor's key endpoint is down)
+// is no verdict on the delivery: 500, so the vendor delivers it again.
+func TestVerifyFailureIsRetried(t *testing.T) {
+	down := batch
+	down.Verify = func(*http.Request, []byte, webhook.Config) error { return errors.New("key endpoint unreachable") }
+	h, err := webhook.NewHandler(down, webhook.Config{Secrets: []string{"secret-123456"}}, func(context.Context, webhook.Event[string]) error { return nil })
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusInternalServerError, deliver(h, "secret-123456", "a"))
+}

@@ -1,0 +1,40 @@
+package shipengine
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/shipping"
+)
+
+// TrackingService reads tracking.
+// https://www.shipengine.com/docs/tracking/
+type TrackingService struct {
+	c      *connector.Client
+	prefix string
+}
+
+// CarrierCode turns a carrier name as rates give it ("DHL Express") into
+// ShipEngine's carrier code ("dhl_express"); a code stays as it is.
+func CarrierCode(carrier string) string {
+	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(carrier)), " ", "_")
+}
+
+// Track returns a parcel's status and history, oldest event first.
+//
+// ShipEngine API: GET /v1/tracking?carrier_code=&tracking_number=.
+func (s *TrackingService) Track(ctx context.Context, carrier, trackingNumber string) (*shipping.TrackingStatus, error) {
+	if strings.TrimSpace(trackingNumber) == "" || CarrierCode(carrier) == "" {
+		return nil, connector.InvalidInput("shipengine", "tracking.get", "a carrier and a tracking number are required")
+	}
+	q := url.Values{"carrier_code": {CarrierCode(carrier)}, "tracking_number": {trackingNumber}}
+	var raw json.RawMessage
+	if err := s.c.JSON(ctx, http.MethodGet, s.prefix+"/tracking?"+q.Encode(), nil, &raw, connector.WithOperation("tracking.get")); err != nil {
+		return nil, err
+	}
+	return decodeTrack(raw)
+}
