@@ -32,7 +32,15 @@ FUZZ_TARGETS := \
 	./inventory/shopify:FuzzVerifyWebhook \
 	./shipping/shippo:FuzzDecodeError \
 	./shipping/shippo:FuzzParseWebhook \
-	./shipping/shippo:FuzzVerifyWebhook
+	./shipping/shippo:FuzzVerifyWebhook \
+	./shipping/shipengine:FuzzDecodeError \
+	./shipping/shipengine:FuzzParseWebhook \
+	./shipping/shipengine:FuzzVerifyWebhook \
+	./shipping/shipengine:FuzzDecodeTrack \
+	./shipping/easypost:FuzzDecodeError \
+	./shipping/easypost:FuzzParseWebhook \
+	./shipping/easypost:FuzzVerifyWebhook \
+	./shipping/easypost:FuzzDecodeTracker
 
 .PHONY: test vet unit conformance fuzz bench soak
 
