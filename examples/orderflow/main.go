@@ -60,7 +60,7 @@ func main() {
 	flag.StringVar(&o.crm, "crm", "hubspot", "CRM vendor: hubspot")
 	flag.StringVar(&o.accounting, "accounting", "xero", "accounting vendor: xero or stripe")
 	flag.StringVar(&o.inventory, "inventory", "shopify", "inventory vendor: shopify")
-	flag.StringVar(&o.shipping, "shipping", "shippo", "shipping vendor: shippo")
+	flag.StringVar(&o.shipping, "shipping", "shippo", "shipping vendor: shippo, shipengine or easypost")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	err := run(ctx, o)
@@ -107,7 +107,7 @@ func (o options) check() error {
 		flag, got string
 		have      []string
 	}{{"-crm", o.crm, []string{"hubspot"}}, {"-accounting", o.accounting, []string{"xero", "stripe"}},
-		{"-inventory", o.inventory, []string{"shopify"}}, {"-shipping", o.shipping, []string{"shippo"}}} {
+		{"-inventory", o.inventory, []string{"shopify"}}, {"-shipping", o.shipping, []string{"shippo", "shipengine", "easypost"}}} {
 		if !slices.Contains(v.have, v.got) {
 			return fmt.Errorf("%s %s: not a vendor this build has (have: %s)", v.flag, v.got, strings.Join(v.have, ", "))
 		}
@@ -143,11 +143,11 @@ func run(ctx context.Context, o options) error {
 	env := flowtest.NewEnv()
 	defer env.Close()
 	var sys flow.Systems
-	moved, err := flowenv.Configure(ctx, &sys, o.accounting, env.HTTPClient(), tuning)
+	env.Vendors = flowenv.Vendors{CRM: o.crm, Inventory: o.inventory, Accounting: o.accounting, Shipping: o.shipping}
+	moved, err := flowenv.Configure(ctx, &sys, env.Vendors, env.HTTPClient(), tuning)
 	if err != nil {
 		return err
 	}
-	env.Accounting = o.accounting
 	if err := env.Fill(ctx, sys, tuning...); err != nil {
 		return err
 	}

@@ -131,7 +131,7 @@ func TestOutOfStockCompensates(t *testing.T) {
 func TestLabelRefusedCompensates(t *testing.T) {
 	env := start(t)
 	ctx := context.Background()
-	env.Shippo.FailLabels(true)
+	env.Carrier().FailLabels(true)
 	r := env.Flow.Process(ctx, flowtest.Order("3001", line("CABLE-3M", 4, "9.90")))
 	if r.Status != flow.Failed || !strings.HasPrefix(r.Reason, "label:") {
 		t.Fatalf("result = %+v, want failed at the label", r)

@@ -24,6 +24,8 @@ import (
 	"github.com/patchbay-go/patchbay/crm/hubspot"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/inventory/shopify"
+	"github.com/patchbay-go/patchbay/shipping/easypost"
+	"github.com/patchbay-go/patchbay/shipping/shipengine"
 	"github.com/patchbay-go/patchbay/shipping/shippo"
 )
 
@@ -36,12 +38,36 @@ func (e *ConfigError) Error() string { return e.Variable + ": " + e.Problem }
 // Lookup reads a variable; tests replace it. It is os.Getenv.
 var Lookup = os.Getenv
 
+// Vendors names the vendor of each system; an empty name is the default
+// (HubSpot, Shopify, Xero, Shippo).
+type Vendors struct {
+	CRM, Inventory, Accounting, Shipping string
+}
+
+// WithDefaults fills the empty names.
+func (v Vendors) WithDefaults() Vendors {
+	if v.CRM == "" {
+		v.CRM = "hubspot"
+	}
+	if v.Inventory == "" {
+		v.Inventory = "shopify"
+	}
+	if v.Accounting == "" {
+		v.Accounting = "xero"
+	}
+	if v.Shipping == "" {
+		v.Shipping = "shippo"
+	}
+	return v
+}
+
 // Configure sets in s the systems of every vendor whose PATCHBAY_*
 // variables are set, with clients on the server they name, and returns the
-// vendors it set; the other systems of s are left as they are. accounting
-// is "xero" or "stripe": only that vendor's variables are read. hc (nil for
-// the shared pool) and opts go to every client. A bad or missing value is
-// a *ConfigError naming the variable.
+// vendors it set; the other systems of s are left as they are. Only the
+// variables of the vendors v names are read; another vendor's, for a
+// system v gives to someone else, is a *ConfigError rather than ignored.
+// hc (nil for the shared pool) and opts go to every client. A bad or
+// missing value is a *ConfigError naming the variable.
 //
 //	PATCHBAY_HUBSPOT_URL, PATCHBAY_HUBSPOT_TOKEN
 //	PATCHBAY_SHOPIFY_URL or PATCHBAY_SHOPIFY_SHOP, PATCHBAY_SHOPIFY_TOKEN, PATCHBAY_SHOPIFY_LOCATION_ID
@@ -49,8 +75,12 @@ var Lookup = os.Getenv
 //	  _TOKEN_URL (the token endpoint), _IDENTITY_URL (the host of /Connections; default PATCHBAY_XERO_URL's host)
 //	PATCHBAY_STRIPE_URL, PATCHBAY_STRIPE_KEY, PATCHBAY_STRIPE_TAX_RATE
 //	PATCHBAY_SHIPPO_URL, PATCHBAY_SHIPPO_TOKEN
+//	PATCHBAY_SHIPENGINE_URL, PATCHBAY_SHIPENGINE_API_KEY, PATCHBAY_SHIPENGINE_CARRIER_IDS (comma-separated)
+//	PATCHBAY_EASYPOST_URL, PATCHBAY_EASYPOST_API_KEY
 //	PATCHBAY_SMTP_URL
-func Configure(ctx context.Context, s *flow.Systems, accounting string, hc *http.Client, opts []connector.Option) ([]string, error) {
+func Configure(ctx context.Context, s *flow.Systems, v Vendors, hc *http.Client, opts []connector.Option) ([]string, error) {
+	v = v.WithDefaults()
+	accounting := v.Accounting
 	if hc != nil {
 		opts = append([]connector.Option{connector.WithHTTPClient(hc)}, opts...)
 	}
@@ -97,11 +127,18 @@ func Configure(ctx context.Context, s *flow.Systems, accounting string, hc *http
 		moved = append(moved, "Shopify")
 	}
 
-	// The other accounting vendor's variables would be silently ignored:
-	// say so instead.
-	for _, v := range [][3]string{{"stripe", "PATCHBAY_STRIPE_URL", "PATCHBAY_STRIPE_KEY"}, {"xero", "PATCHBAY_XERO_URL", "PATCHBAY_XERO_CLIENT_ID"}} {
-		if _, _, set := vendorVars(v[1], v[2]); set && accounting != v[0] {
-			return nil, &ConfigError{v[2], fmt.Sprintf("set, but the accounting system is %s: choose %s (-accounting %s) or unset it", accounting, v[0], v[0])}
+	// Another vendor's variables, for a system given to someone else,
+	// would be silently ignored: say so instead.
+	for _, o := range []struct{ system, flag, chosen, vendor, urlVar, credVar string }{
+		{"accounting", "-accounting", accounting, "stripe", "PATCHBAY_STRIPE_URL", "PATCHBAY_STRIPE_KEY"},
+		{"accounting", "-accounting", accounting, "xero", "PATCHBAY_XERO_URL", "PATCHBAY_XERO_CLIENT_ID"},
+		{"shipping", "-shipping", v.Shipping, "shippo", "PATCHBAY_SHIPPO_URL", "PATCHBAY_SHIPPO_TOKEN"},
+		{"shipping", "-shipping", v.Shipping, "shipengine", "PATCHBAY_SHIPENGINE_URL", "PATCHBAY_SHIPENGINE_API_KEY"},
+		{"shipping", "-shipping", v.Shipping, "easypost", "PATCHBAY_EASYPOST_URL", "PATCHBAY_EASYPOST_API_KEY"},
+	} {
+		if _, _, set := vendorVars(o.urlVar, o.credVar); set && o.chosen != o.vendor {
+			return nil, &ConfigError{o.credVar, fmt.Sprintf("set, but the %s system is %s: choose %s (%s %s) or unset it",
+				o.system, o.chosen, o.vendor, o.flag, o.vendor)}
 		}
 	}
 
@@ -207,6 +244,46 @@ func Configure(ctx context.Context, s *flow.Systems, accounting string, hc *http
 		moved = append(moved, "Shippo")
 	}
 
+	if base, key, set := vendorVars("PATCHBAY_SHIPENGINE_URL", "PATCHBAY_SHIPENGINE_API_KEY"); set {
+		if err := need(key, "PATCHBAY_SHIPENGINE_API_KEY", "ShipEngine needs an API key (TEST_... or a production key)"); err != nil {
+			return nil, err
+		}
+		if base != "" {
+			if err := checkURL("PATCHBAY_SHIPENGINE_URL", base); err != nil {
+				return nil, err
+			}
+		}
+		var carriers []string
+		for _, id := range strings.Split(Lookup("PATCHBAY_SHIPENGINE_CARRIER_IDS"), ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				carriers = append(carriers, id)
+			}
+		}
+		se, err := shipengine.New(shipengine.Config{BaseURL: base, Auth: shipengine.APIKey(key), CarrierIDs: carriers}, opts...)
+		if err != nil {
+			return nil, &ConfigError{"PATCHBAY_SHIPENGINE_API_KEY", err.Error()}
+		}
+		s.Rates, s.Labels = se.Rates, se.Labels
+		moved = append(moved, "ShipEngine")
+	}
+
+	if base, key, set := vendorVars("PATCHBAY_EASYPOST_URL", "PATCHBAY_EASYPOST_API_KEY"); set {
+		if err := need(key, "PATCHBAY_EASYPOST_API_KEY", "EasyPost needs an API key (EZTK... for test mode)"); err != nil {
+			return nil, err
+		}
+		if base != "" {
+			if err := checkURL("PATCHBAY_EASYPOST_URL", base); err != nil {
+				return nil, err
+			}
+		}
+		ep, err := easypost.New(easypost.Config{BaseURL: base, Auth: easypost.APIKey(key)}, opts...)
+		if err != nil {
+			return nil, &ConfigError{"PATCHBAY_EASYPOST_API_KEY", err.Error()}
+		}
+		s.Rates, s.Labels = ep.Rates, ep.Labels
+		moved = append(moved, "EasyPost")
+	}
+
 	if raw := Lookup("PATCHBAY_SMTP_URL"); raw != "" {
 		m, err := flow.NewSMTPMailer(raw)
 		if err != nil {
@@ -281,6 +358,10 @@ func CredentialVariable(vendor string) string {
 		return "PATCHBAY_STRIPE_KEY"
 	case "shippo":
 		return "PATCHBAY_SHIPPO_TOKEN"
+	case "shipengine":
+		return "PATCHBAY_SHIPENGINE_API_KEY"
+	case "easypost":
+		return "PATCHBAY_EASYPOST_API_KEY"
 	}
 	return "the PATCHBAY_* variables of " + vendor
 }

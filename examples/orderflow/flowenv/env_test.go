@@ -1,4 +1,4 @@
-package flowenv
+package flowenv_test
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
 	"github.com/patchbay-go/patchbay/shipping/shippo/shippotest"
 )
@@ -42,12 +43,12 @@ func TestEnvironmentErrorsNameTheVariable(t *testing.T) {
 		{"xero", map[string]string{"PATCHBAY_STRIPE_KEY": "sk_test_x"}, "PATCHBAY_STRIPE_KEY: set, but the accounting system is xero"},
 		{"stripe", map[string]string{"PATCHBAY_XERO_CLIENT_ID": "id"}, "PATCHBAY_XERO_CLIENT_ID: set, but the accounting system is stripe"},
 	}
-	defer func() { Lookup = func(string) string { return "" } }()
+	defer func() { flowenv.Lookup = func(string) string { return "" } }()
 	for _, c := range cases {
-		Lookup = func(k string) string { return c.vars[k] }
+		flowenv.Lookup = func(k string) string { return c.vars[k] }
 		var sys flow.Systems
-		_, err := Configure(context.Background(), &sys, c.accounting, nil, nil)
-		var ce *ConfigError
+		_, err := flowenv.Configure(context.Background(), &sys, flowenv.Vendors{Accounting: c.accounting}, nil, nil)
+		var ce *flowenv.ConfigError
 		if !errors.As(err, &ce) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: err = %v, want %q", c.vars, err, c.want)
 		}
@@ -72,13 +73,13 @@ func TestEnvironmentBuildsRealClients(t *testing.T) {
 		"PATCHBAY_SHOPIFY_URL": shop.URL(), "PATCHBAY_SHOPIFY_TOKEN": "shpat_env_test_0000000000000001",
 		"PATCHBAY_SHIPPO_URL": carrier.URL(), "PATCHBAY_SHIPPO_TOKEN": "shippo_test_env_0001",
 	}
-	Lookup = func(k string) string { return vars[k] }
-	defer func() { Lookup = func(string) string { return "" } }()
+	flowenv.Lookup = func(k string) string { return vars[k] }
+	defer func() { flowenv.Lookup = func(string) string { return "" } }()
 
 	env := flowtest.NewEnv()
 	defer env.Close()
 	var sys flow.Systems
-	moved, err := Configure(ctx, &sys, "xero", env.HTTPClient(), nil)
+	moved, err := flowenv.Configure(ctx, &sys, flowenv.Vendors{}, env.HTTPClient(), nil)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"HubSpot", "Shopify", "Shippo"}, moved)
 	require.NoError(t, env.Fill(ctx, sys))
@@ -125,13 +126,13 @@ func TestXeroMovesWhole(t *testing.T) {
 		"PATCHBAY_XERO_REFRESH_TOKEN": books.Connect().RefreshToken,
 		"PATCHBAY_XERO_ACCOUNT_CODE":  xerotest.SalesAccount, "PATCHBAY_XERO_TAX_TYPE": xerotest.TaxType,
 	}
-	Lookup = func(k string) string { return vars[k] }
-	defer func() { Lookup = func(string) string { return "" } }()
+	flowenv.Lookup = func(k string) string { return vars[k] }
+	defer func() { flowenv.Lookup = func(string) string { return "" } }()
 
 	env := flowtest.NewEnv()
 	defer env.Close()
 	var sys flow.Systems
-	moved, err := Configure(ctx, &sys, "xero", env.HTTPClient(), nil)
+	moved, err := flowenv.Configure(ctx, &sys, flowenv.Vendors{}, env.HTTPClient(), nil)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"Xero"}, moved)
 	require.NoError(t, env.Fill(ctx, sys))

@@ -24,9 +24,14 @@ import (
 	"github.com/patchbay-go/patchbay/crm/hubspot"
 	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
 	"github.com/patchbay-go/patchbay/inventory/shopify"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
 	"github.com/patchbay-go/patchbay/shipping"
+	"github.com/patchbay-go/patchbay/shipping/easypost"
+	"github.com/patchbay-go/patchbay/shipping/easypost/easyposttest"
+	"github.com/patchbay-go/patchbay/shipping/shipengine"
+	"github.com/patchbay-go/patchbay/shipping/shipengine/shipenginetest"
 	"github.com/patchbay-go/patchbay/shipping/shippo"
 	"github.com/patchbay-go/patchbay/shipping/shippo/shippotest"
 )
@@ -56,12 +61,15 @@ type Env struct {
 	Shopify *shopifytest.Server
 	Xero    *xerotest.Server
 	Shippo  *shippotest.Server
-	// Stripe is the Stripe sandbox when Accounting is "stripe", or once
-	// UseStripe has moved accounting to it.
+	// Stripe is the Stripe sandbox when Vendors.Accounting is "stripe", or
+	// once UseStripe has moved accounting to it.
 	Stripe *stripetest.Server
-	// Accounting names the accounting sandbox Fill starts: "xero" (or
-	// empty) or "stripe".
-	Accounting string
+	// ShipEngine and EasyPost are the shipping sandbox when
+	// Vendors.Shipping names them (Shippo otherwise).
+	ShipEngine *shipenginetest.Server
+	EasyPost   *easyposttest.Server
+	// Vendors names the sandbox Fill starts for each system it fills.
+	Vendors flowenv.Vendors
 
 	transport *http.Transport
 	client    *http.Client
@@ -119,7 +127,8 @@ func (e *Env) Fill(ctx context.Context, sys flow.Systems, opts ...connector.Opti
 		}
 		sys.Items, sys.Stock, sys.LocationID = sh.Items, sh.Stock, e.Shopify.LocationID()
 	}
-	if sys.Invoices == nil && e.Accounting == "stripe" {
+	v := e.Vendors.WithDefaults()
+	if sys.Invoices == nil && v.Accounting == "stripe" {
 		if err := e.startStripe(&sys, opts); err != nil {
 			return err
 		}
@@ -135,13 +144,9 @@ func (e *Env) Fill(ctx context.Context, sys flow.Systems, opts ...connector.Opti
 		sys.Customers, sys.Invoices, sys.AccountCode, sys.TaxCode = xr.Customers, xr.Invoices, xerotest.SalesAccount, xerotest.TaxType
 	}
 	if sys.Labels == nil {
-		e.Shippo = shippotest.NewServer()
-		e.count(e.Shippo.URL(), "shippo")
-		sp, err := shippo.New(shippo.Config{BaseURL: e.Shippo.URL(), Auth: e.Shippo.Auth()}, opts...)
-		if err != nil {
+		if err := e.startCarrier(&sys, v.Shipping, opts); err != nil {
 			return err
 		}
-		sys.Rates, sys.Labels = sp.Rates, sp.Labels
 	}
 	if sys.ShipFrom.Street1 == "" {
 		sys.ShipFrom = Warehouse
@@ -155,6 +160,61 @@ func (e *Env) Fill(ctx context.Context, sys flow.Systems, opts ...connector.Opti
 	}
 	e.Flow = &flow.Flow{Journal: flow.NewMemoryJournal(), Systems: sys}
 	_ = ctx
+	return nil
+}
+
+// startCarrier starts the shipping sandbox of vendor and sets the flow's
+// shipping on it.
+func (e *Env) startCarrier(sys *flow.Systems, vendor string, opts []connector.Option) error {
+	var rates shipping.Rates
+	var labels shipping.Labels
+	switch vendor {
+	case "shipengine":
+		e.ShipEngine = shipenginetest.NewServer()
+		e.count(e.ShipEngine.URL(), "shipengine")
+		c, err := shipengine.New(shipengine.Config{BaseURL: e.ShipEngine.URL(), Auth: e.ShipEngine.Auth()}, opts...)
+		if err != nil {
+			return err
+		}
+		rates, labels = c.Rates, c.Labels
+	case "easypost":
+		e.EasyPost = easyposttest.NewServer()
+		e.count(e.EasyPost.URL(), "easypost")
+		c, err := easypost.New(easypost.Config{BaseURL: e.EasyPost.URL(), Auth: e.EasyPost.Auth()}, opts...)
+		if err != nil {
+			return err
+		}
+		rates, labels = c.Rates, c.Labels
+	default:
+		e.Shippo = shippotest.NewServer()
+		e.count(e.Shippo.URL(), "shippo")
+		c, err := shippo.New(shippo.Config{BaseURL: e.Shippo.URL(), Auth: e.Shippo.Auth()}, opts...)
+		if err != nil {
+			return err
+		}
+		rates, labels = c.Rates, c.Labels
+	}
+	sys.Rates, sys.Labels = rates, labels
+	return nil
+}
+
+// Carrier is what the flow's tests ask of the shipping sandbox, whichever
+// it is.
+type Carrier interface {
+	Purchases() int
+	FailLabels(on bool)
+}
+
+// Carrier returns the shipping sandbox running, or nil for a real carrier.
+func (e *Env) Carrier() Carrier {
+	switch {
+	case e.ShipEngine != nil:
+		return e.ShipEngine
+	case e.EasyPost != nil:
+		return e.EasyPost
+	case e.Shippo != nil:
+		return e.Shippo
+	}
 	return nil
 }
 
@@ -221,6 +281,12 @@ func (e *Env) running() []namedSandbox {
 	if e.Shippo != nil {
 		out = append(out, namedSandbox{"Shippo", e.Shippo})
 	}
+	if e.ShipEngine != nil {
+		out = append(out, namedSandbox{"ShipEngine", e.ShipEngine})
+	}
+	if e.EasyPost != nil {
+		out = append(out, namedSandbox{"EasyPost", e.EasyPost})
+	}
 	return out
 }
 
@@ -260,8 +326,8 @@ func (e *Env) Counts() Counts {
 	case e.Xero != nil:
 		c.Invoices = e.Xero.InvoiceCount()
 	}
-	if e.Shippo != nil {
-		c.Labels = e.Shippo.Purchases()
+	if carrier := e.Carrier(); carrier != nil {
+		c.Labels = carrier.Purchases()
 	}
 	if e.Shopify != nil {
 		c.StockAdjustments = e.Shopify.Adjustments()

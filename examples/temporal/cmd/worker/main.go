@@ -42,11 +42,11 @@ func run(accounting string) error {
 	env := flowtest.NewEnv()
 	defer env.Close()
 	var sys flow.Systems
-	moved, err := flowenv.Configure(ctx, &sys, accounting, env.HTTPClient(), nil)
+	env.Vendors = flowenv.Vendors{Accounting: accounting}
+	moved, err := flowenv.Configure(ctx, &sys, env.Vendors, env.HTTPClient(), nil)
 	if err != nil {
 		return err
 	}
-	env.Accounting = accounting
 	if err := env.Fill(ctx, sys); err != nil {
 		return err
 	}

@@ -1,0 +1,55 @@
+package quickbooks
+
+import (
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/patchbay-go/patchbay/connector"
+)
+
+// pacer keeps a client within Intuit's limits, which Intuit announces in
+// no header: 500 requests a minute per realm (a bucket of 10 refilled at
+// 500 a minute) and 10 in flight (the connector's MaxConcurrent). After a 429
+// (ThrottleExceeded) it spreads calls out evenly, one every 120ms, for a
+// minute, then allows bursts of 10 again. A user's WithRateLimit is
+// left alone.
+// https://developer.intuit.com/app/developer/qbo/docs/learn/rest-api-features#limits-and-throttles
+type pacer struct {
+	mu        sync.Mutex
+	managed   bool      // the pace is ours (the user set none)
+	slowUntil time.Time // zero when not slowed
+	now       func() time.Time
+}
+
+func newPacer() *pacer { return &pacer{now: time.Now} }
+
+// evenly is the pace after a 429: the minute's budget, one at a time.
+var evenly = rate.Every(time.Minute / requestsPerMin)
+
+func (p *pacer) start(l *connector.RateLimiter) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.managed = true
+	l.SetLimit(rate.Limit(float64(requestsPerMin)/60), maxInFlight)
+}
+
+// feedback is the connector.RateFeedback.
+func (p *pacer) feedback(resp *http.Response, l *connector.RateLimiter) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.managed {
+		return
+	}
+	now := p.now()
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		p.slowUntil = now.Add(time.Minute)
+		l.SetLimit(evenly, 1)
+	case !p.slowUntil.IsZero() && now.After(p.slowUntil):
+		p.slowUntil = time.Time{}
+		l.SetLimit(rate.Limit(float64(requestsPerMin)/60), maxInFlight)
+	}
+}
