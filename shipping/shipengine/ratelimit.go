@@ -2,6 +2,8 @@ package shipengine
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 
 	"golang.org/x/time/rate"
 
@@ -15,13 +17,18 @@ import (
 // (connector's rate limiter) before any further request.
 const DocumentedLimit = rate.Limit(200.0 / 60.0)
 
-// rateFeedback paces the client after ShipEngine said it sent too much:
-// on a 429, a client running faster than DocumentedLimit (the default
-// client is unpaced) slows to it, so that the requests after the
-// Retry-After pause do not all run into the limit again. A user's own
-// slower limit is kept.
+// rateFeedback paces the client after ShipEngine said the account's
+// minute is spent: on a 429 that asks for a wait (Retry-After of a second
+// or more), a client running faster than DocumentedLimit (the default
+// client is unpaced) slows to it, so that the requests after the pause do
+// not all run into the limit again. A 429 with Retry-After: 0 (a burst, not
+// the budget) slows nothing: the core retries it. A user's own slower
+// limit is kept.
 func rateFeedback(resp *http.Response, l *connector.RateLimiter) {
 	if resp.StatusCode != http.StatusTooManyRequests {
+		return
+	}
+	if secs, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && secs < 1 {
 		return
 	}
 	if l.Limit() > DocumentedLimit {

@@ -12,6 +12,7 @@ import (
 	"github.com/patchbay-go/patchbay/accounting"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
 )
 
 // crashOrders are a mix: most ship, one competes for the last poster and
@@ -58,8 +59,14 @@ func processAll(ctx context.Context, f *flow.Flow, orders []flow.Order) map[stri
 // time restarted from its journal file. The vendors end exactly as after a
 // run that was never interrupted.
 func TestKilledAndRestartedEqualsUninterrupted(t *testing.T) {
+	for _, shipper := range flowtest.Shippers {
+		t.Run(shipper, func(t *testing.T) { killedAndRestarted(t, flowenv.Vendors{Shipping: shipper}) })
+	}
+}
+
+func killedAndRestarted(t *testing.T, v flowenv.Vendors) {
 	ctx := context.Background()
-	clean := start(t)
+	clean := startWith(t, v)
 	want := leftBy(t, clean, processAll(ctx, clean.Flow, crashOrders()))
 	if want.status["K101"] != flow.Done || want.status["K100"] != flow.Failed {
 		t.Fatalf("uninterrupted run: %v", want.status)
@@ -69,7 +76,7 @@ func TestKilledAndRestartedEqualsUninterrupted(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	t.Logf("seed %d", seed)
 	for trial := range 3 {
-		env := start(t)
+		env := startWith(t, v)
 		path := filepath.Join(t.TempDir(), "journal")
 		kills := 0
 		var results map[string]flow.Result
@@ -130,21 +137,23 @@ func TestKilledAtEveryCallOfAFailingOrder(t *testing.T) {
 		{"out of stock", flowtest.Order("P1", line("LAST-ONE", 2, "80.00")), "LAST-ONE", 1,
 			func(*flowtest.Env) {}, func(*flowtest.Env) {}, "stock: out of stock", false},
 		{"label refused", flowtest.Order("P2", line("CABLE-3M", 4, "9.90")), "CABLE-3M", 1000,
-			func(e *flowtest.Env) { e.Shippo.FailLabels(true) }, func(e *flowtest.Env) { e.Shippo.FailLabels(false) }, "label:", true},
+			func(e *flowtest.Env) { e.Carrier().FailLabels(true) }, func(e *flowtest.Env) { e.Carrier().FailLabels(false) }, "label:", true},
 	}
-	for _, c := range cases {
-		for _, before := range []bool{true, false} {
-			t.Run(fmt.Sprintf("%s/before=%v", c.name, before), func(t *testing.T) {
-				killEverywhere(t, c.order, c.sku, c.stock, before, c.setup, c.restart, c.reason, c.recovers)
-			})
+	for _, shipper := range flowtest.Shippers {
+		for _, c := range cases {
+			for _, before := range []bool{true, false} {
+				t.Run(fmt.Sprintf("%s/%s/before=%v", shipper, c.name, before), func(t *testing.T) {
+					killEverywhere(t, flowenv.Vendors{Shipping: shipper}, c.order, c.sku, c.stock, before, c.setup, c.restart, c.reason, c.recovers)
+				})
+			}
 		}
 	}
 }
 
-func killEverywhere(t *testing.T, o flow.Order, sku string, stock int, before bool, setup, restart func(*flowtest.Env), reason string, recovers bool) {
+func killEverywhere(t *testing.T, v flowenv.Vendors, o flow.Order, sku string, stock int, before bool, setup, restart func(*flowtest.Env), reason string, recovers bool) {
 	ctx := context.Background()
 	for at := 1; ; at++ {
-		env := start(t)
+		env := startWith(t, v)
 		setup(env)
 		path := filepath.Join(t.TempDir(), "journal")
 		journal, err := flow.OpenFileJournal(path)

@@ -13,6 +13,7 @@ import (
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -21,7 +22,13 @@ var fastRetry = connector.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecon
 
 func start(t *testing.T) *flowtest.Env {
 	t.Helper()
-	env, err := flowtest.Start(context.Background(), connector.WithRetryPolicy(fastRetry))
+	return startWith(t, flowenv.Vendors{})
+}
+
+// startWith starts the sandboxes of the vendors v names.
+func startWith(t *testing.T, v flowenv.Vendors) *flowtest.Env {
+	t.Helper()
+	env, err := flowtest.StartWith(context.Background(), v, connector.WithRetryPolicy(fastRetry))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,12 +82,22 @@ type Env struct {
 // Start starts and seeds the four sandboxes and wires a flow to them. opts
 // are connector options for every client (a logger, a retry policy).
 func Start(ctx context.Context, opts ...connector.Option) (*Env, error) {
+	return StartWith(ctx, flowenv.Vendors{}, opts...)
+}
+
+// StartWith is Start with the sandboxes of the vendors v names.
+func StartWith(ctx context.Context, v flowenv.Vendors, opts ...connector.Option) (*Env, error) {
 	e := NewEnv()
+	e.Vendors = v
 	if err := e.Fill(ctx, flow.Systems{}, opts...); err != nil {
 		return nil, errors.Join(err, e.Close())
 	}
 	return e, nil
 }
+
+// Shippers are the shipping vendors the flow can run with, for tests that
+// prove each.
+var Shippers = []string{"shippo", "shipengine", "easypost"}
 
 // NewEnv makes an environment with no sandbox yet: its HTTPClient counts
 // every vendor call (and carries Chaos), for clients of real accounts
