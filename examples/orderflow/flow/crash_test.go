@@ -59,8 +59,8 @@ func processAll(ctx context.Context, f *flow.Flow, orders []flow.Order) map[stri
 // time restarted from its journal file. The vendors end exactly as after a
 // run that was never interrupted.
 func TestKilledAndRestartedEqualsUninterrupted(t *testing.T) {
-	for _, shipper := range flowtest.Shippers {
-		t.Run(shipper, func(t *testing.T) { killedAndRestarted(t, flowenv.Vendors{Shipping: shipper}) })
+	for _, v := range flowtest.Each {
+		t.Run(flowtest.Name(v), func(t *testing.T) { killedAndRestarted(t, v) })
 	}
 }
 
@@ -139,11 +139,11 @@ func TestKilledAtEveryCallOfAFailingOrder(t *testing.T) {
 		{"label refused", flowtest.Order("P2", line("CABLE-3M", 4, "9.90")), "CABLE-3M", 1000,
 			func(e *flowtest.Env) { e.Carrier().FailLabels(true) }, func(e *flowtest.Env) { e.Carrier().FailLabels(false) }, "label:", true},
 	}
-	for _, shipper := range flowtest.Shippers {
+	for _, v := range flowtest.Each {
 		for _, c := range cases {
 			for _, before := range []bool{true, false} {
-				t.Run(fmt.Sprintf("%s/%s/before=%v", shipper, c.name, before), func(t *testing.T) {
-					killEverywhere(t, flowenv.Vendors{Shipping: shipper}, c.order, c.sku, c.stock, before, c.setup, c.restart, c.reason, c.recovers)
+				t.Run(fmt.Sprintf("%s/%s/before=%v", flowtest.Name(v), c.name, before), func(t *testing.T) {
+					killEverywhere(t, v, c.order, c.sku, c.stock, before, c.setup, c.restart, c.reason, c.recovers)
 				})
 			}
 		}

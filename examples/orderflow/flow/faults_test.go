@@ -25,8 +25,8 @@ func TestFaultsNothingTwiceNothingLost(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long: 200 orders")
 	}
-	for _, shipper := range flowtest.Shippers {
-		t.Run(shipper, func(t *testing.T) { nothingTwiceNothingLost(t, flowenv.Vendors{Shipping: shipper}) })
+	for _, v := range flowtest.Each {
+		t.Run(flowtest.Name(v), func(t *testing.T) { nothingTwiceNothingLost(t, v) })
 	}
 }
 

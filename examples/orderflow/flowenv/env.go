@@ -22,6 +22,7 @@ import (
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/oauth"
 	"github.com/patchbay-go/patchbay/crm/hubspot"
+	"github.com/patchbay-go/patchbay/crm/pipedrive"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/inventory/shopify"
 	"github.com/patchbay-go/patchbay/shipping/easypost"
@@ -70,6 +71,7 @@ func (v Vendors) WithDefaults() Vendors {
 // missing value is a *ConfigError naming the variable.
 //
 //	PATCHBAY_HUBSPOT_URL, PATCHBAY_HUBSPOT_TOKEN
+//	PATCHBAY_PIPEDRIVE_URL, PATCHBAY_PIPEDRIVE_API_TOKEN
 //	PATCHBAY_SHOPIFY_URL or PATCHBAY_SHOPIFY_SHOP, PATCHBAY_SHOPIFY_TOKEN, PATCHBAY_SHOPIFY_LOCATION_ID
 //	PATCHBAY_XERO_URL, PATCHBAY_XERO_CLIENT_ID, _CLIENT_SECRET, _REFRESH_TOKEN, _TENANT_ID, _ACCOUNT_CODE, _TAX_TYPE,
 //	  _TOKEN_URL (the token endpoint), _IDENTITY_URL (the host of /Connections; default PATCHBAY_XERO_URL's host)
@@ -99,6 +101,22 @@ func Configure(ctx context.Context, s *flow.Systems, v Vendors, hc *http.Client,
 		}
 		s.Contacts, s.Deals, s.Notes = hs.Contacts, hs.Deals, hs.Notes
 		moved = append(moved, "HubSpot")
+	}
+	if base, token, set := vendorVars("PATCHBAY_PIPEDRIVE_URL", "PATCHBAY_PIPEDRIVE_API_TOKEN"); set {
+		if err := need(token, "PATCHBAY_PIPEDRIVE_API_TOKEN", "Pipedrive needs a personal API token"); err != nil {
+			return nil, err
+		}
+		if base != "" {
+			if err := checkURL("PATCHBAY_PIPEDRIVE_URL", base); err != nil {
+				return nil, err
+			}
+		}
+		pd, err := pipedrive.New(pipedrive.Config{BaseURL: base, Auth: pipedrive.APIToken(token)}, opts...)
+		if err != nil {
+			return nil, &ConfigError{"PATCHBAY_PIPEDRIVE_API_TOKEN", err.Error()}
+		}
+		s.Contacts, s.Deals, s.Notes = pd.Contacts, pd.Deals, pd.Notes
+		moved = append(moved, "Pipedrive")
 	}
 
 	if base, token, set := vendorVars("PATCHBAY_SHOPIFY_URL", "PATCHBAY_SHOPIFY_TOKEN"); set || Lookup("PATCHBAY_SHOPIFY_SHOP") != "" {
@@ -130,6 +148,8 @@ func Configure(ctx context.Context, s *flow.Systems, v Vendors, hc *http.Client,
 	// Another vendor's variables, for a system given to someone else,
 	// would be silently ignored: say so instead.
 	for _, o := range []struct{ system, flag, chosen, vendor, urlVar, credVar string }{
+		{"CRM", "-crm", v.CRM, "hubspot", "PATCHBAY_HUBSPOT_URL", "PATCHBAY_HUBSPOT_TOKEN"},
+		{"CRM", "-crm", v.CRM, "pipedrive", "PATCHBAY_PIPEDRIVE_URL", "PATCHBAY_PIPEDRIVE_API_TOKEN"},
 		{"accounting", "-accounting", accounting, "stripe", "PATCHBAY_STRIPE_URL", "PATCHBAY_STRIPE_KEY"},
 		{"accounting", "-accounting", accounting, "xero", "PATCHBAY_XERO_URL", "PATCHBAY_XERO_CLIENT_ID"},
 		{"shipping", "-shipping", v.Shipping, "shippo", "PATCHBAY_SHIPPO_URL", "PATCHBAY_SHIPPO_TOKEN"},
@@ -358,6 +378,8 @@ func CredentialVariable(vendor string) string {
 		return "PATCHBAY_STRIPE_KEY"
 	case "shippo":
 		return "PATCHBAY_SHIPPO_TOKEN"
+	case "pipedrive":
+		return "PATCHBAY_PIPEDRIVE_API_TOKEN"
 	case "shipengine":
 		return "PATCHBAY_SHIPENGINE_API_KEY"
 	case "easypost":

@@ -14,10 +14,12 @@ import (
 
 	"github.com/patchbay-go/patchbay/accounting/xero/xerotest"
 	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
+	"github.com/patchbay-go/patchbay/crm/pipedrive/pipedrivetest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
+	"github.com/patchbay-go/patchbay/shipping/easypost/easyposttest"
 	"github.com/patchbay-go/patchbay/shipping/shippo/shippotest"
 )
 
@@ -140,4 +142,41 @@ func TestXeroMovesWhole(t *testing.T) {
 	r := env.Flow.Process(ctx, flowtest.Order("X1", flow.Line{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}))
 	require.Empty(t, r.Reason)
 	assert.Equal(t, 1, books.InvoiceCount())
+}
+
+// The other CRM and carriers go through the environment the same way:
+// Pipedrive and EasyPost given as real, with no sandbox started for them.
+func TestEnvironmentOtherVendors(t *testing.T) {
+	ctx := context.Background()
+	crm := pipedrivetest.NewServer(pipedrivetest.WithToken("pipedrive-env-token-0001"))
+	defer crm.Close()
+	carrier := easyposttest.NewServer(easyposttest.WithAPIKey("EZTKenvtest0001"))
+	defer carrier.Close()
+	vars := map[string]string{
+		"PATCHBAY_PIPEDRIVE_URL": crm.URL(), "PATCHBAY_PIPEDRIVE_API_TOKEN": "pipedrive-env-token-0001",
+		"PATCHBAY_EASYPOST_URL": carrier.URL(), "PATCHBAY_EASYPOST_API_KEY": "EZTKenvtest0001",
+	}
+	flowenv.Lookup = func(k string) string { return vars[k] }
+	defer func() { flowenv.Lookup = func(string) string { return "" } }()
+
+	env := flowtest.NewEnv()
+	defer env.Close()
+	env.Vendors = flowenv.Vendors{CRM: "pipedrive", Shipping: "easypost"}
+	var sys flow.Systems
+	moved, err := flowenv.Configure(ctx, &sys, env.Vendors, env.HTTPClient(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"Pipedrive", "EasyPost"}, moved)
+	require.NoError(t, env.Fill(ctx, sys))
+	assert.Nil(t, env.Pipedrive)
+	assert.Nil(t, env.EasyPost)
+	r := env.Flow.Process(ctx, flowtest.Order("P1", flow.Line{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}))
+	require.Empty(t, r.Reason)
+	assert.Equal(t, 1, crm.Count("persons"))
+	assert.Equal(t, 1, carrier.Purchases())
+
+	// Pipedrive's variables with HubSpot chosen are not ignored.
+	_, err = flowenv.Configure(ctx, &flow.Systems{}, flowenv.Vendors{Shipping: "easypost"}, nil, nil)
+	var ce *flowenv.ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "PATCHBAY_PIPEDRIVE_API_TOKEN", ce.Variable)
 }

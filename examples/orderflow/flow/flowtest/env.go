@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/govalues/decimal"
@@ -23,6 +24,8 @@ import (
 	"github.com/patchbay-go/patchbay/connector/connectortest"
 	"github.com/patchbay-go/patchbay/crm/hubspot"
 	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
+	"github.com/patchbay-go/patchbay/crm/pipedrive"
+	"github.com/patchbay-go/patchbay/crm/pipedrive/pipedrivetest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
 	"github.com/patchbay-go/patchbay/inventory/shopify"
@@ -68,6 +71,9 @@ type Env struct {
 	// Vendors.Shipping names them (Shippo otherwise).
 	ShipEngine *shipenginetest.Server
 	EasyPost   *easyposttest.Server
+	// Pipedrive is the CRM sandbox when Vendors.CRM is "pipedrive"
+	// (HubSpot otherwise).
+	Pipedrive *pipedrivetest.Server
 	// Vendors names the sandbox Fill starts for each system it fills.
 	Vendors flowenv.Vendors
 
@@ -95,9 +101,24 @@ func StartWith(ctx context.Context, v flowenv.Vendors, opts ...connector.Option)
 	return e, nil
 }
 
-// Shippers are the shipping vendors the flow can run with, for tests that
-// prove each.
-var Shippers = []string{"shippo", "shipengine", "easypost"}
+// Each is every vendor the flow can run with, one changed from the
+// defaults at a time, for the tests that prove the flow with each.
+var Each = []flowenv.Vendors{{}, {Shipping: "shipengine"}, {Shipping: "easypost"}, {CRM: "pipedrive"}}
+
+// Name says which vendors v changes from the defaults ("defaults",
+// "shipping=easypost").
+func Name(v flowenv.Vendors) string {
+	var parts []string
+	for _, p := range [][2]string{{"crm", v.CRM}, {"inventory", v.Inventory}, {"accounting", v.Accounting}, {"shipping", v.Shipping}} {
+		if p[1] != "" {
+			parts = append(parts, p[0]+"="+p[1])
+		}
+	}
+	if len(parts) == 0 {
+		return "defaults"
+	}
+	return strings.Join(parts, ",")
+}
 
 // NewEnv makes an environment with no sandbox yet: its HTTPClient counts
 // every vendor call (and carries Chaos), for clients of real accounts
@@ -116,6 +137,16 @@ func NewEnv() *Env {
 // every sandbox client.
 func (e *Env) Fill(ctx context.Context, sys flow.Systems, opts ...connector.Option) error {
 	opts = append([]connector.Option{connector.WithHTTPClient(e.client)}, opts...)
+	v := e.Vendors.WithDefaults()
+	if sys.Contacts == nil && v.CRM == "pipedrive" {
+		e.Pipedrive = pipedrivetest.NewServer()
+		e.count(e.Pipedrive.URL(), "pipedrive")
+		pd, err := pipedrive.New(pipedrive.Config{BaseURL: e.Pipedrive.URL(), Auth: e.Pipedrive.Auth()}, opts...)
+		if err != nil {
+			return err
+		}
+		sys.Contacts, sys.Deals, sys.Notes = pd.Contacts, pd.Deals, pd.Notes
+	}
 	if sys.Contacts == nil {
 		e.HubSpot = hubspottest.NewServer()
 		e.count(e.HubSpot.URL(), "hubspot")
@@ -137,7 +168,6 @@ func (e *Env) Fill(ctx context.Context, sys flow.Systems, opts ...connector.Opti
 		}
 		sys.Items, sys.Stock, sys.LocationID = sh.Items, sh.Stock, e.Shopify.LocationID()
 	}
-	v := e.Vendors.WithDefaults()
 	if sys.Invoices == nil && v.Accounting == "stripe" {
 		if err := e.startStripe(&sys, opts); err != nil {
 			return err
@@ -279,6 +309,9 @@ func (e *Env) running() []namedSandbox {
 	if e.HubSpot != nil {
 		out = append(out, namedSandbox{"HubSpot", e.HubSpot})
 	}
+	if e.Pipedrive != nil {
+		out = append(out, namedSandbox{"Pipedrive", e.Pipedrive})
+	}
 	if e.Shopify != nil {
 		out = append(out, namedSandbox{"Shopify", e.Shopify})
 	}
@@ -327,8 +360,11 @@ func (c Counts) String() string {
 // Counts reads the sandboxes' state; a vendor with no sandbox counts 0.
 func (e *Env) Counts() Counts {
 	c := Counts{Emails: len(e.Mailbox.Messages())}
-	if e.HubSpot != nil {
+	switch {
+	case e.HubSpot != nil:
 		c.Contacts, c.Deals, c.Notes = e.HubSpot.Count("contacts"), e.HubSpot.Count("deals"), e.HubSpot.Count("notes")
+	case e.Pipedrive != nil:
+		c.Contacts, c.Deals, c.Notes = e.Pipedrive.Count("persons"), e.Pipedrive.Count("deals"), e.Pipedrive.Count("notes")
 	}
 	switch {
 	case e.Stripe != nil:
