@@ -40,7 +40,14 @@ FUZZ_TARGETS := \
 	./shipping/easypost:FuzzDecodeError \
 	./shipping/easypost:FuzzParseWebhook \
 	./shipping/easypost:FuzzVerifyWebhook \
-	./shipping/easypost:FuzzDecodeTracker
+	./shipping/easypost:FuzzDecodeTracker \
+	./crm/pipedrive:FuzzDecodeError \
+	./crm/pipedrive:FuzzParseWebhook \
+	./crm/pipedrive:FuzzVerifyWebhook \
+	./accounting/quickbooks:FuzzDecodeError \
+	./accounting/quickbooks:FuzzDecodeInvoice \
+	./accounting/quickbooks:FuzzParseWebhook \
+	./accounting/quickbooks:FuzzVerifyWebhook
 
 .PHONY: test vet unit conformance fuzz bench soak
 
