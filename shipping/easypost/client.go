@@ -67,7 +67,7 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	quoted := &quotedRates{}
+	quoted := &shipping.Quoted[quote]{}
 	return &Client{Client: c, Rates: &RatesService{c: c, quoted: quoted}, Labels: &LabelsService{c: c, quoted: quoted},
 		Tracking: &TrackingService{c: c}}, nil
 }

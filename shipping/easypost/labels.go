@@ -17,7 +17,7 @@ import (
 // https://docs.easypost.com/docs/shipments#buy-a-shipment
 type LabelsService struct {
 	c      *connector.Client
-	quoted *quotedRates
+	quoted *shipping.Quoted[quote]
 }
 
 // referencePrefix marks the shipments the connector bought under a key:
@@ -256,7 +256,7 @@ func (s *LabelsService) scan(ctx context.Context, query url.Values, match func(*
 //
 // EasyPost API: GET /v2/rates/{id}, GET /v2/shipments/{id}.
 func (s *LabelsService) quote(ctx context.Context, rateID string) (quote, error) {
-	if q, ok := s.quoted.get(rateID); ok {
+	if q, ok := s.quoted.Get(rateID); ok {
 		return q, nil
 	}
 	var raw json.RawMessage

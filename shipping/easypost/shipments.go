@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/patchbay-go/patchbay/connector"
@@ -15,7 +14,7 @@ import (
 // https://docs.easypost.com/docs/shipments#create-a-shipment
 type RatesService struct {
 	c      *connector.Client
-	quoted *quotedRates
+	quoted *shipping.Quoted[quote]
 }
 
 // Quote creates a shipment and returns its rates. Addresses and the parcel
@@ -67,7 +66,9 @@ func (s *RatesService) Quote(ctx context.Context, from, to shipping.Address, par
 	if len(rates) == 0 && len(shp.Messages) > 0 {
 		return nil, ratingError(&shp)
 	}
-	s.quoted.add(quotes)
+	for _, q := range quotes {
+		s.quoted.Add(q.rate.ID, q)
+	}
 	return rates, nil
 }
 
@@ -109,41 +110,4 @@ func quoteOf(r shipping.Rate, w rateWire, shp *shipmentWire) quote {
 		q.parcelID = shp.Parcel.ID
 	}
 	return q
-}
-
-// quotedRates remembers the rates this client quoted last, so that buying
-// one of them needs no GET of its rate and shipment. Bounded, oldest out
-// first.
-type quotedRates struct {
-	mu    sync.Mutex
-	rates map[string]quote
-	order []string
-}
-
-const quotedRatesKept = 4096
-
-func (q *quotedRates) add(quotes []quote) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.rates == nil {
-		q.rates = map[string]quote{}
-	}
-	for _, r := range quotes {
-		if _, ok := q.rates[r.rate.ID]; ok {
-			continue
-		}
-		if len(q.order) == quotedRatesKept {
-			delete(q.rates, q.order[0])
-			q.order = q.order[1:]
-		}
-		q.rates[r.rate.ID] = r
-		q.order = append(q.order, r.rate.ID)
-	}
-}
-
-func (q *quotedRates) get(id string) (quote, bool) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	r, ok := q.rates[id]
-	return r, ok
 }

@@ -97,7 +97,7 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 		return nil, err
 	}
 	cl := &Client{Client: c, prefix: prefix}
-	quoted := &quotedRates{}
+	quoted := &shipping.Quoted[shipping.Rate]{}
 	carriers := &carrierIDs{ids: append([]string(nil), cfg.CarrierIDs...)}
 	cl.Rates = &RatesService{c: c, prefix: prefix, quoted: quoted, carriers: carriers}
 	cl.Labels = &LabelsService{c: c, prefix: prefix, quoted: quoted}

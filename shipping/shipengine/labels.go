@@ -18,7 +18,7 @@ import (
 type LabelsService struct {
 	c      *connector.Client
 	prefix string
-	quoted *quotedRates
+	quoted *shipping.Quoted[shipping.Rate]
 }
 
 // keyPrefix marks the shipments the connector bought a label for under a

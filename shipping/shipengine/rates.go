@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/shipping"
@@ -16,7 +15,7 @@ import (
 type RatesService struct {
 	c        *connector.Client
 	prefix   string
-	quoted   *quotedRates
+	quoted   *shipping.Quoted[shipping.Rate]
 	carriers *carrierIDs
 }
 
@@ -85,7 +84,9 @@ func (s *RatesService) Quote(ctx context.Context, from, to shipping.Address, par
 		return nil, &connector.APIError{Vendor: "shipengine", Op: "rates.quote", Kind: connector.ErrValidation,
 			Code: resp.RateResponse.Errors[0].ErrorCode, Message: s.c.Redact(strings.Join(msgs, "; "))}
 	}
-	s.quoted.add(rates)
+	for _, r := range rates {
+		s.quoted.Add(r.ID, r)
+	}
 	return rates, nil
 }
 
@@ -126,41 +127,4 @@ func (s *RatesService) carrierIDs(ctx context.Context) ([]string, error) {
 	}
 	s.carriers.ids = ids
 	return ids, nil
-}
-
-// quotedRates remembers the rates this client quoted, so that buying one
-// needs no GET /v1/rates/{id} for its carrier and amount. Rates do not
-// change once quoted; the cache is bounded, oldest out first.
-type quotedRates struct {
-	mu    sync.Mutex
-	rates map[string]shipping.Rate
-	order []string
-}
-
-const quotedRatesKept = 4096
-
-func (q *quotedRates) add(rates []shipping.Rate) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.rates == nil {
-		q.rates = map[string]shipping.Rate{}
-	}
-	for _, r := range rates {
-		if _, ok := q.rates[r.ID]; ok {
-			continue
-		}
-		if len(q.order) == quotedRatesKept {
-			delete(q.rates, q.order[0])
-			q.order = q.order[1:]
-		}
-		q.rates[r.ID] = r
-		q.order = append(q.order, r.ID)
-	}
-}
-
-func (q *quotedRates) get(id string) (shipping.Rate, bool) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	r, ok := q.rates[id]
-	return r, ok
 }

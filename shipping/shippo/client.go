@@ -65,6 +65,6 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	quoted := &quotedRates{}
+	quoted := &shipping.Quoted[shipping.Rate]{}
 	return &Client{Client: c, Rates: &RatesService{c: c, quoted: quoted}, Labels: &LabelsService{c: c, quoted: quoted}, Tracking: &TrackingService{c: c}}, nil
 }

@@ -16,7 +16,7 @@ import (
 // https://docs.goshippo.com/shippoapi/public-api/transactions/createtransaction
 type LabelsService struct {
 	c      *connector.Client
-	quoted *quotedRates
+	quoted *shipping.Quoted[shipping.Rate]
 }
 
 // metadataPrefix marks the transactions the connector bought under a key.
@@ -198,7 +198,7 @@ func (s *LabelsService) findByKey(ctx context.Context, rateID, meta string) (*tr
 // Shippo API: GET /rates/{RateId}.
 func (s *LabelsService) rate(ctx context.Context, rateID string) (shipping.Rate, error) {
 	if s.quoted != nil {
-		if r, ok := s.quoted.get(rateID); ok {
+		if r, ok := s.quoted.Get(rateID); ok {
 			return r, nil
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"sync"
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/shipping"
@@ -14,7 +13,7 @@ import (
 // https://docs.goshippo.com/shippoapi/public-api/shipments/createshipment
 type RatesService struct {
 	c      *connector.Client
-	quoted *quotedRates
+	quoted *shipping.Quoted[shipping.Rate]
 }
 
 // Quote creates a shipment and returns its rates. Addresses and parcels
@@ -70,44 +69,9 @@ func (s *RatesService) Quote(ctx context.Context, from, to shipping.Address, par
 		return nil, transactionError(resp.Messages)
 	}
 	if s.quoted != nil {
-		s.quoted.add(rates)
+		for _, r := range rates {
+			s.quoted.Add(r.ID, r)
+		}
 	}
 	return rates, nil
-}
-
-// quotedRates remembers the rates this client quoted last, so that buying
-// one of them needs no GET /rates/{id} for its carrier and amount. Rates
-// do not change once quoted; the cache is bounded, oldest out first.
-type quotedRates struct {
-	mu    sync.Mutex
-	rates map[string]shipping.Rate
-	order []string
-}
-
-const quotedRatesKept = 4096
-
-func (q *quotedRates) add(rates []shipping.Rate) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.rates == nil {
-		q.rates = map[string]shipping.Rate{}
-	}
-	for _, r := range rates {
-		if _, ok := q.rates[r.ID]; ok {
-			continue
-		}
-		if len(q.order) == quotedRatesKept {
-			delete(q.rates, q.order[0])
-			q.order = q.order[1:]
-		}
-		q.rates[r.ID] = r
-		q.order = append(q.order, r.ID)
-	}
-}
-
-func (q *quotedRates) get(id string) (shipping.Rate, bool) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	r, ok := q.rates[id]
-	return r, ok
 }
