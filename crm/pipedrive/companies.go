@@ -103,27 +103,6 @@ func (s *CompaniesService) body(ctx context.Context, op string, c crm.Company, k
 	return b, nil
 }
 
-// findByKey is the organization holding key in the key field, or nil.
-func (s *CompaniesService) findByKey(ctx context.Context, code, key string) (json.RawMessage, error) {
-	ids, err := search(ctx, s.c, "organizations", key, "custom_fields")
-	if err != nil {
-		return nil, err
-	}
-	for _, n := range ids {
-		raw, err := get(ctx, s.c, v2+"/organizations/"+idText(n), "organizations.get")
-		if isNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		var o orgWire
-		if json.Unmarshal(raw, &o) == nil && keyValue(o.CustomFields, code) == key {
-			return raw, nil
-		}
-	}
-	return nil, nil
-}
 
 // Create adds an organization. With an idempotency key, the key goes into
 // the key field (Config.KeyField) and an organization already holding it
@@ -153,7 +132,7 @@ func (s *CompaniesService) Create(ctx context.Context, c crm.Company, opts ...co
 	if code == "" {
 		raw, err = create(ctx)
 	} else {
-		raw, err = keyedCreate(ctx, o, func(ctx context.Context) (json.RawMessage, error) { return s.findByKey(ctx, code, o.IdempotencyKey) }, create)
+		raw, err = keyedCreate(ctx, o, func(ctx context.Context) (json.RawMessage, error) { return findByKey(ctx, s.c, "organizations", code, o.IdempotencyKey) }, create)
 	}
 	if err != nil {
 		return nil, err

@@ -122,26 +122,6 @@ func (s *DealsService) body(ctx context.Context, op string, d crm.Deal, keyCode,
 	return b, nil
 }
 
-func (s *DealsService) findByKey(ctx context.Context, code, key string) (json.RawMessage, error) {
-	ids, err := search(ctx, s.c, "deals", key, "custom_fields")
-	if err != nil {
-		return nil, err
-	}
-	for _, n := range ids {
-		raw, err := get(ctx, s.c, v2+"/deals/"+idText(n), "deals.get")
-		if isNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		var d dealWire
-		if json.Unmarshal(raw, &d) == nil && keyValue(d.CustomFields, code) == key {
-			return raw, nil
-		}
-	}
-	return nil, nil
-}
 
 // Create adds a deal, linked in the same call to the person and the
 // organization in d.Associations. With an idempotency key, the key goes
@@ -175,7 +155,7 @@ func (s *DealsService) Create(ctx context.Context, d crm.Deal, opts ...connector
 		}
 		return s.decode(ctx, raw)
 	}
-	raw, err := keyedCreate(ctx, o, func(ctx context.Context) (json.RawMessage, error) { return s.findByKey(ctx, code, o.IdempotencyKey) }, create)
+	raw, err := keyedCreate(ctx, o, func(ctx context.Context) (json.RawMessage, error) { return findByKey(ctx, s.c, "deals", code, o.IdempotencyKey) }, create)
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +222,7 @@ func (s *DealsService) Upsert(ctx context.Context, d crm.Deal, opts ...connector
 	if err != nil {
 		return nil, err
 	}
-	raw, err := s.findByKey(ctx, code, o.IdempotencyKey)
+	raw, err := findByKey(ctx, s.c, "deals", code, o.IdempotencyKey)
 	if err != nil {
 		return nil, err
 	}

@@ -82,3 +82,29 @@ func keyedCreate(ctx context.Context, o connector.CallOptions, find func(context
 	}
 	return create(ctx)
 }
+
+// findByKey is the record of entity ("organizations", "deals") holding key
+// in the key field code, or nil: found through the search API, then each
+// hit read to compare the field exactly.
+func findByKey(ctx context.Context, c *connector.Client, entity, code, key string) (json.RawMessage, error) {
+	ids, err := search(ctx, c, entity, key, "custom_fields")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range ids {
+		raw, err := get(ctx, c, v2+"/"+entity+"/"+idText(n), entity+".get")
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		var w struct {
+			CustomFields map[string]json.RawMessage `json:"custom_fields"`
+		}
+		if json.Unmarshal(raw, &w) == nil && keyValue(w.CustomFields, code) == key {
+			return raw, nil
+		}
+	}
+	return nil, nil
+}
