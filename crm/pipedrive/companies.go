@@ -103,7 +103,6 @@ func (s *CompaniesService) body(ctx context.Context, op string, c crm.Company, k
 	return b, nil
 }
 
-
 // Create adds an organization. With an idempotency key, the key goes into
 // the key field (Config.KeyField) and an organization already holding it
 // is the result: looked for before (unless connector.WithNewKey) and
@@ -132,7 +131,9 @@ func (s *CompaniesService) Create(ctx context.Context, c crm.Company, opts ...co
 	if code == "" {
 		raw, err = create(ctx)
 	} else {
-		raw, err = keyedCreate(ctx, o, func(ctx context.Context) (json.RawMessage, error) { return findByKey(ctx, s.c, "organizations", code, o.IdempotencyKey) }, create)
+		raw, err = keyedCreate(ctx, o, func(ctx context.Context) (json.RawMessage, error) {
+			return findByKey(ctx, s.c, "organizations", code, o.IdempotencyKey)
+		}, create)
 	}
 	if err != nil {
 		return nil, err

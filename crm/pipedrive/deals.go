@@ -122,7 +122,6 @@ func (s *DealsService) body(ctx context.Context, op string, d crm.Deal, keyCode,
 	return b, nil
 }
 
-
 // Create adds a deal, linked in the same call to the person and the
 // organization in d.Associations. With an idempotency key, the key goes
 // into the key field (Config.KeyField) and a deal already holding it is
@@ -155,7 +154,9 @@ func (s *DealsService) Create(ctx context.Context, d crm.Deal, opts ...connector
 		}
 		return s.decode(ctx, raw)
 	}
-	raw, err := keyedCreate(ctx, o, func(ctx context.Context) (json.RawMessage, error) { return findByKey(ctx, s.c, "deals", code, o.IdempotencyKey) }, create)
+	raw, err := keyedCreate(ctx, o, func(ctx context.Context) (json.RawMessage, error) {
+		return findByKey(ctx, s.c, "deals", code, o.IdempotencyKey)
+	}, create)
 	if err != nil {
 		return nil, err
 	}
