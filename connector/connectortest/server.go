@@ -205,7 +205,7 @@ func (s *Server) trickle(w http.ResponseWriter, r *http.Request, status int, eve
 // in a Fault's Handler after a side effect, to lose the answer of a request
 // that took effect.
 func Reset(w http.ResponseWriter) {
-	conn, _, err := w.(http.Hijacker).Hijack()
+	conn, _, err := http.NewResponseController(w).Hijack() // through any wrapper that has Unwrap
 	if err != nil {
 		return
 	}

@@ -208,15 +208,19 @@ func (s *Server) createLabelFromRate(w http.ResponseWriter, r *http.Request) {
 func (l *label) render(base string) map[string]any {
 	out := map[string]any{"label_id": l.id, "status": l.status, "shipment_id": l.shipmentID, "ship_date": stamp(l.created),
 		"created_at": stamp(l.created), "shipment_cost": usd(l.cost), "insurance_cost": usd(decimal.Zero),
-		"tracking_number": l.trackingNumber, "is_return_label": false, "rma_number": nil, "is_international": false,
+		"tracking_number": l.trackingNumber, "is_return_label": false, "is_international": false,
 		"batch_id": "", "carrier_id": l.svc.CarrierID, "service_code": l.svc.Code, "package_code": "package",
-		"voided": l.status == "voided", "voided_at": nil, "label_format": "pdf", "display_scheme": "label",
-		"label_layout": "4x6", "trackable": true, "label_image_id": nil, "carrier_code": l.svc.CarrierCode,
+		"voided": l.status == "voided", "label_format": "pdf", "display_scheme": "label",
+		"label_layout": "4x6", "trackable": true, "carrier_code": l.svc.CarrierCode,
 		"tracking_status": "in_transit", "charge_event": "carrier_default",
 		"tracking_url": "https://tools.usps.com/go/TrackConfirmAction.action?tLabels=" + l.trackingNumber,
 		"label_download": map[string]any{"href": base + "/v1/downloads/10/" + l.id + "/label.pdf",
 			"pdf": base + "/v1/downloads/10/" + l.id + "/label.pdf"},
-		"form_download": nil, "insurance_claim": nil, "packages": []any{}}
+		"packages": []any{}}
+	// What the label lacks (an RMA number, a customs form, an insurance
+	// claim, a void time) is left out, not null: ShipStation's schema
+	// makes those fields non-nullable, and ShipEngine's allows their
+	// absence.
 	if !l.voidedAt.IsZero() {
 		out["voided_at"] = stamp(l.voidedAt)
 	}
@@ -387,6 +391,22 @@ func (s *Server) getTracking(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, t.render())
+}
+
+// trackLabel is GET /v1|v2/labels/{label_id}/track: the tracking of a
+// label bought here.
+func (s *Server) trackLabel(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, l := range s.labels {
+		if l.id == r.PathValue("label_id") {
+			if t := s.tracks[l.trackingNumber]; t != nil {
+				writeJSON(w, http.StatusOK, t.render())
+				return
+			}
+		}
+	}
+	writeNotFound(w, "label", r.PathValue("label_id"))
 }
 
 // AdvanceTracking moves a parcel to its next state (accepted, in transit,

@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -167,8 +168,9 @@ func NewServer(opts ...Option) *Server {
 		mux.HandleFunc("PUT "+v+"/labels/{label_id}/void", s.voidLabel)
 		mux.HandleFunc("GET "+v+"/shipments", s.listShipments)
 		mux.HandleFunc("GET "+v+"/shipments/{shipment_id}", s.getShipment)
-		mux.HandleFunc("GET "+v+"/tracking", s.getTracking)
+		mux.HandleFunc("GET "+v+"/labels/{label_id}/track", s.trackLabel)
 	}
+	mux.HandleFunc("GET /v1/tracking", s.getTracking) // ShipStation v2 has none: it tracks by label
 	s.Start(s.gate(mux))
 	return s
 }
@@ -229,6 +231,9 @@ func (s *Server) gate(next http.Handler) http.Handler {
 			return
 		}
 		s.requests.Add(1)
+		if strings.HasPrefix(r.URL.Path, "/v2/") {
+			w = &shipStationWriter{w} // its errors say ShipStation where ShipEngine's say shipengine
+		}
 		if r.Header.Get("API-Key") != s.apiKey {
 			writeErrors(w, http.StatusUnauthorized, apiError{"shipengine", "security", "unauthorized",
 				"The request is not authorized. Check your API key.", ""})
@@ -254,9 +259,21 @@ func (s *Server) gate(next http.Handler) http.Handler {
 // apiError is one entry of ShipEngine's errors[].
 type apiError struct{ source, typ, code, message, field string }
 
+// shipStationWriter answers a ShipStation API v2 request: the platform's
+// own errors there name their source "ShipStation", as that spec's
+// error_source enum has it, where ShipEngine's say "shipengine".
+type shipStationWriter struct{ http.ResponseWriter }
+
+// Unwrap lets http.ResponseController reach the connection (to reset it).
+func (w *shipStationWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func writeErrors(w http.ResponseWriter, status int, errs ...apiError) {
+	_, station := w.(*shipStationWriter)
 	list := make([]map[string]any, 0, len(errs))
 	for _, e := range errs {
+		if station && e.source == "shipengine" {
+			e.source = "ShipStation"
+		}
 		m := map[string]any{"error_source": e.source, "error_type": e.typ, "error_code": e.code, "message": e.message}
 		if e.field != "" {
 			m["field_name"] = e.field
