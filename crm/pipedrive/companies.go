@@ -89,15 +89,9 @@ func (s *CompaniesService) body(ctx context.Context, op string, c crm.Company, k
 		d := c.Domain
 		b.Website = &d
 	}
-	cf, err := s.fields.toWire(ctx, op, c.Properties)
+	cf, err := s.fields.withKey(ctx, op, c.Properties, keyCode, key)
 	if err != nil {
 		return nil, err
-	}
-	if keyCode != "" {
-		if cf == nil {
-			cf = map[string]any{}
-		}
-		cf[keyCode] = key
 	}
 	b.CustomFields = cf
 	return b, nil
@@ -113,12 +107,9 @@ func (s *CompaniesService) Create(ctx context.Context, c crm.Company, opts ...co
 		return nil, connector.InvalidInput("pipedrive", "organizations.create", "an organization needs a name")
 	}
 	o := connector.ResolveCallOptions(opts...)
-	var code string
-	if o.IdempotencyKey != "" {
-		var err error
-		if code, err = s.fields.keyCode(ctx, true); err != nil {
-			return nil, err
-		}
+	code, err := s.fields.keyCodeFor(ctx, o)
+	if err != nil {
+		return nil, err
 	}
 	b, err := s.body(ctx, "organizations.create", c, code, o.IdempotencyKey)
 	if err != nil {

@@ -108,15 +108,9 @@ func (s *DealsService) body(ctx context.Context, op string, d crm.Deal, keyCode,
 			return nil, connector.InvalidInput("pipedrive", op, fmt.Sprintf("a Pipedrive deal links to one person and one organization, not to %s %s", ref.Type, ref.ID))
 		}
 	}
-	cf, err := s.fields.toWire(ctx, op, d.Properties)
+	cf, err := s.fields.withKey(ctx, op, d.Properties, keyCode, key)
 	if err != nil {
 		return nil, err
-	}
-	if keyCode != "" {
-		if cf == nil {
-			cf = map[string]any{}
-		}
-		cf[keyCode] = key
 	}
 	b.CustomFields = cf
 	return b, nil
@@ -133,12 +127,9 @@ func (s *DealsService) Create(ctx context.Context, d crm.Deal, opts ...connector
 		return nil, connector.InvalidInput("pipedrive", "deals.create", "a deal needs a name (title)")
 	}
 	o := connector.ResolveCallOptions(opts...)
-	var code string
-	if o.IdempotencyKey != "" {
-		var err error
-		if code, err = s.fields.keyCode(ctx, true); err != nil {
-			return nil, err
-		}
+	code, err := s.fields.keyCodeFor(ctx, o)
+	if err != nil {
+		return nil, err
 	}
 	b, err := s.body(ctx, "deals.create", d, code, o.IdempotencyKey)
 	if err != nil {

@@ -195,3 +195,25 @@ func keyValue(cf map[string]json.RawMessage, code string) string {
 	_ = json.Unmarshal(cf[code], &s)
 	return s
 }
+
+// withKey is toWire, plus key in the key field code when there is one.
+func (f *fieldSet) withKey(ctx context.Context, op string, props map[string]string, code, key string) (map[string]any, error) {
+	cf, err := f.toWire(ctx, op, props)
+	if err != nil || code == "" {
+		return cf, err
+	}
+	if cf == nil {
+		cf = map[string]any{}
+	}
+	cf[code] = key
+	return cf, nil
+}
+
+// keyCodeFor is the key field's code (made on first use) for a keyed
+// call, "" for a keyless one.
+func (f *fieldSet) keyCodeFor(ctx context.Context, o connector.CallOptions) (string, error) {
+	if o.IdempotencyKey == "" {
+		return "", nil
+	}
+	return f.keyCode(ctx, true)
+}
