@@ -14,6 +14,7 @@ import (
 	"github.com/patchbay-go/patchbay/accounting/quickbooks"
 	"github.com/patchbay-go/patchbay/accounting/quickbooks/quickbookstest"
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -26,14 +27,8 @@ func sandbox(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper, opts 
 	t.Helper()
 	srv := quickbookstest.NewServer()
 	t.Cleanup(srv.Close)
-	tr := &http.Transport{}
-	t.Cleanup(tr.CloseIdleConnections)
-	var base http.RoundTripper = tr
-	if wrap != nil {
-		base = wrap(tr)
-	}
 	client, err := quickbooks.New(quickbooks.Config{BaseURL: srv.URL(), Auth: srv.Auth(), RealmID: srv.RealmID(), HomeCurrency: quickbookstest.Currency},
-		append([]connector.Option{connector.WithHTTPClient(&http.Client{Transport: base}), connector.WithRetryPolicy(fastRetry)}, opts...)...)
+		append([]connector.Option{connector.WithHTTPClient(connectortest.TestClient(t, wrap)), connector.WithRetryPolicy(fastRetry)}, opts...)...)
 	require.NoError(t, err)
 	return srv, client
 }

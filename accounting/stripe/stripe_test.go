@@ -12,6 +12,7 @@ import (
 	"github.com/patchbay-go/patchbay/accounting/stripe"
 	"github.com/patchbay-go/patchbay/accounting/stripe/stripetest"
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -23,14 +24,8 @@ func sandbox(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper) (*str
 	t.Helper()
 	srv := stripetest.NewServer()
 	t.Cleanup(srv.Close)
-	tr := &http.Transport{}
-	t.Cleanup(tr.CloseIdleConnections)
-	var base http.RoundTripper = tr
-	if wrap != nil {
-		base = wrap(tr)
-	}
 	client, err := stripe.New(stripe.Config{BaseURL: srv.URL(), Auth: srv.Auth()},
-		connector.WithHTTPClient(&http.Client{Transport: base}), connector.WithRetryPolicy(fastRetry))
+		connector.WithHTTPClient(connectortest.TestClient(t, wrap)), connector.WithRetryPolicy(fastRetry))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"testing"
 	"time"
 )
 
@@ -104,4 +105,18 @@ func UUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// TestClient is an *http.Client with a connection pool of its own, closed
+// when t ends, for a vendor client under test: connector.WithHTTPClient
+// takes it. wrap, when given, goes around the pool: a conformance check
+// that validates every request and answer against the vendor's spec.
+func TestClient(t testing.TB, wrap func(http.RoundTripper) http.RoundTripper) *http.Client {
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	var base http.RoundTripper = tr
+	if wrap != nil {
+		base = wrap(tr)
+	}
+	return &http.Client{Transport: base}
 }

@@ -8,6 +8,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 	"github.com/patchbay-go/patchbay/crm/crmtest"
 	"github.com/patchbay-go/patchbay/crm/hubspot"
 	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
@@ -24,14 +25,8 @@ func sandbox(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper, cfg h
 	t.Helper()
 	srv := hubspottest.NewServer(opts...)
 	t.Cleanup(srv.Close)
-	tr := &http.Transport{}
-	t.Cleanup(tr.CloseIdleConnections)
-	var base http.RoundTripper = tr
-	if wrap != nil {
-		base = wrap(tr)
-	}
 	cfg.BaseURL, cfg.Auth = srv.URL(), srv.Auth()
-	client, err := hubspot.New(cfg, connector.WithHTTPClient(&http.Client{Transport: base}), connector.WithRetryPolicy(fastRetry))
+	client, err := hubspot.New(cfg, connector.WithHTTPClient(connectortest.TestClient(t, wrap)), connector.WithRetryPolicy(fastRetry))
 	if err != nil {
 		t.Fatal(err)
 	}

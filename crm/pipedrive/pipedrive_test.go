@@ -8,6 +8,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 	"github.com/patchbay-go/patchbay/crm/crmtest"
 	"github.com/patchbay-go/patchbay/crm/pipedrive"
 	"github.com/patchbay-go/patchbay/crm/pipedrive/pipedrivetest"
@@ -24,14 +25,8 @@ func sandbox(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper, opts 
 	t.Helper()
 	srv := pipedrivetest.NewServer(opts...)
 	t.Cleanup(srv.Close)
-	tr := &http.Transport{}
-	t.Cleanup(tr.CloseIdleConnections)
-	var base http.RoundTripper = tr
-	if wrap != nil {
-		base = wrap(tr)
-	}
 	client, err := pipedrive.New(pipedrive.Config{BaseURL: srv.URL(), Auth: srv.Auth()},
-		connector.WithHTTPClient(&http.Client{Transport: base}), connector.WithRetryPolicy(fastRetry))
+		connector.WithHTTPClient(connectortest.TestClient(t, wrap)), connector.WithRetryPolicy(fastRetry))
 	if err != nil {
 		t.Fatal(err)
 	}

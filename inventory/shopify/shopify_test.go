@@ -9,6 +9,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 	"github.com/patchbay-go/patchbay/internal/spec"
 	"github.com/patchbay-go/patchbay/inventory/inventorytest"
 	"github.com/patchbay-go/patchbay/inventory/shopify"
@@ -23,14 +24,8 @@ func sandbox(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper, opts 
 	t.Helper()
 	srv := shopifytest.NewServer(opts...)
 	t.Cleanup(srv.Close)
-	tr := &http.Transport{}
-	t.Cleanup(tr.CloseIdleConnections)
-	var base http.RoundTripper = tr
-	if wrap != nil {
-		base = wrap(tr)
-	}
 	client, err := shopify.New(shopify.Config{BaseURL: srv.URL(), Auth: srv.Auth()},
-		connector.WithHTTPClient(&http.Client{Transport: base}), connector.WithRetryPolicy(fastRetry))
+		connector.WithHTTPClient(connectortest.TestClient(t, wrap)), connector.WithRetryPolicy(fastRetry))
 	require.NoError(t, err)
 	return srv, client
 }

@@ -28,14 +28,8 @@ func sandbox(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper) (*eas
 	t.Helper()
 	srv := easyposttest.NewServer()
 	t.Cleanup(srv.Close)
-	tr := &http.Transport{}
-	t.Cleanup(tr.CloseIdleConnections)
-	var base http.RoundTripper = tr
-	if wrap != nil {
-		base = wrap(tr)
-	}
 	client, err := easypost.New(easypost.Config{BaseURL: srv.URL(), Auth: srv.Auth()},
-		connector.WithHTTPClient(&http.Client{Transport: base}), connector.WithRetryPolicy(fastRetry))
+		connector.WithHTTPClient(connectortest.TestClient(t, wrap)), connector.WithRetryPolicy(fastRetry))
 	require.NoError(t, err)
 	return srv, client
 }
@@ -47,21 +41,12 @@ func harness(wrap func(*testing.T, http.RoundTripper) http.RoundTripper) func(t 
 			w = func(next http.RoundTripper) http.RoundTripper { return wrap(t, next) }
 		}
 		srv, client := sandbox(t, w)
-		return shippingtest.Harness{Rates: client.Rates, Labels: client.Labels, Tracking: client.Tracking,
-			AdvanceTracking: srv.AdvanceTracking, FailLabels: srv.FailLabels, Throttle: srv.Throttle, Purchases: srv.Purchases}
+		return shippingtest.HarnessOn(client.Rates, client.Labels, client.Tracking, srv)
 	}
 }
 
 // The shipping contract, on the sandbox.
 func TestContract(t *testing.T) { shippingtest.Run(t, harness(nil)) }
-
-func quote(t *testing.T, client *easypost.Client) []shipping.Rate {
-	t.Helper()
-	rates, err := client.Rates.Quote(context.Background(), shippingtest.From, shippingtest.To, []shipping.Parcel{shippingtest.Box})
-	require.NoError(t, err)
-	require.NotEmpty(t, rates)
-	return rates
-}
 
 // The purchase goes through and is charged at EasyPost but its answer is
 // lost: Buy finds the shipment by the key in its reference and returns it.
@@ -69,7 +54,7 @@ func quote(t *testing.T, client *easypost.Client) []shipping.Rate {
 func TestLostPurchaseAnswer(t *testing.T) {
 	srv, client := sandbox(t, nil)
 	ctx := context.Background()
-	rates := quote(t, client)
+	rates := shippingtest.Quote(t, client.Rates)
 	rate, _ := shipping.Fastest(rates)
 	srv.LoseNextPurchaseAnswer()
 	label, err := client.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey("order-1001-label"))
@@ -108,7 +93,7 @@ func TestBuyWithNewKeyIsOneCall(t *testing.T) {
 	counter := &countRequests{}
 	srv, client := sandbox(t, func(next http.RoundTripper) http.RoundTripper { counter.next = next; return counter })
 	ctx := context.Background()
-	rates := quote(t, client)
+	rates := shippingtest.Quote(t, client.Rates)
 	cheap, _ := shipping.Cheapest(rates)
 	before := counter.n.Load()
 	label, err := client.Labels.Buy(ctx, cheap.ID, connector.WithIdempotencyKey("order-1-label"), connector.WithNewKey())
@@ -128,7 +113,7 @@ func TestBuyWithNewKeyIsOneCall(t *testing.T) {
 // a rate bought without a key cannot be bought again under one.
 func TestBuyRateQuotedElsewhere(t *testing.T) {
 	srv, quoter := sandbox(t, nil)
-	rates := quote(t, quoter)
+	rates := shippingtest.Quote(t, quoter.Rates)
 	other, err := easypost.New(easypost.Config{BaseURL: srv.URL(), Auth: srv.Auth()}, connector.WithRetryPolicy(fastRetry))
 	require.NoError(t, err)
 	ctx := context.Background()
@@ -150,15 +135,15 @@ func TestBuyRateQuotedElsewhere(t *testing.T) {
 func TestFindByKeyPages(t *testing.T) {
 	srv, client := sandbox(t, nil)
 	ctx := context.Background()
-	rate, _ := shipping.Cheapest(quote(t, client))
+	rate, _ := shipping.Cheapest(shippingtest.Quote(t, client.Rates))
 	want, err := client.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey("first-order"))
 	require.NoError(t, err)
 	for range 105 { // more than a page of newer shipments
-		quote(t, client)
+		shippingtest.Quote(t, client.Rates)
 	}
 	// Purchased ones only are listed: buy a page's worth more.
 	for i := range 101 {
-		r, _ := shipping.Cheapest(quote(t, client))
+		r, _ := shipping.Cheapest(shippingtest.Quote(t, client.Rates))
 		_, err := client.Labels.Buy(ctx, r.ID, connector.WithIdempotencyKey(connector.DeriveKey("o", string(rune('a'+i%26)), time.Now().String())), connector.WithNewKey())
 		require.NoError(t, err)
 	}
@@ -204,7 +189,7 @@ func TestAuth(t *testing.T) {
 
 func buyOne(t *testing.T, client *easypost.Client) *shipping.Label {
 	t.Helper()
-	rate, _ := shipping.Cheapest(quote(t, client))
+	rate, _ := shipping.Cheapest(shippingtest.Quote(t, client.Rates))
 	label, err := client.Labels.Buy(context.Background(), rate.ID, connector.WithIdempotencyKey(connector.NewKey()))
 	require.NoError(t, err)
 	return label

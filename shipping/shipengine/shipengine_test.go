@@ -29,14 +29,8 @@ func sandbox(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper, opts 
 	t.Helper()
 	srv := shipenginetest.NewServer(opts...)
 	t.Cleanup(srv.Close)
-	tr := &http.Transport{}
-	t.Cleanup(tr.CloseIdleConnections)
-	var base http.RoundTripper = tr
-	if wrap != nil {
-		base = wrap(tr)
-	}
 	client, err := shipengine.New(shipengine.Config{BaseURL: srv.URL(), Auth: srv.Auth()},
-		connector.WithHTTPClient(&http.Client{Transport: base}), connector.WithRetryPolicy(fastRetry))
+		connector.WithHTTPClient(connectortest.TestClient(t, wrap)), connector.WithRetryPolicy(fastRetry))
 	require.NoError(t, err)
 	return srv, client
 }
@@ -48,28 +42,19 @@ func harness(wrap func(*testing.T, http.RoundTripper) http.RoundTripper) func(t 
 			w = func(next http.RoundTripper) http.RoundTripper { return wrap(t, next) }
 		}
 		srv, client := sandbox(t, w)
-		return shippingtest.Harness{Rates: client.Rates, Labels: client.Labels, Tracking: client.Tracking,
-			AdvanceTracking: srv.AdvanceTracking, FailLabels: srv.FailLabels, Throttle: srv.Throttle, Purchases: srv.Purchases}
+		return shippingtest.HarnessOn(client.Rates, client.Labels, client.Tracking, srv)
 	}
 }
 
 // The shipping contract, on the sandbox.
 func TestContract(t *testing.T) { shippingtest.Run(t, harness(nil)) }
 
-func quote(t *testing.T, client *shipengine.Client) []shipping.Rate {
-	t.Helper()
-	rates, err := client.Rates.Quote(context.Background(), shippingtest.From, shippingtest.To, []shipping.Parcel{shippingtest.Box})
-	require.NoError(t, err)
-	require.NotEmpty(t, rates)
-	return rates
-}
-
 // The purchase goes through and is charged, but its answer is lost: Buy
 // finds the label by its key and returns it. One label, one charge.
 func TestLostPurchaseAnswer(t *testing.T) {
 	srv, client := sandbox(t, nil)
 	ctx := context.Background()
-	rates := quote(t, client)
+	rates := shippingtest.Quote(t, client.Rates)
 	rate, _ := shipping.Fastest(rates)
 	srv.LoseNextPurchaseAnswer()
 	label, err := client.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey("order-1001-label"))
@@ -89,7 +74,7 @@ func TestLostPurchaseAnswer(t *testing.T) {
 	assert.Equal(t, 2, srv.Purchases(), "charges")
 
 	// With a new key, the lost answer is still resolved by the lookup.
-	rates = quote(t, client)
+	rates = shippingtest.Quote(t, client.Rates)
 	rate3, _ := shipping.Cheapest(rates)
 	srv.LoseNextPurchaseAnswer()
 	_, err = client.Labels.Buy(ctx, rate3.ID, connector.WithIdempotencyKey("order-1003-label"), connector.WithNewKey())
@@ -112,7 +97,7 @@ func (c *countRequests) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestBuyWithNewKeyIsOneCall(t *testing.T) {
 	counter := &countRequests{}
 	srv, client := sandbox(t, func(next http.RoundTripper) http.RoundTripper { counter.next = next; return counter })
-	cheap, _ := shipping.Cheapest(quote(t, client))
+	cheap, _ := shipping.Cheapest(shippingtest.Quote(t, client.Rates))
 	before := counter.n.Load()
 	label, err := client.Labels.Buy(context.Background(), cheap.ID, connector.WithIdempotencyKey("order-1-label"), connector.WithNewKey())
 	require.NoError(t, err)
@@ -130,7 +115,7 @@ func TestFindByKey(t *testing.T) {
 	ctx := context.Background()
 	var want *shipping.Label
 	for i := range 103 { // more than one page of shipments with a label
-		rate, _ := shipping.Cheapest(quote(t, client))
+		rate, _ := shipping.Cheapest(shippingtest.Quote(t, client.Rates))
 		l, err := client.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey(connector.DeriveKey("order", string(rune('a'+i%26)), time.Duration(i).String())), connector.WithNewKey())
 		require.NoError(t, err)
 		if i == 0 {
@@ -179,7 +164,7 @@ func TestShipStationPlatform(t *testing.T) {
 	defer srv.Close()
 	client, err := shipengine.New(shipengine.Config{BaseURL: srv.URL(), Auth: srv.Auth(), Platform: shipengine.ShipStation})
 	require.NoError(t, err)
-	rate, _ := shipping.Cheapest(quote(t, client))
+	rate, _ := shipping.Cheapest(shippingtest.Quote(t, client.Rates))
 	l, err := client.Labels.Buy(context.Background(), rate.ID, connector.WithIdempotencyKey("ss-1"))
 	require.NoError(t, err)
 	assert.Equal(t, shipping.LabelCreated, l.Status)
@@ -191,7 +176,7 @@ func TestRateLimitPaces(t *testing.T) {
 	srv, client := sandbox(t, nil)
 	srv.Throttle(1)
 	start := time.Now()
-	quote(t, client)
+	shippingtest.Quote(t, client.Rates)
 	assert.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "the Retry-After of 1 s was not waited")
 	assert.Equal(t, shipengine.DocumentedLimit, client.RateLimiter().Limit())
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/patchbay-go/patchbay/connector/webhook/webhooktest"
 	"github.com/patchbay-go/patchbay/shipping"
 	"github.com/patchbay-go/patchbay/shipping/shipengine"
+	"github.com/patchbay-go/patchbay/shipping/shippingtest"
 )
 
 const trackBody = `{"resource_url":"https://api.shipengine.com/v1/tracking?carrier_code=ups&tracking_number=1Z","resource_type":"API_TRACK",` +
@@ -136,7 +137,7 @@ func TestWebhooksFromSandbox(t *testing.T) {
 	srv.DeliverWebhooksTo(hook.URL + "/hooks/shipengine")
 
 	ctx := context.Background()
-	rate, _ := shipping.Cheapest(quote(t, client))
+	rate, _ := shipping.Cheapest(shippingtest.Quote(t, client.Rates))
 	label, err := client.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey("hook-order"))
 	require.NoError(t, err)
 	require.True(t, srv.AdvanceTracking(label.Carrier, label.TrackingNumber))

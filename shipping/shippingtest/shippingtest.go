@@ -30,6 +30,34 @@ type Harness struct {
 	Purchases func() int
 }
 
+// Carrier is what the suite asks of a carrier's sandbox.
+type Carrier interface {
+	AdvanceTracking(carrier, trackingNumber string) bool
+	FailLabels(on bool)
+	Throttle(n int)
+	Purchases() int
+}
+
+// HarnessOn is the Harness of services on the sandbox srv.
+func HarnessOn(rates shipping.Rates, labels shipping.Labels, tracking shipping.Tracking, srv Carrier) Harness {
+	return Harness{Rates: rates, Labels: labels, Tracking: tracking,
+		AdvanceTracking: srv.AdvanceTracking, FailLabels: srv.FailLabels, Throttle: srv.Throttle, Purchases: srv.Purchases}
+}
+
+// Quote quotes From to To for Box through rates, and fails t if no rate
+// comes back.
+func Quote(t *testing.T, rates shipping.Rates) []shipping.Rate {
+	t.Helper()
+	got, err := rates.Quote(context.Background(), From, To, []shipping.Parcel{Box})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) == 0 {
+		t.Fatal("no rate")
+	}
+	return got
+}
+
 // From and To are valid US addresses; Box a valid parcel.
 var (
 	From = shipping.Address{Name: "Patchbay Warehouse", Street1: "215 Clayton St", City: "San Francisco", Region: "CA",

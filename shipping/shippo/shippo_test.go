@@ -28,14 +28,8 @@ func sandbox(t *testing.T, wrap func(http.RoundTripper) http.RoundTripper) (*shi
 	t.Helper()
 	srv := shippotest.NewServer()
 	t.Cleanup(srv.Close)
-	tr := &http.Transport{}
-	t.Cleanup(tr.CloseIdleConnections)
-	var base http.RoundTripper = tr
-	if wrap != nil {
-		base = wrap(tr)
-	}
 	client, err := shippo.New(shippo.Config{BaseURL: srv.URL(), Auth: srv.Auth()},
-		connector.WithHTTPClient(&http.Client{Transport: base}), connector.WithRetryPolicy(fastRetry))
+		connector.WithHTTPClient(connectortest.TestClient(t, wrap)), connector.WithRetryPolicy(fastRetry))
 	require.NoError(t, err)
 	return srv, client
 }
@@ -47,8 +41,7 @@ func harness(wrap func(*testing.T, http.RoundTripper) http.RoundTripper) func(t 
 			w = func(next http.RoundTripper) http.RoundTripper { return wrap(t, next) }
 		}
 		srv, client := sandbox(t, w)
-		return shippingtest.Harness{Rates: client.Rates, Labels: client.Labels, Tracking: client.Tracking,
-			AdvanceTracking: srv.AdvanceTracking, FailLabels: srv.FailLabels, Throttle: srv.Throttle, Purchases: srv.Purchases}
+		return shippingtest.HarnessOn(client.Rates, client.Labels, client.Tracking, srv)
 	}
 }
 
