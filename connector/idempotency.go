@@ -7,12 +7,6 @@ import (
 	"encoding/hex"
 )
 
-// keyLength is the length of every key DeriveKey and NewKey return: short
-// enough for every vendor we target (QuickBooks' requestid allows 50
-// characters, Xero's Idempotency-Key 128, Stripe's 255) and 128 bits of hash,
-// so distinct inputs do not collide in practice.
-const keyLength = 35
-
 // DeriveKey returns a deterministic idempotency key of 35 characters for
 // business parts, such as DeriveKey("order", order.ID, "invoice"): a re-run
 // after a crash repeats nothing, and other parts ("ab","c" or "a","bc")
@@ -26,6 +20,9 @@ func DeriveKey(parts ...string) string {
 		h.Write([]byte(p))
 	}
 	sum := h.Sum(nil)
+	// 35 characters: short enough for every vendor (QuickBooks' requestid
+	// allows 50, Xero's Idempotency-Key 128, Stripe's 255), and 128 bits of
+	// hash, so distinct parts do not collide in practice.
 	return "pb-" + hex.EncodeToString(sum[:16])
 }
 

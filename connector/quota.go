@@ -52,9 +52,3 @@ func (q *retryQuota) release(lastCost int) {
 	q.tokens = min(q.tokens+gain, q.capacity)
 	q.mu.Unlock()
 }
-
-func (q *retryQuota) available() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.tokens
-}
