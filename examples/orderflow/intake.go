@@ -201,5 +201,5 @@ func serve(ctx context.Context, env *flowtest.Env, o options, samples []flow.Ord
 	}
 	out.summary(results, latency, time.Since(start), diff(env.Calls(), before), diff(env.Failures(), failuresBefore), env.Counts())
 	out.mailbox(env, nil)
-	return nil
+	return ending(results)
 }

@@ -4,6 +4,7 @@
 // this process on 127.0.0.1:
 //
 //	go run ./examples/orderflow                      # the sample orders, then the same orders again
+//	go run ./examples/orderflow -orders examples/orderflow/testdata/oversold.json  # one fails for good, undone
 //	go run ./examples/orderflow -n 200 -concurrency 8 -faults 0.3
 //	go run ./examples/orderflow -listen 127.0.0.1:8080 -demo
 //
@@ -73,14 +74,20 @@ func main() {
 
 // The exit statuses: how the run ended.
 const (
-	exitEnded     = 0 // every order ended: done, or failed for good and undone (see each order's result)
-	exitError     = 1 // the program could not run
-	exitConfig    = 2 // a flag, a PATCHBAY_* variable, or credentials a vendor refused
-	exitStillOpen = 3 // some orders are still open (a vendor was down): run again to resume them
+	exitAllDone    = 0 // every order done
+	exitError      = 1 // the program could not run
+	exitConfig     = 2 // a flag, a PATCHBAY_* variable, or credentials a vendor refused
+	exitStillOpen  = 3 // some orders are still open (a vendor was down): run again to resume them
+	exitSomeFailed = 4 // every order ended, some failed for good (out of stock, a refused label) and were undone
 )
 
-// errStillOpen ends a run that left orders open.
-var errStillOpen = errors.New("some orders are still open: run again to resume them")
+var (
+	// errStillOpen ends a run that left orders open.
+	errStillOpen = errors.New("some orders are still open: run again to resume them")
+	// errSomeFailed ends a run in which every order ended but some failed
+	// for good; each order's result says why and what was undone.
+	errSomeFailed = errors.New("some orders failed for good (undone): see each order's result")
+)
 
 // configError is a problem with what the user gave: flags, variables,
 // credentials.
@@ -93,9 +100,11 @@ func exitStatus(err error) int {
 	var fe *flowenv.ConfigError
 	switch {
 	case err == nil:
-		return exitEnded
+		return exitAllDone
 	case errors.Is(err, errStillOpen):
 		return exitStillOpen
+	case errors.Is(err, errSomeFailed):
+		return exitSomeFailed
 	case errors.As(err, &ce), errors.As(err, &fe):
 		return exitConfig
 	}
@@ -169,17 +178,33 @@ func run(ctx context.Context, o options) error {
 	if o.ordersFile == "" && o.n == 0 && o.journal == "" {
 		passes = append(passes, "the same orders again (nothing may change)")
 	}
-	var open int
+	var results map[string]flow.Result
 	for _, pass := range passes {
 		out.section(fmt.Sprintf("%s: %d orders", pass, len(orders)))
 		var err error
-		if open, err = process(ctx, env, orders, o, out); err != nil {
+		if results, err = process(ctx, env, orders, o, out); err != nil {
 			return err
 		}
 	}
 	out.mailbox(env, moved)
-	if open > 0 {
-		return errStillOpen
+	return ending(results)
+}
+
+// ending says how a run whose last results these are ended: nil when every
+// order is done.
+func ending(results map[string]flow.Result) error {
+	failed := false
+	for _, r := range results {
+		if r.Status == flow.Done {
+			continue
+		}
+		if r.Open {
+			return errStillOpen
+		}
+		failed = true
+	}
+	if failed {
+		return errSomeFailed
 	}
 	return nil
 }
@@ -188,9 +213,9 @@ func run(ctx context.Context, o options) error {
 // a fault left open again, up to 10 rounds, as an operator or a queue
 // would. Without injected faults an open order is a vendor really down:
 // it is reported, not run again at once. A vendor that refuses the
-// credentials ends the run: no order can pass it. It returns how many
-// orders are still open.
-func process(ctx context.Context, env *flowtest.Env, orders []flow.Order, o options, out *report) (open int, err error) {
+// credentials ends the run: no order can pass it. It returns the
+// orders' results.
+func process(ctx context.Context, env *flowtest.Env, orders []flow.Order, o options, out *report) (map[string]flow.Result, error) {
 	before, failuresBefore, start := env.Calls(), env.Failures(), time.Now()
 	results := map[string]flow.Result{}
 	latency := map[string]time.Duration{}
@@ -208,7 +233,7 @@ func process(ctx context.Context, env *flowtest.Env, orders []flow.Order, o opti
 			results[r.OrderID] = r.Result
 			latency[r.OrderID] += r.took
 			if err := refused(r.Result, o); err != nil {
-				return 0, err
+				return nil, err
 			}
 			if r.Status == flow.Failed && r.Open {
 				again = append(again, pending[i]) // results come in the orders' order
@@ -217,7 +242,7 @@ func process(ctx context.Context, env *flowtest.Env, orders []flow.Order, o opti
 		pending = again
 	}
 	out.summary(results, latency, time.Since(start), diff(env.Calls(), before), diff(env.Failures(), failuresBefore), env.Counts())
-	return len(pending), nil
+	return results, nil
 }
 
 // refused turns a vendor's refusal of the credentials, which left an order
