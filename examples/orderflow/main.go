@@ -59,9 +59,9 @@ func main() {
 	flag.BoolVar(&o.demo, "demo", false, "with -listen: the sandbox shop places the sample orders, sending their webhooks")
 	flag.StringVar(&o.journal, "journal", "", "keep the journal in this file, so a killed run resumes where it stopped")
 	flag.StringVar(&o.crm, "crm", "hubspot", "CRM vendor: hubspot or pipedrive")
-	flag.StringVar(&o.accounting, "accounting", "xero", "accounting vendor: xero or stripe")
+	flag.StringVar(&o.accounting, "accounting", "xero", "accounting vendor: xero, stripe or quickbooks")
 	flag.StringVar(&o.inventory, "inventory", "shopify", "inventory vendor: shopify")
-	flag.StringVar(&o.shipping, "shipping", "shippo", "shipping vendor: shippo, shipengine or easypost")
+	flag.StringVar(&o.shipping, "shipping", "shippo", "shipping vendor: shippo, shipengine, shipstation or easypost")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	err := run(ctx, o)
@@ -115,8 +115,8 @@ func (o options) check() error {
 	for _, v := range []struct {
 		flag, got string
 		have      []string
-	}{{"-crm", o.crm, []string{"hubspot", "pipedrive"}}, {"-accounting", o.accounting, []string{"xero", "stripe"}},
-		{"-inventory", o.inventory, []string{"shopify"}}, {"-shipping", o.shipping, []string{"shippo", "shipengine", "easypost"}}} {
+	}{{"-crm", o.crm, []string{"hubspot", "pipedrive"}}, {"-accounting", o.accounting, []string{"xero", "stripe", "quickbooks"}},
+		{"-inventory", o.inventory, []string{"shopify"}}, {"-shipping", o.shipping, []string{"shippo", "shipengine", "shipstation", "easypost"}}} {
 		if !slices.Contains(v.have, v.got) {
 			return fmt.Errorf("%s %s: not a vendor this build has (have: %s)", v.flag, v.got, strings.Join(v.have, ", "))
 		}

@@ -17,6 +17,9 @@ type Systems struct {
 	Contacts crm.Contacts
 	Deals    crm.Deals
 	Notes    crm.Notes // the shipping confirmation on the contact; optional
+	// Sales, where the CRM has it, records the contact and the deal in one
+	// round trip, all or nothing (Salesforce's Composite API); optional.
+	Sales crm.SaleRecorder
 
 	Items      inventory.Items
 	Stock      inventory.Stock

@@ -37,25 +37,36 @@ func total(o Order) (money.Amount, error) {
 }
 
 // RecordOnCRM upserts the contact by email and records the order as a won
-// deal linked to it (keyed by the order).
+// deal linked to it (keyed by the order): in one round trip where the CRM
+// records a whole sale at once.
 func (f *Flow) RecordOnCRM(ctx context.Context, o Order, st *State) (string, error) {
-	contact, err := f.Contacts.Upsert(ctx, crm.Contact{Email: o.Customer.Email, FirstName: o.Customer.FirstName,
-		LastName: o.Customer.LastName, Phone: o.Customer.Phone}, connector.WithIdempotencyKey(Key(o.ID, "crm-contact")))
-	if err != nil {
-		return "", classify(err)
-	}
 	amount, err := total(o)
 	if err != nil {
 		return "", err
 	}
-	deal, err := f.Deals.Create(ctx, crm.Deal{Name: "Order " + o.ID, Amount: &amount, Stage: "closedwon", Pipeline: "default",
-		CloseDate:    time.Now().UTC().Truncate(24 * time.Hour),
-		Associations: []crm.Ref{{Type: crm.ContactObject, ID: contact.ID}}}, connector.WithIdempotencyKey(Key(o.ID, "crm-deal")))
+	contact := crm.Contact{Email: o.Customer.Email, FirstName: o.Customer.FirstName, LastName: o.Customer.LastName, Phone: o.Customer.Phone}
+	deal := crm.Deal{Name: "Order " + o.ID, Amount: &amount, Stage: "closedwon", Pipeline: "default",
+		CloseDate: time.Now().UTC().Truncate(24 * time.Hour)}
+	dealKey := connector.WithIdempotencyKey(Key(o.ID, "crm-deal"))
+	if f.Sales != nil {
+		sale, err := f.Sales.RecordSale(ctx, crm.Sale{Contact: contact, Deal: deal}, dealKey)
+		if err != nil {
+			return "", classify(err)
+		}
+		st.ContactID = sale.Contact.ID
+		return "contact " + sale.Contact.ID + ", deal " + sale.Deal.ID, nil
+	}
+	c, err := f.Contacts.Upsert(ctx, contact, connector.WithIdempotencyKey(Key(o.ID, "crm-contact")))
 	if err != nil {
 		return "", classify(err)
 	}
-	st.ContactID = contact.ID
-	return "contact " + contact.ID + ", deal " + deal.ID, nil
+	deal.Associations = []crm.Ref{{Type: crm.ContactObject, ID: c.ID}}
+	d, err := f.Deals.Create(ctx, deal, dealKey)
+	if err != nil {
+		return "", classify(err)
+	}
+	st.ContactID = c.ID
+	return "contact " + c.ID + ", deal " + d.ID, nil
 }
 
 // TakeStock reserves every line in one adjustment, then checks that no

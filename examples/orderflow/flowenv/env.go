@@ -12,22 +12,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 
-	"golang.org/x/oauth2"
-
-	"github.com/patchbay-go/patchbay/accounting/stripe"
-	"github.com/patchbay-go/patchbay/accounting/xero"
 	"github.com/patchbay-go/patchbay/connector"
-	"github.com/patchbay-go/patchbay/connector/oauth"
-	"github.com/patchbay-go/patchbay/crm/hubspot"
-	"github.com/patchbay-go/patchbay/crm/pipedrive"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
-	"github.com/patchbay-go/patchbay/inventory/shopify"
-	"github.com/patchbay-go/patchbay/shipping/easypost"
-	"github.com/patchbay-go/patchbay/shipping/shipengine"
-	"github.com/patchbay-go/patchbay/shipping/shippo"
 )
 
 // ConfigError names the environment variable that is wrong and says how
@@ -78,232 +66,43 @@ func (v Vendors) WithDefaults() Vendors {
 //	PATCHBAY_STRIPE_URL, PATCHBAY_STRIPE_KEY, PATCHBAY_STRIPE_TAX_RATE
 //	PATCHBAY_SHIPPO_URL, PATCHBAY_SHIPPO_TOKEN
 //	PATCHBAY_SHIPENGINE_URL, PATCHBAY_SHIPENGINE_API_KEY, PATCHBAY_SHIPENGINE_CARRIER_IDS (comma-separated)
+//	PATCHBAY_SHIPSTATION_URL, PATCHBAY_SHIPSTATION_API_KEY, PATCHBAY_SHIPSTATION_CARRIER_IDS
 //	PATCHBAY_EASYPOST_URL, PATCHBAY_EASYPOST_API_KEY
 //	PATCHBAY_SMTP_URL
 func Configure(ctx context.Context, s *flow.Systems, v Vendors, hc *http.Client, opts []connector.Option) ([]string, error) {
 	v = v.WithDefaults()
-	accounting := v.Accounting
 	if hc != nil {
 		opts = append([]connector.Option{connector.WithHTTPClient(hc)}, opts...)
 	}
+	chosen := map[string]string{"CRM": v.CRM, "inventory": v.Inventory, "accounting": v.Accounting, "shipping": v.Shipping}
 	var moved []string
-
-	if base, token, set := vendorVars("PATCHBAY_HUBSPOT_URL", "PATCHBAY_HUBSPOT_TOKEN"); set {
-		if err := need(token, "PATCHBAY_HUBSPOT_TOKEN", "HubSpot needs a private app's access token (pat-...)"); err != nil {
-			return nil, err
+	for _, ve := range vendorEnvs {
+		base, cred, set := vendorVars(ve.urlVar, ve.credVar)
+		if ve.alsoSetBy != "" && Lookup(ve.alsoSetBy) != "" {
+			set = true
 		}
-		if err := checkURL("PATCHBAY_HUBSPOT_URL", base); err != nil {
-			return nil, err
+		if !set {
+			continue
 		}
-		hs, err := hubspot.New(hubspot.Config{BaseURL: base, Auth: connector.Bearer(token)}, opts...)
-		if err != nil {
-			return nil, &ConfigError{"PATCHBAY_HUBSPOT_TOKEN", err.Error()}
+		// Another vendor's variables, for a system given to someone
+		// else, would be silently ignored: say so instead.
+		if chosen[ve.system] != ve.name {
+			return nil, &ConfigError{ve.credVar, fmt.Sprintf("set, but the %s system is %s: choose %s (%s %s) or unset it",
+				ve.system, chosen[ve.system], ve.name, ve.flag(), ve.name)}
 		}
-		s.Contacts, s.Deals, s.Notes = hs.Contacts, hs.Deals, hs.Notes
-		moved = append(moved, "HubSpot")
-	}
-	if base, token, set := vendorVars("PATCHBAY_PIPEDRIVE_URL", "PATCHBAY_PIPEDRIVE_API_TOKEN"); set {
-		if err := need(token, "PATCHBAY_PIPEDRIVE_API_TOKEN", "Pipedrive needs a personal API token"); err != nil {
-			return nil, err
-		}
-		if base != "" {
-			if err := checkURL("PATCHBAY_PIPEDRIVE_URL", base); err != nil {
-				return nil, err
-			}
-		}
-		pd, err := pipedrive.New(pipedrive.Config{BaseURL: base, Auth: pipedrive.APIToken(token)}, opts...)
-		if err != nil {
-			return nil, &ConfigError{"PATCHBAY_PIPEDRIVE_API_TOKEN", err.Error()}
-		}
-		s.Contacts, s.Deals, s.Notes = pd.Contacts, pd.Deals, pd.Notes
-		moved = append(moved, "Pipedrive")
-	}
-
-	if base, token, set := vendorVars("PATCHBAY_SHOPIFY_URL", "PATCHBAY_SHOPIFY_TOKEN"); set || Lookup("PATCHBAY_SHOPIFY_SHOP") != "" {
-		shop := Lookup("PATCHBAY_SHOPIFY_SHOP")
-		if base != "" {
-			if err := checkURL("PATCHBAY_SHOPIFY_URL", base); err != nil {
-				return nil, err
-			}
-			shop = base
-		}
-		if err := need(shop, "PATCHBAY_SHOPIFY_SHOP", "name the shop, example.myshopify.com (or a server with PATCHBAY_SHOPIFY_URL)"); err != nil {
-			return nil, err
-		}
-		if err := need(token, "PATCHBAY_SHOPIFY_TOKEN", "Shopify needs an Admin API access token (shpat_...)"); err != nil {
-			return nil, err
-		}
-		sh, err := shopify.New(shopify.Config{BaseURL: shop, Auth: shopify.AccessToken(token)}, opts...)
-		if err != nil {
-			return nil, &ConfigError{"PATCHBAY_SHOPIFY_SHOP", err.Error()}
-		}
-		loc, err := firstLocation(ctx, sh)
-		if err != nil {
-			return nil, &ConfigError{"PATCHBAY_SHOPIFY_TOKEN", "could not list the shop's locations: " + err.Error()}
-		}
-		s.Items, s.Stock, s.LocationID = sh.Items, sh.Stock, loc
-		moved = append(moved, "Shopify")
-	}
-
-	// Another vendor's variables, for a system given to someone else,
-	// would be silently ignored: say so instead.
-	for _, o := range []struct{ system, flag, chosen, vendor, urlVar, credVar string }{
-		{"CRM", "-crm", v.CRM, "hubspot", "PATCHBAY_HUBSPOT_URL", "PATCHBAY_HUBSPOT_TOKEN"},
-		{"CRM", "-crm", v.CRM, "pipedrive", "PATCHBAY_PIPEDRIVE_URL", "PATCHBAY_PIPEDRIVE_API_TOKEN"},
-		{"accounting", "-accounting", accounting, "stripe", "PATCHBAY_STRIPE_URL", "PATCHBAY_STRIPE_KEY"},
-		{"accounting", "-accounting", accounting, "xero", "PATCHBAY_XERO_URL", "PATCHBAY_XERO_CLIENT_ID"},
-		{"shipping", "-shipping", v.Shipping, "shippo", "PATCHBAY_SHIPPO_URL", "PATCHBAY_SHIPPO_TOKEN"},
-		{"shipping", "-shipping", v.Shipping, "shipengine", "PATCHBAY_SHIPENGINE_URL", "PATCHBAY_SHIPENGINE_API_KEY"},
-		{"shipping", "-shipping", v.Shipping, "easypost", "PATCHBAY_EASYPOST_URL", "PATCHBAY_EASYPOST_API_KEY"},
-	} {
-		if _, _, set := vendorVars(o.urlVar, o.credVar); set && o.chosen != o.vendor {
-			return nil, &ConfigError{o.credVar, fmt.Sprintf("set, but the %s system is %s: choose %s (%s %s) or unset it",
-				o.system, o.chosen, o.vendor, o.flag, o.vendor)}
-		}
-	}
-
-	if base, key, set := vendorVars("PATCHBAY_STRIPE_URL", "PATCHBAY_STRIPE_KEY"); set && accounting == "stripe" {
-		if err := need(key, "PATCHBAY_STRIPE_KEY", "Stripe needs a secret key (sk_test_... or rk_test_...)"); err != nil {
+		if err := need(cred, ve.credVar, ve.credWhat); err != nil {
 			return nil, err
 		}
 		if base != "" {
-			if err := checkURL("PATCHBAY_STRIPE_URL", base); err != nil {
+			if err := checkURL(ve.urlVar, base); err != nil {
 				return nil, err
 			}
 		}
-		st, err := stripe.New(stripe.Config{BaseURL: base, Auth: connector.Bearer(key)}, opts...)
-		if err != nil {
-			return nil, &ConfigError{"PATCHBAY_STRIPE_KEY", err.Error()}
-		}
-		s.Customers, s.Invoices, s.AccountCode, s.TaxCode = st.Customers, st.Invoices, "", Lookup("PATCHBAY_STRIPE_TAX_RATE")
-		moved = append(moved, "Stripe")
-	}
-
-	if base, id, set := vendorVars("PATCHBAY_XERO_URL", "PATCHBAY_XERO_CLIENT_ID"); set && accounting == "xero" {
-		secret, refresh := Lookup("PATCHBAY_XERO_CLIENT_SECRET"), Lookup("PATCHBAY_XERO_REFRESH_TOKEN")
-		for _, v := range [][3]string{{id, "PATCHBAY_XERO_CLIENT_ID", "the Xero app's client id"},
-			{secret, "PATCHBAY_XERO_CLIENT_SECRET", "the Xero app's client secret"},
-			{refresh, "PATCHBAY_XERO_REFRESH_TOKEN", "a refresh token from connecting the organisation (scope offline_access)"}} {
-			if err := need(v[0], v[1], v[2]); err != nil {
-				return nil, err
-			}
-		}
-		if base != "" {
-			if err := checkURL("PATCHBAY_XERO_URL", base); err != nil {
-				return nil, err
-			}
-		}
-		// Xero rotates refresh tokens: the new one is kept in a file (named
-		// after the app and the token given), or the next run would present
-		// a spent token.
-		store := oauth.NewFileStore(filepath.Join(os.TempDir(), "patchbay-xero-token-"+connector.DeriveKey(id, refresh)[3:15]+".json"))
-		if tok, _, err := store.Load(ctx); err != nil || tok == nil {
-			if _, err := store.Save(ctx, &oauth2.Token{RefreshToken: refresh}, 0); err != nil {
-				return nil, &ConfigError{"PATCHBAY_XERO_REFRESH_TOKEN", "could not keep it: " + err.Error()}
-			}
-		}
-		// Every URL the client calls can be moved: the token endpoint, and
-		// the host of /Connections (by default the API's own host, as at
-		// Xero).
-		tokenURL := orDefault(Lookup("PATCHBAY_XERO_TOKEN_URL"), xeroTokenURL)
-		if err := checkURL("PATCHBAY_XERO_TOKEN_URL", tokenURL); err != nil {
+		if err := ve.configure(ctx, s, setup{base: base, cred: cred, hc: hc, opts: opts}); err != nil {
 			return nil, err
 		}
-		identity := Lookup("PATCHBAY_XERO_IDENTITY_URL")
-		if identity == "" && base != "" {
-			u, _ := url.Parse(base)
-			identity = u.Scheme + "://" + u.Host
-		}
-		if identity != "" {
-			if err := checkURL("PATCHBAY_XERO_IDENTITY_URL", identity); err != nil {
-				return nil, err
-			}
-		}
-		cfg := &oauth2.Config{ClientID: id, ClientSecret: secret, Endpoint: oauth2.Endpoint{
-			TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInHeader}}
-		src, err := oauth.NewSource(oauth.Config{OAuth2: cfg, Store: store, HTTPClient: hc})
-		if err != nil {
-			return nil, &ConfigError{"PATCHBAY_XERO_CLIENT_ID", err.Error()}
-		}
-		tenant := Lookup("PATCHBAY_XERO_TENANT_ID")
-		if tenant == "" {
-			tenants, err := xero.Connections(ctx, connector.OAuth2(src), identity, opts...)
-			if err != nil || len(tenants) == 0 {
-				return nil, &ConfigError{"PATCHBAY_XERO_TENANT_ID", fmt.Sprintf("not set, and no connected organisation was found (%v)", err)}
-			}
-			tenant = tenants[0].TenantID
-		}
-		xr, err := xero.New(xero.Config{BaseURL: base, TenantID: tenant, Auth: connector.OAuth2(src)}, opts...)
-		if err != nil {
-			return nil, &ConfigError{"PATCHBAY_XERO_TENANT_ID", err.Error()}
-		}
-		s.Customers, s.Invoices = xr.Customers, xr.Invoices
-		if v := Lookup("PATCHBAY_XERO_ACCOUNT_CODE"); v != "" {
-			s.AccountCode = v
-		}
-		if v := Lookup("PATCHBAY_XERO_TAX_TYPE"); v != "" {
-			s.TaxCode = v
-		}
-		moved = append(moved, "Xero")
+		moved = append(moved, ve.title)
 	}
-
-	if base, token, set := vendorVars("PATCHBAY_SHIPPO_URL", "PATCHBAY_SHIPPO_TOKEN"); set {
-		if err := need(token, "PATCHBAY_SHIPPO_TOKEN", "Shippo needs an API token (shippo_test_... or shippo_live_...)"); err != nil {
-			return nil, err
-		}
-		if base != "" {
-			if err := checkURL("PATCHBAY_SHIPPO_URL", base); err != nil {
-				return nil, err
-			}
-		}
-		sp, err := shippo.New(shippo.Config{BaseURL: base, Auth: shippo.APIToken(token)}, opts...)
-		if err != nil {
-			return nil, &ConfigError{"PATCHBAY_SHIPPO_TOKEN", err.Error()}
-		}
-		s.Rates, s.Labels = sp.Rates, sp.Labels
-		moved = append(moved, "Shippo")
-	}
-
-	if base, key, set := vendorVars("PATCHBAY_SHIPENGINE_URL", "PATCHBAY_SHIPENGINE_API_KEY"); set {
-		if err := need(key, "PATCHBAY_SHIPENGINE_API_KEY", "ShipEngine needs an API key (TEST_... or a production key)"); err != nil {
-			return nil, err
-		}
-		if base != "" {
-			if err := checkURL("PATCHBAY_SHIPENGINE_URL", base); err != nil {
-				return nil, err
-			}
-		}
-		var carriers []string
-		for _, id := range strings.Split(Lookup("PATCHBAY_SHIPENGINE_CARRIER_IDS"), ",") {
-			if id = strings.TrimSpace(id); id != "" {
-				carriers = append(carriers, id)
-			}
-		}
-		se, err := shipengine.New(shipengine.Config{BaseURL: base, Auth: shipengine.APIKey(key), CarrierIDs: carriers}, opts...)
-		if err != nil {
-			return nil, &ConfigError{"PATCHBAY_SHIPENGINE_API_KEY", err.Error()}
-		}
-		s.Rates, s.Labels = se.Rates, se.Labels
-		moved = append(moved, "ShipEngine")
-	}
-
-	if base, key, set := vendorVars("PATCHBAY_EASYPOST_URL", "PATCHBAY_EASYPOST_API_KEY"); set {
-		if err := need(key, "PATCHBAY_EASYPOST_API_KEY", "EasyPost needs an API key (EZTK... for test mode)"); err != nil {
-			return nil, err
-		}
-		if base != "" {
-			if err := checkURL("PATCHBAY_EASYPOST_URL", base); err != nil {
-				return nil, err
-			}
-		}
-		ep, err := easypost.New(easypost.Config{BaseURL: base, Auth: easypost.APIKey(key)}, opts...)
-		if err != nil {
-			return nil, &ConfigError{"PATCHBAY_EASYPOST_API_KEY", err.Error()}
-		}
-		s.Rates, s.Labels = ep.Rates, ep.Labels
-		moved = append(moved, "EasyPost")
-	}
-
 	if raw := Lookup("PATCHBAY_SMTP_URL"); raw != "" {
 		m, err := flow.NewSMTPMailer(raw)
 		if err != nil {
@@ -315,9 +114,45 @@ func Configure(ctx context.Context, s *flow.Systems, v Vendors, hc *http.Client,
 	return moved, nil
 }
 
-// xeroTokenURL is Xero's token endpoint.
-// https://developer.xero.com/documentation/guides/oauth2/auth-flow
-const xeroTokenURL = "https://identity.xero.com/connect/token"
+// vendorEnv is how one vendor is moved to a real account from the
+// environment.
+type vendorEnv struct {
+	system    string // "CRM", "inventory", "accounting", "shipping"
+	name      string // the flag's value: "hubspot"
+	title     string // for people: "HubSpot"
+	urlVar    string // moves the client to another server
+	credVar   string // the credential; set alone, the vendor's own server
+	credWhat  string // what the credential is, for a message when it is missing
+	alsoSetBy string // another variable that moves the vendor (Shopify's shop name)
+	// credentials names every variable of the credential, for a message
+	// when the vendor refuses it; credVar when empty.
+	credentials string
+	configure   func(ctx context.Context, s *flow.Systems, c setup) error
+}
+
+func (ve vendorEnv) flag() string {
+	if ve.system == "CRM" {
+		return "-crm"
+	}
+	return "-" + ve.system
+}
+
+// setup is what a vendor's configure gets: its URL and credential
+// variables' values (the URL checked), and the clients' options.
+type setup struct {
+	base, cred string
+	hc         *http.Client
+	opts       []connector.Option
+}
+
+// vendorEnvs is every vendor the flow can move to a real account, in the
+// order they are configured.
+var vendorEnvs = []vendorEnv{
+	hubspotEnv, pipedriveEnv,
+	shopifyEnv,
+	stripeEnv, xeroEnv,
+	shippoEnv, shipengineEnv, shipstationEnv, easypostEnv,
+}
 
 func orDefault(v, def string) string {
 	if strings.TrimSpace(v) == "" {
@@ -348,42 +183,14 @@ func checkURL(variable, raw string) error {
 	return nil
 }
 
-func firstLocation(ctx context.Context, sh *shopify.Client) (string, error) {
-	if v := Lookup("PATCHBAY_SHOPIFY_LOCATION_ID"); v != "" {
-		return v, nil
-	}
-	for loc, err := range sh.Locations.List(ctx) {
-		if err != nil {
-			return "", err
-		}
-		if loc.Active {
-			return loc.ID, nil
-		}
-	}
-	return "", fmt.Errorf("the shop has no active location")
-}
-
 // CredentialVariable names the variable that holds a vendor's credential
 // ("hubspot": PATCHBAY_HUBSPOT_TOKEN), for a message that says what to fix
 // when the vendor refuses it.
 func CredentialVariable(vendor string) string {
-	switch vendor {
-	case "hubspot":
-		return "PATCHBAY_HUBSPOT_TOKEN"
-	case "shopify":
-		return "PATCHBAY_SHOPIFY_TOKEN"
-	case "xero":
-		return "PATCHBAY_XERO_CLIENT_ID, PATCHBAY_XERO_CLIENT_SECRET and PATCHBAY_XERO_REFRESH_TOKEN"
-	case "stripe":
-		return "PATCHBAY_STRIPE_KEY"
-	case "shippo":
-		return "PATCHBAY_SHIPPO_TOKEN"
-	case "pipedrive":
-		return "PATCHBAY_PIPEDRIVE_API_TOKEN"
-	case "shipengine":
-		return "PATCHBAY_SHIPENGINE_API_KEY"
-	case "easypost":
-		return "PATCHBAY_EASYPOST_API_KEY"
+	for _, ve := range vendorEnvs {
+		if ve.name == vendor {
+			return orDefault(ve.credentials, ve.credVar)
+		}
 	}
 	return "the PATCHBAY_* variables of " + vendor
 }

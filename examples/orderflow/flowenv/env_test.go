@@ -3,8 +3,10 @@ package flowenv_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/govalues/decimal"
@@ -20,6 +22,7 @@ import (
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
 	"github.com/patchbay-go/patchbay/shipping/easypost/easyposttest"
+	"github.com/patchbay-go/patchbay/shipping/shipengine/shipenginetest"
 	"github.com/patchbay-go/patchbay/shipping/shippo/shippotest"
 )
 
@@ -39,6 +42,8 @@ func TestEnvironmentErrorsNameTheVariable(t *testing.T) {
 		{"xero", map[string]string{"PATCHBAY_XERO_CLIENT_ID": "id"}, "PATCHBAY_XERO_CLIENT_SECRET: missing"},
 		{"xero", map[string]string{"PATCHBAY_XERO_CLIENT_ID": "id", "PATCHBAY_XERO_CLIENT_SECRET": "s"}, "PATCHBAY_XERO_REFRESH_TOKEN: missing"},
 		{"xero", map[string]string{"PATCHBAY_XERO_URL": "ftp://x"}, "PATCHBAY_XERO_CLIENT_ID: missing"},
+		{"xero", map[string]string{"PATCHBAY_XERO_URL": "ftp://x", "PATCHBAY_XERO_CLIENT_ID": "id"}, "PATCHBAY_XERO_URL: \"ftp://x\" is not"},
+		{"xero", map[string]string{"PATCHBAY_SHIPSTATION_API_KEY": "k"}, "PATCHBAY_SHIPSTATION_API_KEY: set, but the shipping system is shippo: choose shipstation (-shipping shipstation)"},
 		{"xero", map[string]string{"PATCHBAY_SHIPPO_URL": "http://127.0.0.1:1"}, "PATCHBAY_SHIPPO_TOKEN: missing"},
 		{"xero", map[string]string{"PATCHBAY_SMTP_URL": "mailto:x"}, "PATCHBAY_SMTP_URL: an SMTP URL looks like"},
 		// The other accounting vendor's variables are not silently ignored.
@@ -180,3 +185,46 @@ func TestEnvironmentOtherVendors(t *testing.T) {
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, "PATCHBAY_PIPEDRIVE_API_TOKEN", ce.Variable)
 }
+
+// ShipStation API v2 is the ShipEngine platform under its own variables:
+// given as real, the label is bought there, with no sandbox started.
+func TestEnvironmentShipStation(t *testing.T) {
+	ctx := context.Background()
+	carrier := shipenginetest.NewServer(shipenginetest.WithAPIKey("shipstation-env-key-0001"))
+	defer carrier.Close()
+	vars := map[string]string{"PATCHBAY_SHIPSTATION_URL": carrier.URL(), "PATCHBAY_SHIPSTATION_API_KEY": "shipstation-env-key-0001"}
+	flowenv.Lookup = func(k string) string { return vars[k] }
+	defer func() { flowenv.Lookup = func(string) string { return "" } }()
+
+	env := flowtest.NewEnv()
+	defer env.Close()
+	env.Vendors = flowenv.Vendors{Shipping: "shipstation"}
+	var paths []string
+	var mu sync.Mutex
+	hc := &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		paths = append(paths, r.URL.Path)
+		mu.Unlock()
+		return env.HTTPClient().Transport.RoundTrip(r)
+	})}
+	var sys flow.Systems
+	moved, err := flowenv.Configure(ctx, &sys, env.Vendors, hc, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ShipStation"}, moved)
+	require.NoError(t, env.Fill(ctx, sys))
+	assert.Nil(t, env.ShipEngine)
+	r := env.Flow.Process(ctx, flowtest.Order("S1", flow.Line{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}))
+	require.Empty(t, r.Reason)
+	assert.Equal(t, 1, carrier.Purchases())
+	mu.Lock()
+	defer mu.Unlock()
+	require.NotEmpty(t, paths)
+	for _, p := range paths {
+		assert.True(t, strings.HasPrefix(p, "/v2/"), "%s: not ShipStation API v2", p)
+	}
+	assert.Equal(t, "PATCHBAY_SHIPSTATION_API_KEY", flowenv.CredentialVariable("shipstation"))
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -1,0 +1,74 @@
+package flowtest
+
+import (
+	"github.com/patchbay-go/patchbay/accounting/quickbooks"
+	"github.com/patchbay-go/patchbay/accounting/quickbooks/quickbookstest"
+	"github.com/patchbay-go/patchbay/accounting/stripe"
+	"github.com/patchbay-go/patchbay/accounting/stripe/stripetest"
+	"github.com/patchbay-go/patchbay/accounting/xero"
+	"github.com/patchbay-go/patchbay/accounting/xero/xerotest"
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
+)
+
+// startAccounting starts the accounting sandbox of vendor and sets the
+// flow's accounting on it.
+func (e *Env) startAccounting(sys *flow.Systems, vendor string, opts []connector.Option) error {
+	switch vendor {
+	case "xero":
+		e.Xero = xerotest.NewServer()
+		e.track("Xero", vendor, e.Xero)
+		e.count(e.Xero.Provider.URL, "xero-identity")
+		c, err := xero.New(xero.Config{BaseURL: e.Xero.URL(), Auth: e.Xero.Auth(), TenantID: e.Xero.TenantID()}, opts...)
+		if err != nil {
+			return err
+		}
+		sys.Customers, sys.Invoices, sys.AccountCode, sys.TaxCode = c.Customers, c.Invoices, xerotest.SalesAccount, xerotest.TaxType
+	case "stripe":
+		return e.startStripe(sys, opts)
+	case "quickbooks":
+		e.QuickBooks = quickbookstest.NewServer()
+		e.track("QuickBooks", vendor, e.QuickBooks)
+		e.count(e.QuickBooks.Provider.URL, "quickbooks-identity")
+		c, err := quickbooks.New(quickbooks.Config{BaseURL: e.QuickBooks.URL(), Auth: e.QuickBooks.Auth(), RealmID: e.QuickBooks.RealmID(),
+			HomeCurrency: quickbookstest.Currency}, opts...)
+		if err != nil {
+			return err
+		}
+		sys.Customers, sys.Invoices, sys.AccountCode, sys.TaxCode = c.Customers, c.Invoices, quickbookstest.SalesAccount, quickbookstest.TaxCode
+	default:
+		return unknownVendor("accounting", vendor)
+	}
+	return nil
+}
+
+// UseStripe moves accounting to a Stripe sandbox: invoices are then
+// Stripe's, with the sandbox's tax rate. opts are connector options, as for
+// Start.
+func (e *Env) UseStripe(opts ...connector.Option) error {
+	return e.startStripe(&e.Flow.Systems, append([]connector.Option{connector.WithHTTPClient(e.client)}, opts...))
+}
+
+func (e *Env) startStripe(sys *flow.Systems, opts []connector.Option) error {
+	e.Stripe = stripetest.NewServer()
+	e.track("Stripe", "stripe", e.Stripe)
+	c, err := stripe.New(stripe.Config{BaseURL: e.Stripe.URL(), Auth: e.Stripe.Auth()}, opts...)
+	if err != nil {
+		return err
+	}
+	sys.Customers, sys.Invoices, sys.AccountCode, sys.TaxCode = c.Customers, c.Invoices, "", e.Stripe.TaxRate()
+	return nil
+}
+
+// invoiceCount reads how many invoices the accounting sandbox holds.
+func (e *Env) invoiceCount() int {
+	switch {
+	case e.Stripe != nil:
+		return e.Stripe.InvoiceCount()
+	case e.Xero != nil:
+		return e.Xero.InvoiceCount()
+	case e.QuickBooks != nil:
+		return e.QuickBooks.InvoiceCount()
+	}
+	return 0
+}

@@ -1,0 +1,46 @@
+package flowtest
+
+import (
+	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/crm/hubspot"
+	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
+	"github.com/patchbay-go/patchbay/crm/pipedrive"
+	"github.com/patchbay-go/patchbay/crm/pipedrive/pipedrivetest"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
+)
+
+// startCRM starts the CRM sandbox of vendor and sets the flow's CRM on it.
+func (e *Env) startCRM(sys *flow.Systems, vendor string, opts []connector.Option) error {
+	switch vendor {
+	case "hubspot":
+		e.HubSpot = hubspottest.NewServer()
+		e.track("HubSpot", vendor, e.HubSpot)
+		c, err := hubspot.New(hubspot.Config{BaseURL: e.HubSpot.URL(), Auth: e.HubSpot.Auth()}, opts...)
+		if err != nil {
+			return err
+		}
+		sys.Contacts, sys.Deals, sys.Notes = c.Contacts, c.Deals, c.Notes
+	case "pipedrive":
+		e.Pipedrive = pipedrivetest.NewServer()
+		e.track("Pipedrive", vendor, e.Pipedrive)
+		c, err := pipedrive.New(pipedrive.Config{BaseURL: e.Pipedrive.URL(), Auth: e.Pipedrive.Auth()}, opts...)
+		if err != nil {
+			return err
+		}
+		sys.Contacts, sys.Deals, sys.Notes = c.Contacts, c.Deals, c.Notes
+	default:
+		return unknownVendor("CRM", vendor)
+	}
+	return nil
+}
+
+// crmCounts reads the contacts, deals and notes the CRM sandbox holds.
+func (e *Env) crmCounts() (contacts, deals, notes int) {
+	switch {
+	case e.HubSpot != nil:
+		return e.HubSpot.Count("contacts"), e.HubSpot.Count("deals"), e.HubSpot.Count("notes")
+	case e.Pipedrive != nil:
+		return e.Pipedrive.Count("persons"), e.Pipedrive.Count("deals"), e.Pipedrive.Count("notes")
+	}
+	return 0, 0, 0
+}
