@@ -2,6 +2,10 @@ package pipedrive
 
 import (
 	"errors"
+	"net/url"
+	"strings"
+
+	"golang.org/x/oauth2"
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/crm"
@@ -28,12 +32,13 @@ const DefaultKeyField = "Patchbay idempotency key"
 // Config holds what is particular to a Pipedrive account.
 type Config struct {
 	// BaseURL defaults to DefaultBaseURL; a pipedrivetest sandbox's URL()
-	// in tests, a company domain (https://acme.pipedrive.com), or a proxy.
+	// in tests, a company domain (https://acme.pipedrive.com; for an OAuth
+	// app, APIDomain of its token), or a proxy.
 	BaseURL string
 	// Auth is APIToken(token) for a personal API token, or
 	// connector.OAuth2(source) over a connector/oauth Source for an OAuth
-	// app (Pipedrive's token endpoint is
-	// https://oauth.pipedrive.com/oauth/token; the Source refreshes).
+	// app (its oauth2.Config's Endpoint is OAuthEndpoint; the Source
+	// refreshes an expired access token, and once more on a 401).
 	// Required.
 	Auth connector.Auth
 	// Currency is used for deals that carry none. Default "USD".
@@ -51,6 +56,40 @@ type Config struct {
 // error, for requests built by hand with the token in the URL.)
 // https://pipedrive.readme.io/docs/how-to-find-the-api-token
 func APIToken(token string) connector.Auth { return connector.APIKey("x-api-token", token) }
+
+// OAuthEndpoint is Pipedrive's OAuth 2.0 server, for the oauth2.Config of
+// a connector/oauth Source. The app's client_id and client_secret travel as
+// HTTP Basic credentials (the spec's basic_authentication scheme on
+// /oauth/token), hence AuthStyleInHeader. Access tokens expire (expires_in,
+// about an hour); the Source refreshes them with the refresh token.
+// https://pipedrive.readme.io/docs/marketplace-oauth-authorization
+var OAuthEndpoint = oauth2.Endpoint{
+	AuthURL:   "https://oauth.pipedrive.com/oauth/authorize",
+	TokenURL:  "https://oauth.pipedrive.com/oauth/token",
+	AuthStyle: oauth2.AuthStyleInHeader,
+}
+
+// APIDomain is the api_domain of a token Pipedrive's token endpoint gave
+// ("https://acme.pipedrive.com": "the base URL path, including the
+// company_domain, where the requests can be sent to"), for Config.BaseURL;
+// ok is false when the token has none, or names a host that is not an
+// https *.pipedrive.com one (the bearer token must not go elsewhere).
+// Pipedrive sends it on every token answer, refreshes included, because a
+// company's domain can change: read it when building the client (and
+// again from oauth.Config.OnRefresh, to rebuild the client if it moved).
+// https://developers.pipedrive.com/changelog/post/new-parameter-in-oauth-oauthtoken-responses
+func APIDomain(tok *oauth2.Token) (baseURL string, ok bool) {
+	if tok == nil {
+		return "", false
+	}
+	s, _ := tok.Extra("api_domain").(string)
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "https" || u.User != nil || u.Port() != "" || (u.Path != "" && u.Path != "/") ||
+		u.RawQuery != "" || u.Fragment != "" || !strings.HasSuffix(u.Hostname(), ".pipedrive.com") {
+		return "", false
+	}
+	return "https://" + u.Hostname(), true
+}
 
 // Client is a Pipedrive company account. Its embedded connector.Client
 // reaches any endpoint the services do not cover yet.
@@ -93,7 +132,7 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 		Auth:             cfg.Auth,
 		DecodeError:      decodeError,
 		DecideRetry:      decideRetry,
-		RateFeedback:     paceFromHeaders,
+		RateFeedback:     (&pacer{}).feedback,
 		RequestIDHeaders: []string{"X-Correlation-Id", "X-Request-Id"},
 	}, opts...)
 	if err != nil {

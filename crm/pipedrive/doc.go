@@ -9,11 +9,22 @@
 // Config.Auth is APIToken(token), a personal API token sent in the
 // x-api-token header as the official spec's api_key scheme says (never in
 // the URL; the connector masks an api_token query parameter in every log
-// line and error all the same), or an OAuth app's tokens
-// (connector.OAuth2 over a connector/oauth Source on
-// https://oauth.pipedrive.com/oauth/token, which refreshes them and
-// retries once on a 401).
+// line and error all the same), or an OAuth app's tokens:
+// connector.OAuth2 over a connector/oauth Source whose oauth2.Config has
+// Endpoint OAuthEndpoint (https://oauth.pipedrive.com/oauth/token, the
+// app's credentials in HTTP Basic). Access tokens last about an hour; the
+// Source refreshes an expired one before the call, and once more, with a
+// single replay, when Pipedrive answers 401.
 // https://pipedrive.readme.io/docs/core-api-concepts-authentication
+//
+// Pipedrive's token answers carry api_domain, the company's own base URL
+// (https://acme.pipedrive.com), where it asks apps to send their requests.
+// The client's base URL is fixed when it is built, so an OAuth app passes
+// APIDomain(token) as Config.BaseURL; the domain can change, and every
+// refresh brings it again (oauth.Config.OnRefresh sees it), so an app
+// rebuilds the client if it moved. APIDomain refuses anything but an https
+// *.pipedrive.com host, so that a bearer token is never sent elsewhere.
+// https://pipedrive.readme.io/docs/marketplace-oauth-authorization
 //
 // # Idempotency
 //
@@ -44,13 +55,17 @@
 // # Rate limits
 //
 // Every answer carries x-ratelimit-limit, -remaining and -reset (the
-// per-token burst limit in a 2-second window) and x-daily-requests-left
-// (the day's budget, reset at midnight UTC). The client waits for the
-// window's reset once it is spent, slows down below a tenth of it, and
-// spreads a low daily budget over the rest of the day. A 429 is retried
-// after the window; a 429 with the daily budget spent is not (nothing
-// succeeds before midnight UTC) and is connector.ErrRateLimited with
-// RetryAfter until then.
+// per-token burst limit in a 2-second window, and the seconds left of it).
+// Answers to writes made with an API token also carry
+// x-daily-requests-left (the day's budget, reset at midnight UTC); the
+// client remembers the last value until the UTC day ends, as reads do not
+// repeat it. The client waits for the window's reset once it is spent,
+// slows down below a tenth of it, and spreads a low daily budget (under
+// 200) over the rest of the day: a call whose wait would pass its
+// context's deadline is connector.ErrRateLimited at once, unsent. A 429 is
+// retried after the window; a 429 with the daily budget spent is not
+// (nothing succeeds before midnight UTC) and is connector.ErrRateLimited
+// with a message that says so and RetryAfter until then.
 // https://pipedrive.readme.io/docs/core-api-concepts-rate-limiting
 //
 // # Pagination

@@ -26,7 +26,21 @@ type errorBody struct {
 // decodeError is the connector.ErrorDecoder for Pipedrive's error bodies.
 // The status carries the kind (400 validation, 401, 403, 404, 410 gone,
 // 429); the body gives the message and code.
+//
+// A 429 with the daily budget spent says so in its message, and that
+// nothing succeeds before midnight UTC (RetryAfter).
 func decodeError(resp *http.Response, body []byte, e *connector.APIError) {
+	daily := resp.StatusCode == http.StatusTooManyRequests && dailySpent(resp.Header)
+	if daily {
+		defer func() {
+			e.RetryAfter = untilNextUTCMidnight(time.Now())
+			msg := "daily API budget spent (x-daily-requests-left: 0); not retried before it resets at midnight UTC"
+			if e.Message != "" {
+				msg += ": " + e.Message
+			}
+			e.Message = msg
+		}()
+	}
 	var b errorBody
 	if json.Unmarshal(body, &b) != nil || (b.Error == "" && b.Success == nil) {
 		return
@@ -36,10 +50,8 @@ func decodeError(resp *http.Response, body []byte, e *connector.APIError) {
 	if e.Code == "" {
 		e.Code = rawText(b.ErrorCode)
 	}
-	if resp.StatusCode == http.StatusTooManyRequests && e.RetryAfter == 0 {
-		if dailySpent(resp.Header) {
-			e.RetryAfter = untilNextUTCMidnight(time.Now())
-		} else if s, err := strconv.Atoi(resp.Header.Get("X-Ratelimit-Reset")); err == nil && s > 0 && s < 3600 {
+	if resp.StatusCode == http.StatusTooManyRequests && !daily && e.RetryAfter == 0 {
+		if s, err := strconv.Atoi(resp.Header.Get("X-Ratelimit-Reset")); err == nil && s > 0 && s < 3600 {
 			e.RetryAfter = time.Duration(s) * time.Second
 		}
 	}

@@ -83,3 +83,36 @@ func TestAPITokenQueryRedacted(t *testing.T) {
 	require.NotEmpty(t, logs.String())
 	assert.NotContains(t, logs.String(), sentinel, "a log line carries the api_token")
 }
+
+// The refresh token and the client secret never reach an error or a log
+// line: not when the refresh works, not when the provider refuses it and
+// echoes the refresh token in its error body, not when the API refuses
+// the access token twice.
+func TestOAuth2SecretsNeverLeak(t *testing.T) {
+	provider := connectortest.NewOAuthServer(t)
+	seed := provider.IssueToken(-time.Minute)
+	var logs bytes.Buffer
+	_, src, client := oauthApp(t, seed, provider, &logs)
+	ctx := context.Background()
+
+	_, err := client.Contacts.Create(ctx, crm.Contact{Email: "leak@example.com"})
+	require.NoError(t, err)
+	tok, err := src.Token()
+	require.NoError(t, err)
+	secrets := []string{seed.RefreshToken, tok.RefreshToken, tok.AccessToken, provider.ClientSecret}
+
+	// The user disconnects the app: the access token is refused, the
+	// forced refresh is refused (invalid_grant, the token echoed back).
+	provider.RevokeAll()
+	_, err = client.Contacts.Get(ctx, "1")
+	require.Error(t, err)
+	assert.ErrorIs(t, err, connector.ErrReauthRequired)
+	for _, s := range secrets {
+		connectortest.CheckNoSecret(t, err, s)
+	}
+	require.GreaterOrEqual(t, provider.TokenRequests("refresh_token"), 2, "the refresh was not refused: the test proves nothing")
+	require.NotEmpty(t, logs.String(), "nothing was logged: the test proves nothing")
+	for _, s := range secrets {
+		assert.NotContains(t, logs.String(), s, "a log line carries a secret")
+	}
+}

@@ -69,11 +69,13 @@ func WithWebhookCredentials(userPassword string) Option {
 }
 
 // WithBurstLimit enforces n requests per 2-second window, as Pipedrive
-// does per token, answering 429 beyond.
+// does per token, answering 429 beyond (a refused request does not count).
 func WithBurstLimit(n int) Option { return func(s *Server) { s.burst = n } }
 
-// WithDailyBudget gives the account n requests for the day; past them
-// every request is a 429 with x-daily-requests-left: 0.
+// WithDailyBudget gives the account n requests for the day, reads
+// included; past them every request is a 429 with x-daily-requests-left:
+// 0. The header is on answers to writes made with the API token only, as
+// Pipedrive sends it.
 func WithDailyBudget(n int) Option { return func(s *Server) { s.daily = n } }
 
 // NewServer starts a sandbox on 127.0.0.1. Close it when done.
@@ -174,18 +176,25 @@ func (s *Server) AddCustomField(entityName, name, fieldType string) string {
 }
 
 // gate authenticates, applies faults and limits, and sets Pipedrive's
-// rate-limit headers.
+// rate-limit headers as documented: x-ratelimit-limit, -remaining and
+// -reset (the seconds left of the 2-second window) on every answer, and
+// x-daily-requests-left only on answers to writes made with the API token
+// ("This field only appears in responses for POST and PUT endpoints";
+// "Applicable only to api_token requests"), and on the 429 of a spent
+// daily budget, whatever the credential.
+// https://pipedrive.readme.io/docs/core-api-concepts-rate-limiting
 func (s *Server) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Correlation-Id", connectortest.UUID())
-		if !s.authorized(r) {
+		ok, apiToken := s.authorized(r)
+		if !ok {
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"success": false, "error": "unauthorized access", "errorCode": 401,
 				"error_info": "Please check developers.pipedrive.com for more information about Pipedrive API."})
 			return
 		}
 		s.mu.Lock()
 		s.requests++
-		remaining := s.countRequest()
+		remaining, reset := s.countRequest()
 		throttled := s.NextThrottled() || (s.burst > 0 && remaining < 0)
 		dailyOut := s.daily == 0
 		if s.daily > 0 {
@@ -198,14 +207,19 @@ func (s *Server) gate(next http.Handler) http.Handler {
 
 		h := w.Header()
 		if burst <= 0 {
-			burst, remaining = 80, 79
+			burst, remaining, reset = 80, 79, 2
+			if throttled {
+				reset = 1 // a Throttle 429: the window's last second
+			}
 		}
 		h.Set("X-Ratelimit-Limit", strconv.Itoa(burst))
-		h.Set("X-Ratelimit-Reset", "1")
-		if daily >= 0 {
-			h.Set("X-Daily-Requests-Left", strconv.Itoa(daily))
-		} else {
-			h.Set("X-Daily-Requests-Left", "10000")
+		h.Set("X-Ratelimit-Reset", strconv.Itoa(reset))
+		if apiToken && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if daily >= 0 {
+				h.Set("X-Daily-Requests-Left", strconv.Itoa(daily))
+			} else {
+				h.Set("X-Daily-Requests-Left", "10000")
+			}
 		}
 		switch {
 		case dailyOut:
@@ -225,17 +239,19 @@ func (s *Server) gate(next http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) authorized(r *http.Request) bool {
+// authorized says whether r carries a credential the sandbox accepts, and
+// whether that is the API token (rather than an OAuth access token).
+func (s *Server) authorized(r *http.Request) (ok, apiToken bool) {
 	if t := r.Header.Get("X-Api-Token"); t != "" {
-		return t == s.token
+		return t == s.token, true
 	}
 	if t := r.URL.Query().Get("api_token"); t != "" {
-		return t == s.token
+		return t == s.token, true
 	}
 	if t, ok := cutBearer(r.Header.Get("Authorization")); ok && s.validToken != nil {
-		return s.validToken(t)
+		return s.validToken(t), false
 	}
-	return false
+	return false, false
 }
 
 func cutBearer(h string) (string, bool) {
@@ -247,18 +263,27 @@ func cutBearer(h string) (string, bool) {
 }
 
 // countRequest records a request in the 2-second window and returns what
-// is left of it (negative: over).
-func (s *Server) countRequest() int {
+// is left of it (negative: over, and then not counted) and the whole
+// seconds until the oldest request in it leaves the window (at least 1).
+func (s *Server) countRequest() (remaining, reset int) {
 	if s.burst <= 0 {
-		return 0
+		return 0, 2
 	}
 	now := time.Now()
 	cut := 0
 	for cut < len(s.recent) && now.Sub(s.recent[cut]) >= 2*time.Second {
 		cut++
 	}
-	s.recent = append(s.recent[cut:], now)
-	return s.burst - len(s.recent)
+	s.recent = s.recent[cut:]
+	remaining = s.burst - len(s.recent) - 1
+	if remaining >= 0 {
+		s.recent = append(s.recent, now) // a refused request does not count
+	}
+	left := 2 * time.Second
+	if len(s.recent) > 0 {
+		left -= now.Sub(s.recent[0])
+	}
+	return remaining, max(1, int((left+time.Second-1)/time.Second))
 }
 
 // writeError is Pipedrive's error body.
