@@ -2,6 +2,7 @@ package orderworkflow
 
 import (
 	"context"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -60,15 +61,41 @@ func (a *Activities) Notify(ctx context.Context, in StepInput) (StepOutput, erro
 // The saga's compensations.
 
 func (a *Activities) VoidLabel(ctx context.Context, in StepInput) error {
+	defer heartbeat(ctx)()
 	return a.Flow.VoidLabel(ctx, in.Order, &in.State)
 }
 
 func (a *Activities) VoidInvoice(ctx context.Context, in StepInput) error {
+	defer heartbeat(ctx)()
 	return a.Flow.VoidInvoice(ctx, in.Order, &in.State)
 }
 
 func (a *Activities) Restock(ctx context.Context, in StepInput) error {
+	defer heartbeat(ctx)()
 	return a.Flow.Restock(ctx, in.Order, &in.State)
+}
+
+// heartbeat tells Temporal the attempt is alive, every HeartbeatEvery,
+// until the returned stop is called: an attempt on a worker that died
+// stops heartbeating, and after HeartbeatTimeout it is retried on another.
+func heartbeat(ctx context.Context) (stop func()) {
+	done, exited := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		t := time.NewTicker(HeartbeatEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				activity.RecordHeartbeat(ctx)
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return func() { close(done); <-exited }
 }
 
 // run runs one step. Only a first attempt may skip looking for an earlier
@@ -77,6 +104,7 @@ func (a *Activities) Restock(ctx context.Context, in StepInput) error {
 // second workflow for one order is refused, so no other run shares the
 // keys).
 func (a *Activities) run(ctx context.Context, in StepInput, step func(context.Context, flow.Order, *flow.State) (string, error)) (StepOutput, error) {
+	defer heartbeat(ctx)()
 	st := in.State
 	st.NewKey = activity.GetInfo(ctx).Attempt == 1
 	detail, err := step(ctx, in.Order, &st)

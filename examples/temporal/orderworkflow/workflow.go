@@ -8,6 +8,8 @@ import (
 	"errors"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -34,18 +36,29 @@ func retry(maxAttempts int32) *temporal.RetryPolicy {
 //   - stock, invoice and label write money or goods: fewer, longer
 //     attempts, since each retry of a lost answer also looks the write up;
 //   - every step's start-to-close bounds one attempt, well over the
-//     connectors' own per-call retries.
+//     connectors' own per-call retries;
+//   - every attempt heartbeats (HeartbeatEvery): one on a worker that died
+//     is retried on another after HeartbeatTimeout, in seconds, not at
+//     the end of its start-to-close.
 var stepOptions = map[string]workflow.ActivityOptions{
-	flow.StepCRM:     {StartToCloseTimeout: time.Minute, RetryPolicy: retry(30)},
-	flow.StepStock:   {StartToCloseTimeout: time.Minute, RetryPolicy: retry(20)},
-	flow.StepInvoice: {StartToCloseTimeout: 2 * time.Minute, RetryPolicy: retry(20)},
-	flow.StepLabel:   {StartToCloseTimeout: 2 * time.Minute, RetryPolicy: retry(20)},
-	flow.StepNotify:  {StartToCloseTimeout: time.Minute, RetryPolicy: retry(50)},
+	flow.StepCRM:     {StartToCloseTimeout: time.Minute, HeartbeatTimeout: HeartbeatTimeout, RetryPolicy: retry(30)},
+	flow.StepStock:   {StartToCloseTimeout: time.Minute, HeartbeatTimeout: HeartbeatTimeout, RetryPolicy: retry(20)},
+	flow.StepInvoice: {StartToCloseTimeout: 2 * time.Minute, HeartbeatTimeout: HeartbeatTimeout, RetryPolicy: retry(20)},
+	flow.StepLabel:   {StartToCloseTimeout: 2 * time.Minute, HeartbeatTimeout: HeartbeatTimeout, RetryPolicy: retry(20)},
+	flow.StepNotify:  {StartToCloseTimeout: time.Minute, HeartbeatTimeout: HeartbeatTimeout, RetryPolicy: retry(50)},
 }
+
+// HeartbeatTimeout is how long an attempt may go without a heartbeat
+// before Temporal counts its worker dead and retries it elsewhere;
+// HeartbeatEvery is how often a running attempt sends one.
+const (
+	HeartbeatTimeout = 5 * time.Second
+	HeartbeatEvery   = time.Second
+)
 
 // compensationOptions: an undo must happen, so it retries until it does
 // (for a day), on a context that survives the workflow's cancellation.
-var compensationOptions = workflow.ActivityOptions{StartToCloseTimeout: 2 * time.Minute,
+var compensationOptions = workflow.ActivityOptions{StartToCloseTimeout: 2 * time.Minute, HeartbeatTimeout: HeartbeatTimeout,
 	RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute},
 	ScheduleToCloseTimeout: 24 * time.Hour}
 
@@ -124,4 +137,13 @@ func undo(ctx workflow.Context, o flow.Order, st flow.State, saga []compensation
 		done = append(done, saga[i].done)
 	}
 	return done, errors.Join(errs...)
+}
+
+// StartOptions makes the workflow id the order's and refuses a second
+// workflow for one order, even after the first ended: the activities'
+// idempotency keys come from the order id, and only one run may own them.
+func StartOptions(o flow.Order) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{ID: WorkflowID(o.ID), TaskQueue: TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL}
 }

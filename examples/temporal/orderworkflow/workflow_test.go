@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/govalues/decimal"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/log"
@@ -203,5 +204,14 @@ func TestLabelRefusedRunsTheSagaBackwards(t *testing.T) {
 	item, _ := sb.Flow.Items.GetBySKU(context.Background(), "CABLE-3M")
 	if got := sb.Shopify.Available(item.ID, sb.Shopify.LocationID()); got != 1000 {
 		t.Fatalf("available %d, want 1000", got)
+	}
+}
+
+// One order, one workflow, ever.
+func TestStartOptions(t *testing.T) {
+	o := StartOptions(flow.Order{ID: "1001"})
+	if o.ID != "order-1001" || o.WorkflowIDReusePolicy != enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE ||
+		o.WorkflowIDConflictPolicy != enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL || o.TaskQueue == "" {
+		t.Fatalf("%+v", o)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/patchbay-go/patchbay/accounting/xero"
 	"github.com/patchbay-go/patchbay/accounting/xero/xerotest"
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 )
 
@@ -19,6 +20,11 @@ func (e *Env) startAccounting(sys *flow.Systems, vendor string, opts []connector
 		e.Xero = xerotest.NewServer()
 		e.track("Xero", vendor, e.Xero)
 		e.count(e.Xero.Provider.URL, "xero-identity")
+		cfg := e.Xero.OAuthConfig()
+		e.share("PATCHBAY_XERO_URL", e.Xero.URL(), "PATCHBAY_XERO_TOKEN_URL", cfg.Endpoint.TokenURL,
+			"PATCHBAY_XERO_CLIENT_ID", cfg.ClientID, "PATCHBAY_XERO_CLIENT_SECRET", cfg.ClientSecret,
+			"PATCHBAY_XERO_REFRESH_TOKEN", e.Xero.Connect().RefreshToken, "PATCHBAY_XERO_TENANT_ID", e.Xero.TenantID(),
+			"PATCHBAY_XERO_ACCOUNT_CODE", xerotest.SalesAccount, "PATCHBAY_XERO_TAX_TYPE", xerotest.TaxType)
 		c, err := xero.New(xero.Config{BaseURL: e.Xero.URL(), Auth: e.Xero.Auth(), TenantID: e.Xero.TenantID()}, opts...)
 		if err != nil {
 			return err
@@ -50,8 +56,10 @@ func (e *Env) UseStripe(opts ...connector.Option) error {
 }
 
 func (e *Env) startStripe(sys *flow.Systems, opts []connector.Option) error {
-	e.Stripe = stripetest.NewServer()
+	key := "sk_test_" + connectortest.RandomHex(16)
+	e.Stripe = stripetest.NewServer(stripetest.WithKey(key))
 	e.track("Stripe", "stripe", e.Stripe)
+	e.share("PATCHBAY_STRIPE_URL", e.Stripe.URL(), "PATCHBAY_STRIPE_KEY", key, "PATCHBAY_STRIPE_TAX_RATE", e.Stripe.TaxRate())
 	c, err := stripe.New(stripe.Config{BaseURL: e.Stripe.URL(), Auth: e.Stripe.Auth()}, opts...)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package flowtest
 
 import (
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 	"github.com/patchbay-go/patchbay/crm/hubspot"
 	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
 	"github.com/patchbay-go/patchbay/crm/pipedrive"
@@ -13,16 +14,20 @@ import (
 func (e *Env) startCRM(sys *flow.Systems, vendor string, opts []connector.Option) error {
 	switch vendor {
 	case "hubspot":
-		e.HubSpot = hubspottest.NewServer()
+		token := "pat-na1-" + connectortest.RandomHex(16)
+		e.HubSpot = hubspottest.NewServer(hubspottest.WithToken(token))
 		e.track("HubSpot", vendor, e.HubSpot)
+		e.share("PATCHBAY_HUBSPOT_URL", e.HubSpot.URL(), "PATCHBAY_HUBSPOT_TOKEN", token)
 		c, err := hubspot.New(hubspot.Config{BaseURL: e.HubSpot.URL(), Auth: e.HubSpot.Auth()}, opts...)
 		if err != nil {
 			return err
 		}
 		sys.Contacts, sys.Deals, sys.Notes = c.Contacts, c.Deals, c.Notes
 	case "pipedrive":
-		e.Pipedrive = pipedrivetest.NewServer()
+		token := connectortest.RandomHex(20)
+		e.Pipedrive = pipedrivetest.NewServer(pipedrivetest.WithToken(token))
 		e.track("Pipedrive", vendor, e.Pipedrive)
+		e.share("PATCHBAY_PIPEDRIVE_URL", e.Pipedrive.URL(), "PATCHBAY_PIPEDRIVE_API_TOKEN", token)
 		c, err := pipedrive.New(pipedrive.Config{BaseURL: e.Pipedrive.URL(), Auth: e.Pipedrive.Auth()}, opts...)
 		if err != nil {
 			return err

@@ -70,6 +70,7 @@ type Env struct {
 	Vendors flowenv.Vendors
 
 	started   []namedSandbox
+	shared    map[string]string // Variables
 	transport *http.Transport
 	client    *http.Client
 	calls     *callCounter

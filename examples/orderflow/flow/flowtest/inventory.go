@@ -2,6 +2,7 @@ package flowtest
 
 import (
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/inventory/shopify"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
@@ -10,8 +11,10 @@ import (
 // startShop starts the Shopify sandbox, stocked with the Catalogue, and
 // sets the flow's inventory on it.
 func (e *Env) startShop(sys *flow.Systems, opts []connector.Option) error {
-	e.Shopify = shopifytest.NewServer()
+	token := "shpat_" + connectortest.RandomHex(16)
+	e.Shopify = shopifytest.NewServer(shopifytest.WithAccessToken(token))
 	e.track("Shopify", "shopify", e.Shopify)
+	e.share("PATCHBAY_SHOPIFY_URL", e.Shopify.URL(), "PATCHBAY_SHOPIFY_TOKEN", token, "PATCHBAY_SHOPIFY_LOCATION_ID", e.Shopify.LocationID())
 	for _, p := range Catalogue {
 		e.Shopify.AddProduct(p.Title, p.SKU, p.Stock)
 	}

@@ -1,7 +1,10 @@
 package flowtest
 
 import (
+	"strings"
+
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/connectortest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/shipping/easypost"
 	"github.com/patchbay-go/patchbay/shipping/easypost/easyposttest"
@@ -16,8 +19,10 @@ import (
 func (e *Env) startCarrier(sys *flow.Systems, vendor string, opts []connector.Option) error {
 	switch vendor {
 	case "shippo":
-		e.Shippo = shippotest.NewServer()
+		token := "shippo_test_" + connectortest.RandomHex(16)
+		e.Shippo = shippotest.NewServer(shippotest.WithToken(token))
 		e.track("Shippo", vendor, e.Shippo)
+		e.share("PATCHBAY_SHIPPO_URL", e.Shippo.URL(), "PATCHBAY_SHIPPO_TOKEN", token)
 		c, err := shippo.New(shippo.Config{BaseURL: e.Shippo.URL(), Auth: e.Shippo.Auth()}, opts...)
 		if err != nil {
 			return err
@@ -30,16 +35,21 @@ func (e *Env) startCarrier(sys *flow.Systems, vendor string, opts []connector.Op
 		if vendor == "shipstation" {
 			platform, title = shipengine.ShipStation, "ShipStation"
 		}
-		e.ShipEngine = shipenginetest.NewServer()
+		key := "TEST_" + connectortest.RandomHex(16)
+		e.ShipEngine = shipenginetest.NewServer(shipenginetest.WithAPIKey(key))
 		e.track(title, vendor, e.ShipEngine)
+		prefix := "PATCHBAY_" + strings.ToUpper(vendor)
+		e.share(prefix+"_URL", e.ShipEngine.URL(), prefix+"_API_KEY", key)
 		c, err := shipengine.New(shipengine.Config{BaseURL: e.ShipEngine.URL(), Auth: e.ShipEngine.Auth(), Platform: platform}, opts...)
 		if err != nil {
 			return err
 		}
 		sys.Rates, sys.Labels = c.Rates, c.Labels
 	case "easypost":
-		e.EasyPost = easyposttest.NewServer()
+		key := "EZTK" + connectortest.RandomHex(16)
+		e.EasyPost = easyposttest.NewServer(easyposttest.WithAPIKey(key))
 		e.track("EasyPost", vendor, e.EasyPost)
+		e.share("PATCHBAY_EASYPOST_URL", e.EasyPost.URL(), "PATCHBAY_EASYPOST_API_KEY", key)
 		c, err := easypost.New(easypost.Config{BaseURL: e.EasyPost.URL(), Auth: e.EasyPost.Auth()}, opts...)
 		if err != nil {
 			return err

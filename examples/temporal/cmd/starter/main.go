@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"os"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
@@ -47,7 +46,7 @@ func run(file string) error {
 	ctx := context.Background()
 	var runs []client.WorkflowRun
 	for _, o := range orders {
-		run, err := c.ExecuteWorkflow(ctx, StartOptions(o), orderworkflow.OrderWorkflow, o)
+		run, err := c.ExecuteWorkflow(ctx, orderworkflow.StartOptions(o), orderworkflow.OrderWorkflow, o)
 		var started *serviceerror.WorkflowExecutionAlreadyStarted
 		if errors.As(err, &started) {
 			fmt.Printf("order %s: already has a workflow; not started again\n", o.ID)
@@ -67,15 +66,6 @@ func run(file string) error {
 		fmt.Printf("order %s: %s %s %s\n", res.OrderID, res.Status, res.Reason, res.TrackingNumber)
 	}
 	return nil
-}
-
-// StartOptions makes the workflow id the order's and refuses a second
-// workflow for one order, even after the first ended: the activities'
-// idempotency keys come from the order id, and only one run may own them.
-func StartOptions(o flow.Order) client.StartWorkflowOptions {
-	return client.StartWorkflowOptions{ID: orderworkflow.WorkflowID(o.ID), TaskQueue: orderworkflow.TaskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL}
 }
 
 func orEnv(name, def string) string {

@@ -13,10 +13,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
+	"syscall"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
@@ -26,23 +29,28 @@ import (
 )
 
 func main() {
-	accounting := flag.String("accounting", "xero", "accounting vendor: xero or stripe")
+	var v flowenv.Vendors
+	flag.StringVar(&v.CRM, "crm", "hubspot", "CRM vendor: hubspot or pipedrive")
+	flag.StringVar(&v.Accounting, "accounting", "xero", "accounting vendor: xero, stripe or quickbooks")
+	flag.StringVar(&v.Shipping, "shipping", "shippo", "shipping vendor: shippo, shipengine, shipstation or easypost")
+	verbose := flag.Bool("v", false, "log at debug level")
 	flag.Parse()
-	if err := run(*accounting); err != nil {
+	if err := run(v, *verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "worker:", err)
 		os.Exit(1)
 	}
 }
 
-func run(accounting string) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+func run(v flowenv.Vendors, verbose bool) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// Real accounts from the environment; a sandbox in this process only
-	// for each system they leave empty.
+	// Real accounts (or shared sandboxes, examples/sandboxes) from the
+	// environment; a sandbox in this process only for each system they
+	// leave empty.
 	env := flowtest.NewEnv()
 	defer env.Close()
 	var sys flow.Systems
-	env.Vendors = flowenv.Vendors{Accounting: accounting}
+	env.Vendors = v
 	moved, err := flowenv.Configure(ctx, &sys, env.Vendors, env.HTTPClient(), nil)
 	if err != nil {
 		return err
@@ -55,7 +63,14 @@ func run(accounting string) error {
 		fmt.Println("sandboxes in this process:", s)
 	}
 
-	c, err := client.Dial(client.Options{HostPort: orEnv("TEMPORAL_ADDRESS", "127.0.0.1:7233"), Namespace: orEnv("TEMPORAL_NAMESPACE", "default")})
+	// Quiet by default: the SDK logs every poll at debug.
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	logger := log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+	c, err := client.Dial(client.Options{HostPort: orEnv("TEMPORAL_ADDRESS", "127.0.0.1:7233"), Namespace: orEnv("TEMPORAL_NAMESPACE", "default"),
+		Logger: logger})
 	if err != nil {
 		return fmt.Errorf("connecting to Temporal (TEMPORAL_ADDRESS): %w", err)
 	}
@@ -63,8 +78,13 @@ func run(accounting string) error {
 	w := worker.New(c, orderworkflow.TaskQueue, worker.Options{})
 	w.RegisterWorkflow(orderworkflow.OrderWorkflow)
 	w.RegisterActivity(&orderworkflow.Activities{Flow: env.Flow})
-	fmt.Println("worker on task queue", orderworkflow.TaskQueue, "- Ctrl-C to stop")
-	return w.Run(worker.InterruptCh())
+	fmt.Println("worker", os.Getpid(), "on task queue", orderworkflow.TaskQueue, "- Ctrl-C to stop")
+	if err := w.Start(); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	w.Stop() // finishes or hands back what is in flight
+	return nil
 }
 
 func orEnv(name, def string) string {

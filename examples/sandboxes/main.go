@@ -1,0 +1,113 @@
+// Command sandboxes serves the order flow's vendor sandboxes on 127.0.0.1
+// for other processes to share, the way stripe-mock serves Stripe: Temporal
+// workers, a starter, or a program in any language. It prints the
+// PATCHBAY_* variables that point examples/orderflow, the Temporal worker
+// or any flowenv configuration at them (and writes them to -env), then
+// serves until interrupted:
+//
+//	go run ./examples/sandboxes -env /tmp/patchbay.env
+//	set -a; . /tmp/patchbay.env; set +a
+//	go run ./examples/orderflow     # now on the shared sandboxes
+//
+// The shop is stocked with the sample catalogue; mail goes to an SMTP
+// server of its own. GET /counts on the -control address says what the
+// sandboxes hold, for checking that several workers did each thing once.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
+)
+
+func main() {
+	var v flowenv.Vendors
+	envFile := flag.String("env", "", "also write the variables to this file, one NAME=value a line")
+	control := flag.String("control", "127.0.0.1:0", "serve GET /counts on this address")
+	flag.StringVar(&v.CRM, "crm", "hubspot", "CRM vendor: hubspot or pipedrive")
+	flag.StringVar(&v.Accounting, "accounting", "xero", "accounting vendor: xero, stripe or quickbooks")
+	flag.StringVar(&v.Shipping, "shipping", "shippo", "shipping vendor: shippo, shipengine, shipstation or easypost")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, v, *envFile, *control, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "sandboxes:", err)
+		os.Exit(1)
+	}
+}
+
+// Holdings is what the sandboxes hold, as GET /counts answers it.
+type Holdings struct {
+	flowtest.Counts
+	// Deliveries is every message the SMTP server took; Emails counts
+	// them by Message-ID.
+	Deliveries int
+}
+
+func run(ctx context.Context, v flowenv.Vendors, envFile, control string, out io.Writer) error {
+	env := flowtest.NewEnv()
+	defer env.Close()
+	env.Vendors = v
+	if err := env.Fill(ctx, flow.Systems{}); err != nil {
+		return err
+	}
+	mail, err := flowtest.StartSMTP("")
+	if err != nil {
+		return err
+	}
+	defer mail.Close()
+
+	vars := env.Variables()
+	vars["PATCHBAY_SMTP_URL"] = mail.URL("shop@example.com")
+	ln, err := net.Listen("tcp", control)
+	if err != nil {
+		return fmt.Errorf("-control %s: %w", control, err)
+	}
+	vars["PATCHBAY_SANDBOXES_CONTROL"] = "http://" + ln.Addr().String()
+	var lines []string
+	for name, value := range vars {
+		lines = append(lines, name+"="+value)
+	}
+	slices.Sort(lines)
+	text := strings.Join(lines, "\n") + "\n"
+	if envFile != "" {
+		// Written whole, then renamed: a reader waiting for the file never
+		// sees half of it.
+		if err := os.WriteFile(envFile+".tmp", []byte(text), 0o600); err != nil {
+			return err
+		}
+		if err := os.Rename(envFile+".tmp", envFile); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, "sandboxes on 127.0.0.1 (pid %d): %s\n%s", os.Getpid(), strings.Join(env.Sandboxes(), " · "), text)
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /counts", func(w http.ResponseWriter, _ *http.Request) {
+		h := Holdings{Counts: env.Counts(), Deliveries: len(mail.Messages())}
+		h.Emails = mail.Distinct()
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(h)
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { <-ctx.Done(); srv.Close() }()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

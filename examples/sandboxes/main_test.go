@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/govalues/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// Another process configured from the variables file alone (as a worker
+// is) runs orders on the shared sandboxes: it starts no sandbox of its
+// own, and /counts shows one of everything per order, mail included.
+func TestSharedSandboxes(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir()) // the rotated Xero refresh token's file
+	ctx, cancel := context.WithCancel(context.Background())
+	file := filepath.Join(t.TempDir(), "patchbay.env")
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, flowenv.Vendors{}, file, "127.0.0.1:0", io.Discard) }()
+	defer func() { cancel(); require.NoError(t, <-done) }()
+
+	vars := waitForVariables(t, file)
+	flowenv.Lookup = func(k string) string { return vars[k] }
+	defer func() { flowenv.Lookup = os.Getenv }()
+
+	worker := flowtest.NewEnv()
+	defer worker.Close()
+	var sys flow.Systems
+	moved, err := flowenv.Configure(ctx, &sys, flowenv.Vendors{}, worker.HTTPClient(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"HubSpot", "Shopify", "Xero", "Shippo", "SMTP"}, moved)
+	require.NoError(t, worker.Fill(ctx, sys))
+	assert.Empty(t, worker.Sandboxes(), "the worker started sandboxes of its own")
+
+	for _, id := range []string{"S1", "S2"} {
+		r := worker.Flow.Process(ctx, flowtest.Order(id, flow.Line{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}))
+		require.Equal(t, flow.Done, r.Status, "%+v", r)
+	}
+	resp, err := http.Get(vars["PATCHBAY_SANDBOXES_CONTROL"] + "/counts")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var h Holdings
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&h))
+	assert.Equal(t, Holdings{Counts: flowtest.Counts{Contacts: 2, Deals: 2, Notes: 2, Invoices: 2, Labels: 2, StockAdjustments: 2, Emails: 2}, Deliveries: 2}, h)
+}
+
+func waitForVariables(t *testing.T, file string) map[string]string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		f, err := os.Open(file)
+		if err == nil {
+			defer f.Close()
+			vars := map[string]string{}
+			sc := bufio.NewScanner(f)
+			for sc.Scan() {
+				if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+					vars[k] = v
+				}
+			}
+			return vars
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no variables file after 10 s: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
