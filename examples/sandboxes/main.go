@@ -39,13 +39,14 @@ func main() {
 	var v flowenv.Vendors
 	envFile := flag.String("env", "", "also write the variables to this file, one NAME=value a line")
 	control := flag.String("control", "127.0.0.1:0", "serve GET /counts on this address")
+	latency := flag.Duration("latency", 0, "answer no request sooner than this, as a real vendor over the internet (50ms)")
 	flag.StringVar(&v.CRM, "crm", "hubspot", "CRM vendor: hubspot or pipedrive")
 	flag.StringVar(&v.Accounting, "accounting", "xero", "accounting vendor: xero, stripe or quickbooks")
 	flag.StringVar(&v.Shipping, "shipping", "shippo", "shipping vendor: shippo, shipengine, shipstation or easypost")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, v, *envFile, *control, os.Stdout); err != nil {
+	if err := run(ctx, v, *envFile, *control, *latency, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "sandboxes:", err)
 		os.Exit(1)
 	}
@@ -59,7 +60,7 @@ type Holdings struct {
 	Deliveries int
 }
 
-func run(ctx context.Context, v flowenv.Vendors, envFile, control string, out io.Writer) error {
+func run(ctx context.Context, v flowenv.Vendors, envFile, control string, latency time.Duration, out io.Writer) error {
 	env := flowtest.NewEnv()
 	defer env.Close()
 	env.Vendors = v
@@ -73,6 +74,13 @@ func run(ctx context.Context, v flowenv.Vendors, envFile, control string, out io
 	defer mail.Close()
 
 	vars := env.Variables()
+	if latency > 0 {
+		stopProxies, err := slowDown(vars, latency)
+		if err != nil {
+			return err
+		}
+		defer stopProxies()
+	}
 	vars["PATCHBAY_SMTP_URL"] = mail.URL("shop@example.com")
 	ln, err := net.Listen("tcp", control)
 	if err != nil {

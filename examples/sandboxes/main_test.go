@@ -32,7 +32,7 @@ func TestSharedSandboxes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	file := filepath.Join(t.TempDir(), "patchbay.env")
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, flowenv.Vendors{}, file, "127.0.0.1:0", io.Discard) }()
+	go func() { done <- run(ctx, flowenv.Vendors{}, file, "127.0.0.1:0", 5*time.Millisecond, io.Discard) }()
 	defer func() { cancel(); require.NoError(t, <-done) }()
 
 	vars := waitForVariables(t, file)

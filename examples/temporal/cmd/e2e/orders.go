@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/govalues/decimal"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
@@ -88,23 +89,82 @@ func waitCompleted(ctx context.Context, r *results, n int) error {
 	return nil
 }
 
-// pendingOn lists the activities whose current attempt runs on the worker
-// with that pid (Temporal's default worker identity is "pid@host@").
+// pendingOn lists the activities whose current attempt was started on the
+// worker with that pid (Temporal's default worker identity is "pid@host@")
+// and has not ended. Right after the worker is killed, these are its work
+// in flight: they stay so until their heartbeat timeout moves them.
 func pendingOn(ctx context.Context, c client.Client, runs []started, pid int) []string {
 	prefix := fmt.Sprintf("%d@", pid)
+	var mu sync.Mutex
+	var out []string
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 16)
+	for _, s := range runs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			d, err := c.DescribeWorkflowExecution(ctx, s.run.GetID(), "")
+			if err != nil {
+				return
+			}
+			for _, a := range d.GetPendingActivities() {
+				if a.GetState() == enumspb.PENDING_ACTIVITY_STATE_STARTED && strings.HasPrefix(a.GetLastWorkerIdentity(), prefix) {
+					mu.Lock()
+					out = append(out, s.run.GetID()+"/"+a.GetActivityType().GetName())
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	slices.Sort(out)
+	return out
+}
+
+// waitInFlight waits until the worker with that pid runs an activity.
+func waitInFlight(ctx context.Context, c client.Client, runs []started, pid int) error {
+	for {
+		if len(pendingOn(ctx, c, runs, pid)) > 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("worker pid %d never ran an activity: %w", pid, ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// retriedAfterHeartbeatTimeout lists the activities that ended on an
+// attempt after the first whose previous attempt, on the worker with that
+// pid, timed out on its heartbeat: the proof that work in flight on the
+// killed worker moved to another.
+func retriedAfterHeartbeatTimeout(ctx context.Context, c client.Client, runs []started, pid int) ([]string, error) {
 	var out []string
 	for _, s := range runs {
-		d, err := c.DescribeWorkflowExecution(ctx, s.run.GetID(), "")
-		if err != nil || d.GetWorkflowExecutionInfo().GetCloseTime() != nil {
-			continue
-		}
-		for _, a := range d.GetPendingActivities() {
-			if strings.HasPrefix(a.GetLastWorkerIdentity(), prefix) && a.GetLastStartedTime() != nil {
-				out = append(out, s.run.GetID()+"/"+a.GetActivityType().GetName())
+		it := c.GetWorkflowHistory(ctx, s.run.GetID(), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		scheduled := map[int64]string{}
+		for it.HasNext() {
+			ev, err := it.Next()
+			if err != nil {
+				return nil, fmt.Errorf("reading the history of %s: %w", s.run.GetID(), err)
+			}
+			if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil {
+				scheduled[ev.GetEventId()] = a.GetActivityType().GetName()
+			}
+			a := ev.GetActivityTaskStartedEventAttributes()
+			if a == nil || a.GetAttempt() < 2 {
+				continue
+			}
+			if f := a.GetLastFailure(); f != nil && strings.Contains(strings.ToLower(f.String()), "heartbeat") &&
+				!strings.HasPrefix(a.GetIdentity(), fmt.Sprintf("%d@", pid)) {
+				out = append(out, s.run.GetID()+"/"+scheduled[a.GetScheduledEventId()])
 			}
 		}
 	}
-	return out
+	slices.Sort(out)
+	return out, nil
 }
 
 // summary is how the run ended.
