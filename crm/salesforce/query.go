@@ -1,0 +1,123 @@
+package salesforce
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/patchbay-go/patchbay/connector"
+)
+
+// queryBatchSize asks for 200 records a page, Salesforce's smallest batch
+// (default 2,000): a loop that stops early fetches less.
+// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_queryoptions.htm
+const queryBatchSize = "batchSize=200"
+
+// queryPage is one answer of GET /query: the records, and nextRecordsUrl
+// until done.
+// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm
+type queryPage struct {
+	TotalSize      int               `json:"totalSize"`
+	Done           bool              `json:"done"`
+	NextRecordsURL string            `json:"nextRecordsUrl"`
+	Records        []json.RawMessage `json:"records"`
+}
+
+// decodeQueryPage reads a query answer and checks what the pager relies
+// on: a next page only when not done, and only on the instance's own API.
+func decodeQueryPage(body []byte) (queryPage, error) {
+	var p queryPage
+	if err := json.Unmarshal(body, &p); err != nil {
+		return queryPage{}, fmt.Errorf("salesforce: query page: %w: %v", connector.ErrInvalidResponse, err)
+	}
+	if p.Done {
+		p.NextRecordsURL = ""
+	} else if !strings.HasPrefix(p.NextRecordsURL, "/services/data/") || strings.Contains(p.NextRecordsURL, "//") {
+		return queryPage{}, fmt.Errorf("salesforce: query page is not done and has no usable nextRecordsUrl %.60q: %w", p.NextRecordsURL, connector.ErrInvalidResponse)
+	}
+	return p, nil
+}
+
+// query runs a SOQL query and yields its records, fetching pages by
+// nextRecordsUrl as the loop goes.
+// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm
+func (o *org) query(ctx context.Context, op, soql string) iter.Seq2[row, error] {
+	fetch := func(ctx context.Context, cursor string) (connector.Page[json.RawMessage], error) {
+		path := cursor
+		if path == "" {
+			path = APIPath() + "/query?q=" + url.QueryEscape(soql)
+		}
+		var raw json.RawMessage
+		err := o.c.JSON(ctx, "GET", path, nil, &raw, connector.WithOperation(op),
+			connector.WithRequestHeader("Sforce-Query-Options", queryBatchSize))
+		if err != nil {
+			return connector.Page[json.RawMessage]{}, err
+		}
+		p, err := decodeQueryPage(raw)
+		if err != nil {
+			return connector.Page[json.RawMessage]{}, err
+		}
+		return connector.Page[json.RawMessage]{Items: p.Records, Next: p.NextRecordsURL}, nil
+	}
+	return func(yield func(row, error) bool) {
+		for raw, err := range connector.All(ctx, fetch) {
+			if err != nil {
+				yield(row{}, err)
+				return
+			}
+			var r record
+			if err := json.Unmarshal(raw, &r); err != nil || r == nil {
+				yield(row{}, fmt.Errorf("salesforce: %s: record: %w", op, connector.ErrInvalidResponse))
+				return
+			}
+			if !yield(row{r: r, raw: raw}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// row is one record of a query, decoded and as sent.
+type row struct {
+	r   record
+	raw json.RawMessage
+}
+
+// first is the first record of a query, or nil.
+func (o *org) first(ctx context.Context, op, soql string) (row, bool, error) {
+	for x, err := range o.query(ctx, op, soql) {
+		if err != nil {
+			return row{}, false, err
+		}
+		return x, true, nil
+	}
+	return row{}, false, nil
+}
+
+// selectFrom is "SELECT fields FROM object".
+func selectFrom(fields []string, object string) string {
+	return "SELECT " + strings.Join(fields, ", ") + " FROM " + object
+}
+
+// sinceClause is the WHERE and ORDER BY of an updated-since list:
+// SystemModstamp (changed by every change, system ones included, and
+// indexed), oldest change first, ties by id.
+func sinceClause(where []string, since time.Time) string {
+	if !since.IsZero() {
+		where = append(where, "SystemModstamp >= "+soqlDateTime(since))
+	}
+	s := ""
+	if len(where) > 0 {
+		s += " WHERE " + strings.Join(where, " AND ")
+	}
+	if !since.IsZero() {
+		s += " ORDER BY SystemModstamp ASC, Id ASC"
+	} else {
+		s += " ORDER BY CreatedDate ASC, Id ASC"
+	}
+	return s
+}
