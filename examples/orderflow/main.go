@@ -58,7 +58,7 @@ func main() {
 	flag.StringVar(&o.listen, "listen", "", "serve Shopify orders/create webhooks on this address (127.0.0.1:8080) and process what arrives")
 	flag.BoolVar(&o.demo, "demo", false, "with -listen: the sandbox shop places the sample orders, sending their webhooks")
 	flag.StringVar(&o.journal, "journal", "", "keep the journal in this file, so a killed run resumes where it stopped")
-	flag.StringVar(&o.crm, "crm", "hubspot", "CRM vendor: hubspot or pipedrive")
+	flag.StringVar(&o.crm, "crm", "hubspot", "CRM vendor: hubspot, pipedrive or salesforce")
 	flag.StringVar(&o.accounting, "accounting", "xero", "accounting vendor: xero, stripe or quickbooks")
 	flag.StringVar(&o.inventory, "inventory", "shopify", "inventory vendor: shopify")
 	flag.StringVar(&o.shipping, "shipping", "shippo", "shipping vendor: shippo, shipengine, shipstation or easypost")
@@ -115,7 +115,7 @@ func (o options) check() error {
 	for _, v := range []struct {
 		flag, got string
 		have      []string
-	}{{"-crm", o.crm, []string{"hubspot", "pipedrive"}}, {"-accounting", o.accounting, []string{"xero", "stripe", "quickbooks"}},
+	}{{"-crm", o.crm, []string{"hubspot", "pipedrive", "salesforce"}}, {"-accounting", o.accounting, []string{"xero", "stripe", "quickbooks"}},
 		{"-inventory", o.inventory, []string{"shopify"}}, {"-shipping", o.shipping, []string{"shippo", "shipengine", "shipstation", "easypost"}}} {
 		if !slices.Contains(v.have, v.got) {
 			return fmt.Errorf("%s %s: not a vendor this build has (have: %s)", v.flag, v.got, strings.Join(v.have, ", "))

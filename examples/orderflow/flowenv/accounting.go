@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/patchbay-go/patchbay/accounting/quickbooks"
 	"github.com/patchbay-go/patchbay/accounting/stripe"
 	"github.com/patchbay-go/patchbay/accounting/xero"
 	"github.com/patchbay-go/patchbay/connector"
@@ -89,6 +90,45 @@ func configureXero(ctx context.Context, s *flow.Systems, c setup) error {
 	if v := Lookup("PATCHBAY_XERO_TAX_TYPE"); v != "" {
 		s.TaxCode = v
 	}
+	return nil
+}
+
+var quickbooksEnv = vendorEnv{system: "accounting", name: "quickbooks", title: "QuickBooks",
+	urlVar: "PATCHBAY_QUICKBOOKS_URL", credVar: "PATCHBAY_QUICKBOOKS_CLIENT_ID", credWhat: "the Intuit app's client id",
+	credentials: "PATCHBAY_QUICKBOOKS_CLIENT_ID, PATCHBAY_QUICKBOOKS_CLIENT_SECRET and PATCHBAY_QUICKBOOKS_REFRESH_TOKEN",
+	configure:   configureQuickBooks}
+
+func configureQuickBooks(ctx context.Context, s *flow.Systems, c setup) error {
+	id, secret, refresh, realm := c.cred, Lookup("PATCHBAY_QUICKBOOKS_CLIENT_SECRET"), Lookup("PATCHBAY_QUICKBOOKS_REFRESH_TOKEN"), Lookup("PATCHBAY_QUICKBOOKS_REALM_ID")
+	for _, v := range [][3]string{{secret, "PATCHBAY_QUICKBOOKS_CLIENT_SECRET", "the Intuit app's client secret"},
+		{refresh, "PATCHBAY_QUICKBOOKS_REFRESH_TOKEN", "a refresh token from connecting the company (scope com.intuit.quickbooks.accounting)"},
+		{realm, "PATCHBAY_QUICKBOOKS_REALM_ID", "the company id (realmId) Intuit returned with the authorization code"}} {
+		if err := need(v[0], v[1], v[2]); err != nil {
+			return err
+		}
+	}
+	// Intuit rotates refresh tokens, and a spent one locks the app out:
+	// the new one is saved before it is used.
+	store, err := rotatingStore(ctx, "quickbooks", id, refresh)
+	if err != nil {
+		return &ConfigError{"PATCHBAY_QUICKBOOKS_REFRESH_TOKEN", err.Error()}
+	}
+	tokenURL := orDefault(Lookup("PATCHBAY_QUICKBOOKS_TOKEN_URL"), quickbooks.TokenURL)
+	if err := checkURL("PATCHBAY_QUICKBOOKS_TOKEN_URL", tokenURL); err != nil {
+		return err
+	}
+	cfg := &oauth2.Config{ClientID: id, ClientSecret: secret, Endpoint: oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInHeader}}
+	src, err := oauth.NewSource(oauth.Config{OAuth2: cfg, Store: store, HTTPClient: c.hc})
+	if err != nil {
+		return &ConfigError{"PATCHBAY_QUICKBOOKS_CLIENT_ID", err.Error()}
+	}
+	qb, err := quickbooks.New(quickbooks.Config{BaseURL: c.base, Auth: connector.OAuth2(src), RealmID: realm,
+		HomeCurrency: Lookup("PATCHBAY_QUICKBOOKS_HOME_CURRENCY")}, c.opts...)
+	if err != nil {
+		return &ConfigError{"PATCHBAY_QUICKBOOKS_REALM_ID", err.Error()}
+	}
+	s.Customers, s.Invoices = qb.Customers, qb.Invoices
+	s.AccountCode, s.TaxCode = Lookup("PATCHBAY_QUICKBOOKS_ACCOUNT_ID"), Lookup("PATCHBAY_QUICKBOOKS_TAX_CODE")
 	return nil
 }
 

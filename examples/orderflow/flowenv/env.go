@@ -60,10 +60,14 @@ func (v Vendors) WithDefaults() Vendors {
 //
 //	PATCHBAY_HUBSPOT_URL, PATCHBAY_HUBSPOT_TOKEN
 //	PATCHBAY_PIPEDRIVE_URL, PATCHBAY_PIPEDRIVE_API_TOKEN
+//	PATCHBAY_SALESFORCE_URL (the instance URL), PATCHBAY_SALESFORCE_ACCESS_TOKEN, or _CLIENT_ID, _CLIENT_SECRET,
+//	  _REFRESH_TOKEN and _LOGIN_URL; _EXTERNAL_ID_FIELD, _CURRENCY (a single-currency org's)
 //	PATCHBAY_SHOPIFY_URL or PATCHBAY_SHOPIFY_SHOP, PATCHBAY_SHOPIFY_TOKEN, PATCHBAY_SHOPIFY_LOCATION_ID
 //	PATCHBAY_XERO_URL, PATCHBAY_XERO_CLIENT_ID, _CLIENT_SECRET, _REFRESH_TOKEN, _TENANT_ID, _ACCOUNT_CODE, _TAX_TYPE,
 //	  _TOKEN_URL (the token endpoint), _IDENTITY_URL (the host of /Connections; default PATCHBAY_XERO_URL's host)
 //	PATCHBAY_STRIPE_URL, PATCHBAY_STRIPE_KEY, PATCHBAY_STRIPE_TAX_RATE
+//	PATCHBAY_QUICKBOOKS_URL, PATCHBAY_QUICKBOOKS_CLIENT_ID, _CLIENT_SECRET, _REFRESH_TOKEN, _REALM_ID, _TOKEN_URL,
+//	  _HOME_CURRENCY, _ACCOUNT_ID (income account of invoice lines), _TAX_CODE
 //	PATCHBAY_SHIPPO_URL, PATCHBAY_SHIPPO_TOKEN
 //	PATCHBAY_SHIPENGINE_URL, PATCHBAY_SHIPENGINE_API_KEY, PATCHBAY_SHIPENGINE_CARRIER_IDS (comma-separated)
 //	PATCHBAY_SHIPSTATION_URL, PATCHBAY_SHIPSTATION_API_KEY, PATCHBAY_SHIPSTATION_CARRIER_IDS
@@ -90,8 +94,10 @@ func Configure(ctx context.Context, s *flow.Systems, v Vendors, hc *http.Client,
 			return nil, &ConfigError{ve.credVar, fmt.Sprintf("set, but the %s system is %s: choose %s (%s %s) or unset it",
 				ve.system, chosen[ve.system], ve.name, ve.flag(), ve.name)}
 		}
-		if err := need(cred, ve.credVar, ve.credWhat); err != nil {
-			return nil, err
+		if ve.credWhat != "" { // else the vendor takes one of several credentials, and checks itself
+			if err := need(cred, ve.credVar, ve.credWhat); err != nil {
+				return nil, err
+			}
 		}
 		if base != "" {
 			if err := checkURL(ve.urlVar, base); err != nil {
@@ -117,12 +123,13 @@ func Configure(ctx context.Context, s *flow.Systems, v Vendors, hc *http.Client,
 // vendorEnv is how one vendor is moved to a real account from the
 // environment.
 type vendorEnv struct {
-	system    string // "CRM", "inventory", "accounting", "shipping"
-	name      string // the flag's value: "hubspot"
-	title     string // for people: "HubSpot"
-	urlVar    string // moves the client to another server
-	credVar   string // the credential; set alone, the vendor's own server
-	credWhat  string // what the credential is, for a message when it is missing
+	system   string // "CRM", "inventory", "accounting", "shipping"
+	name     string // the flag's value: "hubspot"
+	title    string // for people: "HubSpot"
+	urlVar   string // moves the client to another server
+	credVar  string // the credential; set alone, the vendor's own server
+	credWhat string // what the credential is, for a message when it is missing; "": configure checks
+
 	alsoSetBy string // another variable that moves the vendor (Shopify's shop name)
 	// credentials names every variable of the credential, for a message
 	// when the vendor refuses it; credVar when empty.
@@ -148,9 +155,9 @@ type setup struct {
 // vendorEnvs is every vendor the flow can move to a real account, in the
 // order they are configured.
 var vendorEnvs = []vendorEnv{
-	hubspotEnv, pipedriveEnv,
+	hubspotEnv, pipedriveEnv, salesforceEnv,
 	shopifyEnv,
-	stripeEnv, xeroEnv,
+	stripeEnv, xeroEnv, quickbooksEnv,
 	shippoEnv, shipengineEnv, shipstationEnv, easypostEnv,
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/patchbay-go/patchbay/accounting/xero/xerotest"
 	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
 	"github.com/patchbay-go/patchbay/crm/pipedrive/pipedrivetest"
+	"github.com/patchbay-go/patchbay/crm/salesforce/salesforcetest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
@@ -228,3 +229,45 @@ func TestEnvironmentShipStation(t *testing.T) {
 type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// Salesforce from a connected app's refresh token: the session comes from
+// the login host the variables name, the API is the instance URL, and the
+// CRM step is one Composite call.
+func TestEnvironmentSalesforce(t *testing.T) {
+	ctx := context.Background()
+	org := salesforcetest.NewServer(salesforcetest.WithCurrencies("NZD", "USD"))
+	defer org.Close()
+	app := org.OAuthConfig()
+	tok, err := app.Exchange(ctx, org.AuthorizationCode())
+	require.NoError(t, err)
+	vars := map[string]string{"PATCHBAY_SALESFORCE_URL": org.URL(), "PATCHBAY_SALESFORCE_LOGIN_URL": org.LoginURL(),
+		"PATCHBAY_SALESFORCE_CLIENT_ID": app.ClientID, "PATCHBAY_SALESFORCE_CLIENT_SECRET": app.ClientSecret,
+		"PATCHBAY_SALESFORCE_REFRESH_TOKEN": tok.RefreshToken}
+	flowenv.Lookup = func(k string) string { return vars[k] }
+	defer func() { flowenv.Lookup = func(string) string { return "" } }()
+
+	env := flowtest.NewEnv()
+	defer env.Close()
+	env.Vendors = flowenv.Vendors{CRM: "salesforce"}
+	var sys flow.Systems
+	moved, err := flowenv.Configure(ctx, &sys, env.Vendors, env.HTTPClient(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"Salesforce"}, moved)
+	require.NotNil(t, sys.Sales, "the CRM step is not one round trip")
+	require.NoError(t, env.Fill(ctx, sys))
+	assert.Nil(t, env.Salesforce)
+	before := org.Requests()
+	st := &flow.State{}
+	_, err = env.Flow.RecordOnCRM(ctx, flowtest.Order("F1", flow.Line{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}), st)
+	require.NoError(t, err)
+	assert.Equal(t, 1, org.Requests()-before, "API calls for the CRM step")
+	assert.Equal(t, 1, org.Count("Contact"))
+	assert.Equal(t, 1, org.Count("Opportunity"))
+	assert.Equal(t, 1, org.TokenRequests("refresh_token"))
+
+	// Neither credential: the message names both ways.
+	delete(vars, "PATCHBAY_SALESFORCE_CLIENT_ID")
+	_, err = flowenv.Configure(ctx, &flow.Systems{}, env.Vendors, nil, nil)
+	require.ErrorContains(t, err, "PATCHBAY_SALESFORCE_CLIENT_ID: missing")
+	require.ErrorContains(t, err, "PATCHBAY_SALESFORCE_ACCESS_TOKEN")
+}

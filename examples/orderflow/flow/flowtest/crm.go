@@ -7,6 +7,8 @@ import (
 	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
 	"github.com/patchbay-go/patchbay/crm/pipedrive"
 	"github.com/patchbay-go/patchbay/crm/pipedrive/pipedrivetest"
+	"github.com/patchbay-go/patchbay/crm/salesforce"
+	"github.com/patchbay-go/patchbay/crm/salesforce/salesforcetest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 )
 
@@ -33,6 +35,16 @@ func (e *Env) startCRM(sys *flow.Systems, vendor string, opts []connector.Option
 			return err
 		}
 		sys.Contacts, sys.Deals, sys.Notes = c.Contacts, c.Deals, c.Notes
+	case "salesforce":
+		// A multi-currency org with the shop's currencies active.
+		e.Salesforce = salesforcetest.NewServer(salesforcetest.WithCurrencies("NZD", "USD", "EUR", "GBP", "AUD"))
+		e.track("Salesforce", vendor, e.Salesforce)
+		e.share("PATCHBAY_SALESFORCE_URL", e.Salesforce.URL(), "PATCHBAY_SALESFORCE_ACCESS_TOKEN", e.Salesforce.SessionID())
+		c, err := salesforce.New(salesforce.Config{BaseURL: e.Salesforce.URL(), Auth: e.Salesforce.Auth()}, opts...)
+		if err != nil {
+			return err
+		}
+		sys.Contacts, sys.Deals, sys.Notes, sys.Sales = c.Contacts, c.Deals, c.Notes, c.Sales
 	default:
 		return unknownVendor("CRM", vendor)
 	}
@@ -46,6 +58,8 @@ func (e *Env) crmCounts() (contacts, deals, notes int) {
 		return e.HubSpot.Count("contacts"), e.HubSpot.Count("deals"), e.HubSpot.Count("notes")
 	case e.Pipedrive != nil:
 		return e.Pipedrive.Count("persons"), e.Pipedrive.Count("deals"), e.Pipedrive.Count("notes")
+	case e.Salesforce != nil:
+		return e.Salesforce.Count("Contact"), e.Salesforce.Count("Opportunity"), e.Salesforce.Count("Task")
 	}
 	return 0, 0, 0
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/patchbay-go/patchbay/connector/connectortest"
 	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
 	"github.com/patchbay-go/patchbay/crm/pipedrive/pipedrivetest"
+	"github.com/patchbay-go/patchbay/crm/salesforce/salesforcetest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
@@ -51,8 +52,9 @@ type Env struct {
 	Mailbox *flow.Mailbox
 
 	// The CRM: HubSpot by default.
-	HubSpot   *hubspottest.Server
-	Pipedrive *pipedrivetest.Server
+	HubSpot    *hubspottest.Server
+	Pipedrive  *pipedrivetest.Server
+	Salesforce *salesforcetest.Server
 	// Inventory: Shopify.
 	Shopify *shopifytest.Server
 	// Accounting: Xero by default. Stripe is also the sandbox UseStripe
@@ -97,7 +99,8 @@ func StartWith(ctx context.Context, v flowenv.Vendors, opts ...connector.Option)
 
 // Each is every vendor the flow can run with, one changed from the
 // defaults at a time, for the tests that prove the flow with each.
-var Each = []flowenv.Vendors{{}, {Shipping: "shipengine"}, {Shipping: "shipstation"}, {Shipping: "easypost"}, {CRM: "pipedrive"}}
+var Each = []flowenv.Vendors{{}, {Shipping: "shipengine"}, {Shipping: "shipstation"}, {Shipping: "easypost"}, {CRM: "pipedrive"},
+	{CRM: "salesforce"}}
 
 // Name says which vendors v changes from the defaults ("defaults",
 // "shipping=easypost").
