@@ -19,8 +19,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -28,6 +30,7 @@ import (
 	"github.com/govalues/decimal"
 
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/sqlstore"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
@@ -44,7 +47,7 @@ type options struct {
 	asJSON                               bool
 	listen                               string
 	demo                                 bool
-	journal                              string
+	journal, state                       string
 	crm, accounting, inventory, shipping string
 }
 
@@ -57,7 +60,8 @@ func main() {
 	flag.BoolVar(&o.asJSON, "json", false, "print results as JSON lines")
 	flag.StringVar(&o.listen, "listen", "", "serve Shopify orders/create webhooks on this address (127.0.0.1:8080) and process what arrives")
 	flag.BoolVar(&o.demo, "demo", false, "with -listen: the sandbox shop places the sample orders, sending their webhooks")
-	flag.StringVar(&o.journal, "journal", "", "keep the journal in this file, so a killed run resumes where it stopped")
+	flag.StringVar(&o.journal, "journal", "", "keep the journal in this JSON-lines file instead of the database")
+	flag.StringVar(&o.state, "state", "", "keep the journal in this database, so a killed run resumes where it stopped: sqlite:FILE or postgres://... (default: SQLite in a temporary directory, gone after the run)")
 	flag.StringVar(&o.crm, "crm", "hubspot", "CRM vendor: hubspot, pipedrive or salesforce")
 	flag.StringVar(&o.accounting, "accounting", "xero", "accounting vendor: xero, stripe or quickbooks")
 	flag.StringVar(&o.inventory, "inventory", "shopify", "inventory vendor: shopify")
@@ -128,6 +132,8 @@ func (o options) check() error {
 		return errors.New("-demo needs -listen ADDR")
 	case o.concurrency < 1:
 		return errors.New("-concurrency must be at least 1")
+	case o.journal != "" && o.state != "":
+		return errors.New("-journal FILE or -state DATABASE, not both")
 	}
 	return nil
 }
@@ -160,22 +166,20 @@ func run(ctx context.Context, o options) error {
 	if err := env.Fill(ctx, sys, tuning...); err != nil {
 		return err
 	}
-	if o.journal != "" {
-		j, err := flow.OpenFileJournal(o.journal)
-		if err != nil {
-			return err
-		}
-		defer j.Close()
-		env.Flow.Journal = j
+	where, closeJournal, err := openJournal(ctx, env.Flow, o)
+	if err != nil {
+		return err
 	}
+	defer closeJournal()
 	env.Chaos.SetRate(o.faults)
 	out := newReport(o.asJSON, len(orders) > 50)
 	out.banner(env, moved)
+	out.line("Journal: " + where)
 	if o.listen != "" {
 		return serve(ctx, env, o, orders, out)
 	}
 	passes := []string{"first run"}
-	if o.ordersFile == "" && o.n == 0 && o.journal == "" {
+	if o.ordersFile == "" && o.n == 0 && o.journal == "" && o.state == "" {
 		passes = append(passes, "the same orders again (nothing may change)")
 	}
 	var results map[string]flow.Result
@@ -271,6 +275,46 @@ func kindOf(err error) error {
 		}
 	}
 	return err
+}
+
+// openJournal gives the flow its journal: the file -journal names, else
+// the database -state names, else an SQLite database in a temporary
+// directory for this run alone. It says where the journal is.
+func openJournal(ctx context.Context, f *flow.Flow, o options) (where string, closeIt func(), err error) {
+	if o.journal != "" {
+		j, err := flow.OpenFileJournal(o.journal)
+		if err != nil {
+			return "", nil, err
+		}
+		f.Journal = j
+		return o.journal, func() { j.Close() }, nil
+	}
+	dsn, cleanup := o.state, func() {}
+	if dsn == "" {
+		dir, err := os.MkdirTemp("", "orderflow-")
+		if err != nil {
+			return "", nil, err
+		}
+		dsn, cleanup = "sqlite:"+filepath.Join(dir, "state.db"), func() { os.RemoveAll(dir) }
+	}
+	db, err := sqlstore.Open(ctx, dsn)
+	if err != nil {
+		cleanup()
+		return "", nil, &configError{"-state: " + err.Error()}
+	}
+	f.Journal = flow.SQLJournal{DB: db}
+	return redactDSN(dsn), func() { db.Close(); cleanup() }, nil
+}
+
+// redactDSN drops a password from a database URL.
+func redactDSN(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	return dsn
 }
 
 func loadOrders(file string, n int) ([]flow.Order, error) {

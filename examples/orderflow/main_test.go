@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,12 +16,13 @@ import (
 	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
+	"github.com/patchbay-go/patchbay/internal/pgtest"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
 )
 
 func TestMain(m *testing.M) {
 	output, progress = io.Discard, io.Discard // the programs' results, not the tests'
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(pgtest.Main(m))
 }
 
 // Into a pipe or a file, many orders print their lines, with no progress
@@ -250,5 +252,33 @@ func TestVendorDownLeavesOrdersOpen(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "still open") {
 		t.Fatalf("the summary does not say orders are open:\n%s", out.String())
+	}
+}
+
+// The journal in a database: a second run on the same -state finds every
+// order's steps done, on SQLite and on PostgreSQL; a bad -state is a
+// configuration error that shows no password.
+func TestStateInADatabase(t *testing.T) {
+	for kind, dsn := range map[string]string{"sqlite": "sqlite:" + filepath.Join(t.TempDir(), "state.db"), "postgres": pgtest.URL(t)} {
+		t.Run(kind, func(t *testing.T) {
+			o := options{n: 3, concurrency: 2, crm: "hubspot", accounting: "xero", inventory: "shopify", shipping: "shippo", asJSON: true, state: dsn}
+			first := runJSON(t, o)
+			again := runJSON(t, o)
+			if len(first) != 3 || len(again) != 3 {
+				t.Fatalf("%d then %d results, want 3 and 3", len(first), len(again))
+			}
+			for _, r := range again {
+				for _, s := range r.Steps {
+					if !s.AlreadyDone {
+						t.Fatalf("order %s step %s ran again with the journal in %s", r.OrderID, s.Step, kind)
+					}
+				}
+			}
+		})
+	}
+	err := run(context.Background(), options{n: 1, concurrency: 1, crm: "hubspot", accounting: "xero", inventory: "shopify", shipping: "shippo",
+		state: "postgres://shop:pw-SENTINEL-7d1e@127.0.0.1:1/orders?connect_timeout=1"})
+	if got := exitStatus(err); got != exitConfig || strings.Contains(err.Error(), "SENTINEL") {
+		t.Fatalf("err = %v, exit status %d; want a configuration error (%d) without the password", err, got, exitConfig)
 	}
 }

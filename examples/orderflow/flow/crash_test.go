@@ -10,9 +10,11 @@ import (
 	"testing"
 
 	"github.com/patchbay-go/patchbay/accounting"
+	"github.com/patchbay-go/patchbay/connector/sqlstore"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
+	"github.com/patchbay-go/patchbay/internal/pgtest"
 )
 
 // crashOrders are a mix: most ship, one competes for the last poster and
@@ -60,11 +62,46 @@ func processAll(ctx context.Context, f *flow.Flow, orders []flow.Order) map[stri
 // run that was never interrupted.
 func TestKilledAndRestartedEqualsUninterrupted(t *testing.T) {
 	for _, v := range flowtest.Each {
-		t.Run(flowtest.Name(v), func(t *testing.T) { killedAndRestarted(t, v) })
+		t.Run(flowtest.Name(v), func(t *testing.T) { killedAndRestarted(t, v, fileJournal) })
+	}
+	// The journal in a database, as the example program keeps it.
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run("defaults/journal="+kind, func(t *testing.T) {
+			killedAndRestarted(t, flowenv.Vendors{}, func(t *testing.T) openJournal { return sqlJournal(t, kind) })
+		})
 	}
 }
 
-func killedAndRestarted(t *testing.T, v flowenv.Vendors) {
+// A journal opener: each call is a new process opening the same journal;
+// fileJournal and sqlJournal make a new, empty journal.
+type openJournal func() (j flow.Journal, close func())
+
+func fileJournal(t *testing.T) openJournal {
+	path := filepath.Join(t.TempDir(), "journal")
+	return func() (flow.Journal, func()) {
+		j, err := flow.OpenFileJournal(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j, func() { j.Close() }
+	}
+}
+
+func sqlJournal(t *testing.T, kind string) openJournal {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "state.db")
+	if kind == "postgres" {
+		dsn = pgtest.URL(t)
+	}
+	return func() (flow.Journal, func()) {
+		db, err := sqlstore.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return flow.SQLJournal{DB: db}, func() { db.Close() }
+	}
+}
+
+func killedAndRestarted(t *testing.T, v flowenv.Vendors, newJournal func(*testing.T) openJournal) {
 	ctx := context.Background()
 	clean := startWith(t, v)
 	want := leftBy(t, clean, processAll(ctx, clean.Flow, crashOrders()))
@@ -77,14 +114,11 @@ func killedAndRestarted(t *testing.T, v flowenv.Vendors) {
 	t.Logf("seed %d", seed)
 	for trial := range 3 {
 		env := startWith(t, v)
-		path := filepath.Join(t.TempDir(), "journal")
+		open := newJournal(t)
 		kills := 0
 		var results map[string]flow.Result
 		for {
-			journal, err := flow.OpenFileJournal(path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			journal, closeJournal := open()
 			// A new process: a fresh flow on the same vendors and journal.
 			flow := &flow.Flow{Systems: env.Flow.Systems, Journal: journal}
 			runCtx, kill := context.WithCancel(ctx)
@@ -96,7 +130,7 @@ func killedAndRestarted(t *testing.T, v flowenv.Vendors) {
 			results = processAll(runCtx, flow, crashOrders())
 			kill()
 			env.KillAfter(0, nil)
-			journal.Close()
+			closeJournal()
 			if !killed {
 				break
 			}

@@ -10,13 +10,15 @@ import (
 	"github.com/govalues/decimal"
 	"go.uber.org/goleak"
 
+	"github.com/patchbay-go/patchbay/internal/pgtest"
+
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(pgtest.Main(m)) }
 
 var fastRetry = connector.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxRetryAfter: 2 * time.Second}
 
