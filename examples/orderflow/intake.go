@@ -2,16 +2,19 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/patchbay-go/patchbay/connector/connectortest"
+	"github.com/patchbay-go/patchbay/connector/sqlstore"
 	"github.com/patchbay-go/patchbay/connector/webhook"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
@@ -24,23 +27,30 @@ import (
 // webhookPath is where the shop's orders/create webhook is subscribed.
 const webhookPath = "/webhooks/shopify/orders-create"
 
-// intake serves Shopify orders/create webhooks and queues each new order
-// for the flow. Redeliveries (the same X-Shopify-Webhook-Id) are answered
-// 200 and dropped by the handler before they reach the queue.
+// intake serves Shopify orders/create webhooks and puts each new order in
+// the inbox, in the state database, before it answers: a process that dies
+// after the answer leaves the order there for the next one to run. A
+// redelivery (the same X-Shopify-Webhook-Id) is dropped by the seen store
+// in the same database, and an order that came twice under two webhook
+// ids is one inbox entry.
 type intake struct {
-	orders    chan flow.Order
-	received  atomic.Int64 // deliveries that passed the signature check or not
-	accepted  atomic.Int64 // new orders queued
-	rejected  atomic.Int64 // bodies that are no order the flow can ship
+	inbox     *sqlstore.Inbox
+	wake      chan struct{} // an order was added
+	received  atomic.Int64  // deliveries that passed the signature check or not
+	accepted  atomic.Int64  // new orders in the inbox
+	rejected  atomic.Int64  // bodies that are no order the flow can ship
 	onReject  func(error)
 	srv       *http.Server
 	addr      string
 	listenErr chan error
 }
 
-func startIntake(addr, secret string) (*intake, error) {
-	in := &intake{orders: make(chan flow.Order, 1024), listenErr: make(chan error, 1)}
-	hooks, err := shopify.NewWebhookHandler(webhook.Config{Secrets: []string{secret}}, in.handle)
+// inboxSource names the shop's orders in the inbox.
+const inboxSource = "shopify"
+
+func startIntake(addr, secret string, db *sqlstore.DB) (*intake, error) {
+	in := &intake{inbox: db.Inbox(), wake: make(chan struct{}, 1), listenErr: make(chan error, 1)}
+	hooks, err := shopify.NewWebhookHandler(webhook.Config{Secrets: []string{secret}, Seen: db.SeenStore(sqlstore.DefaultSeenTTL)}, in.handle)
 	if err != nil {
 		return nil, err
 	}
@@ -59,8 +69,9 @@ func startIntake(addr, secret string) (*intake, error) {
 	return in, nil
 }
 
-// handle maps an orders/create delivery to an order and queues it. Shopify
-// wants an answer within 5 seconds, so the flow runs after the answer.
+// handle maps an orders/create delivery to an order and commits it to the
+// inbox; only then is the delivery answered 200. Shopify wants an answer
+// within 5 seconds, so the flow runs after the answer, from the inbox.
 func (in *intake) handle(ctx context.Context, e shopify.Event) error {
 	if e.Kind != webhook.OrderCreated {
 		return nil // subscribed elsewhere: not for this endpoint
@@ -75,13 +86,23 @@ func (in *intake) handle(ctx context.Context, e shopify.Event) error {
 		}
 		return nil
 	}
-	select {
-	case in.orders <- fromShopify(so):
-		in.accepted.Add(1)
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	o := fromShopify(so)
+	payload, err := json.Marshal(o)
+	if err != nil {
+		return err
 	}
+	added, err := in.inbox.Add(ctx, inboxSource, o.ID, payload)
+	if err != nil {
+		return err // answered 500: Shopify delivers it again
+	}
+	if added {
+		in.accepted.Add(1)
+		select {
+		case in.wake <- struct{}{}:
+		default:
+		}
+	}
+	return nil
 }
 
 func (in *intake) close() error {
@@ -161,9 +182,9 @@ func webhookSecret(env *flowtest.Env, demo bool) string {
 
 // serve takes orders from webhooks until interrupted or, with -demo, until
 // every sample order placed on the sandbox shop has been through the flow.
-func serve(ctx context.Context, env *flowtest.Env, o options, samples []flow.Order, out *report) error {
+func serve(ctx context.Context, env *flowtest.Env, db *sqlstore.DB, o options, samples []flow.Order, out *report) error {
 	secret := webhookSecret(env, o.demo)
-	in, err := startIntake(o.listen, secret)
+	in, err := startIntake(o.listen, secret, db)
 	if err != nil {
 		return err
 	}
@@ -187,17 +208,30 @@ func serve(ctx context.Context, env *flowtest.Env, o options, samples []flow.Ord
 	before, failuresBefore, start := env.Calls(), env.Failures(), time.Now()
 	results := map[string]flow.Result{}
 	latency := map[string]time.Duration{}
+	ended := make(chan timed)
+	workCtx, stopWork := context.WithCancel(ctx)
+	worked := make(chan error, 1)
+	go func() {
+		worked <- work(workCtx, env.Flow, in.inbox, in.wake, fmt.Sprintf("orderflow-%d", os.Getpid()), out, func(r timed) {
+			select {
+			case ended <- r:
+			case <-workCtx.Done():
+			}
+		})
+	}()
 	for want < 0 || len(results) < want {
 		select {
 		case <-ctx.Done():
 			want = 0
-		case order := <-in.orders:
-			for _, r := range runOrders(ctx, env.Flow, []flow.Order{order}, 1, out) {
-				results[r.OrderID], latency[r.OrderID] = r.Result, r.took
-			}
+		case r := <-ended:
+			results[r.OrderID], latency[r.OrderID] = r.Result, r.took
 			continue
 		}
 		break
+	}
+	stopWork()
+	if err := <-worked; err != nil {
+		return err
 	}
 	out.summary(results, latency, time.Since(start), diff(env.Calls(), before), diff(env.Failures(), failuresBefore), env.Counts())
 	out.mailbox(env, nil)

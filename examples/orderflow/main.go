@@ -166,17 +166,17 @@ func run(ctx context.Context, o options) error {
 	if err := env.Fill(ctx, sys, tuning...); err != nil {
 		return err
 	}
-	where, closeJournal, err := openJournal(ctx, env.Flow, o)
+	st, err := openState(ctx, env.Flow, o)
 	if err != nil {
 		return err
 	}
-	defer closeJournal()
+	defer st.close()
 	env.Chaos.SetRate(o.faults)
 	out := newReport(o.asJSON, len(orders) > 50)
 	out.banner(env, moved)
-	out.line("Journal: " + where)
+	out.line("Journal: " + st.where)
 	if o.listen != "" {
-		return serve(ctx, env, o, orders, out)
+		return serve(ctx, env, st.db, o, orders, out)
 	}
 	passes := []string{"first run"}
 	if o.ordersFile == "" && o.n == 0 && o.journal == "" && o.state == "" {
@@ -277,33 +277,43 @@ func kindOf(err error) error {
 	return err
 }
 
-// openJournal gives the flow its journal: the file -journal names, else
-// the database -state names, else an SQLite database in a temporary
-// directory for this run alone. It says where the journal is.
-func openJournal(ctx context.Context, f *flow.Flow, o options) (where string, closeIt func(), err error) {
-	if o.journal != "" {
-		j, err := flow.OpenFileJournal(o.journal)
-		if err != nil {
-			return "", nil, err
-		}
-		f.Journal = j
-		return o.journal, func() { j.Close() }, nil
-	}
+// state is where the run keeps what must survive it: the journal and the
+// order inbox.
+type state struct {
+	db    *sqlstore.DB
+	where string // for people; no password
+	close func()
+}
+
+// openState opens the database -state names, else an SQLite database in a
+// temporary directory for this run alone, and gives the flow its journal
+// there (or in the file -journal names).
+func openState(ctx context.Context, f *flow.Flow, o options) (*state, error) {
 	dsn, cleanup := o.state, func() {}
 	if dsn == "" {
 		dir, err := os.MkdirTemp("", "orderflow-")
 		if err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		dsn, cleanup = "sqlite:"+filepath.Join(dir, "state.db"), func() { os.RemoveAll(dir) }
 	}
 	db, err := sqlstore.Open(ctx, dsn)
 	if err != nil {
 		cleanup()
-		return "", nil, &configError{"-state: " + err.Error()}
+		return nil, &configError{"-state: " + err.Error()}
 	}
+	st := &state{db: db, where: redactDSN(dsn), close: func() { db.Close(); cleanup() }}
 	f.Journal = flow.SQLJournal{DB: db}
-	return redactDSN(dsn), func() { db.Close(); cleanup() }, nil
+	if o.journal != "" {
+		j, err := flow.OpenFileJournal(o.journal)
+		if err != nil {
+			st.close()
+			return nil, err
+		}
+		f.Journal, st.where = j, o.journal
+		st.close = func() { j.Close(); db.Close(); cleanup() }
+	}
+	return st, nil
 }
 
 // redactDSN drops a password from a database URL.

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/patchbay-go/patchbay/connector/sqlstore"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
+)
+
+// Leases and backoff of the service loop.
+const (
+	// leaseFor is how long a taken order is this worker's: past it, a
+	// worker that died leaves the order to another. An order's steps take
+	// seconds; their retries within a step, at most a minute or two.
+	leaseFor = 5 * time.Minute
+	// idlePoll is how often an idle worker looks for orders another
+	// process added (its own intake wakes it at once).
+	idlePoll = 250 * time.Millisecond
+	// maxBackoff bounds the wait before an open order is run again.
+	maxBackoff = time.Minute
+)
+
+// work is the service loop: it takes orders from the inbox and runs them
+// until ctx ends. An order that ended (done, or failed for good and
+// undone) is marked done and passed to ended; one a vendor left open goes
+// back to the inbox and is run again after a backoff that doubles with
+// each attempt, until it ends. On stop, the order in flight is released at
+// once for the next worker or process.
+func work(ctx context.Context, f *flow.Flow, inbox *sqlstore.Inbox, wake <-chan struct{}, worker string, out *report, ended func(timed)) error {
+	for ctx.Err() == nil {
+		item, err := inbox.Take(ctx, worker, leaseFor)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("taking an order from the inbox: %w", err)
+		}
+		if item == nil {
+			select {
+			case <-ctx.Done():
+			case <-wake:
+			case <-time.After(idlePoll):
+			}
+			continue
+		}
+		var o flow.Order
+		if err := json.Unmarshal(item.Payload, &o); err != nil {
+			// Not an order this program wrote: running it again cannot help.
+			out.line(fmt.Sprintf("inbox %s/%s: not an order (%v); set aside", item.Source, item.ID, err))
+			if err := inbox.Done(context.WithoutCancel(ctx), item); err != nil {
+				return err
+			}
+			continue
+		}
+		r := runOrders(ctx, f, []flow.Order{o}, 1, out)[0]
+		// The inbox is told even when ctx ended: a stopping service
+		// releases what it holds, as the lease would later.
+		bg := context.WithoutCancel(ctx)
+		if r.Status == flow.Failed && r.Open {
+			wait := min(time.Second<<min(item.Attempt-1, 10), maxBackoff)
+			if ctx.Err() != nil {
+				wait = 0
+			}
+			if err := inbox.Release(bg, item, wait); err != nil {
+				return fmt.Errorf("releasing order %s: %w", o.ID, err)
+			}
+			continue
+		}
+		if err := inbox.Done(bg, item); err != nil {
+			return fmt.Errorf("marking order %s done: %w", o.ID, err)
+		}
+		ended(r)
+	}
+	return nil
+}
