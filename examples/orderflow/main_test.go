@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -416,5 +418,73 @@ func TestStateInADatabase(t *testing.T) {
 		state: "postgres://shop:pw-SENTINEL-7d1e@127.0.0.1:1/orders?connect_timeout=1"})
 	if got := exitStatus(err); got != exitConfig || strings.Contains(err.Error(), "SENTINEL") {
 		t.Fatalf("err = %v, exit status %d; want a configuration error (%d) without the password", err, got, exitConfig)
+	}
+}
+
+// Two processes' service loops on one inbox (each its own database
+// handle, flow and journal, on the same vendors) run every order once
+// between them: no order twice, none lost. On SQLite and on PostgreSQL.
+func TestTwoWorkersShareTheInbox(t *testing.T) {
+	for kind, dsn := range map[string]string{"sqlite": "sqlite:" + filepath.Join(t.TempDir(), "state.db"), "postgres": pgtest.URL(t)} {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			env, err := flowtest.Start(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer env.Close()
+			const n = 40
+			seed := openDB(t, dsn)
+			for i := range n {
+				o := flowtest.Order(fmt.Sprintf("W%03d", i), flow.Line{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")})
+				payload, _ := json.Marshal(o)
+				if _, err := seed.Inbox().Add(ctx, inboxSource, o.ID, payload); err != nil {
+					t.Fatal(err)
+				}
+			}
+			wctx, stop := context.WithTimeout(ctx, time.Minute)
+			defer stop()
+			var mu sync.Mutex
+			ended := map[string][]string{} // order → the workers that ended it
+			var wg sync.WaitGroup
+			errs := make(chan error, 2)
+			for _, worker := range []string{"process-1", "process-2"} {
+				db := openDB(t, dsn)
+				f := &flow.Flow{Systems: env.Flow.Systems, Journal: flow.SQLJournal{DB: db}}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs <- work(wctx, f, db.Inbox(), nil, worker, newReport(true, false), func(r timed) {
+						mu.Lock()
+						defer mu.Unlock()
+						ended[r.OrderID] = append(ended[r.OrderID], worker)
+						if len(ended) == n {
+							stop()
+						}
+					})
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			byWorker := map[string]int{}
+			for id, ws := range ended {
+				if len(ws) != 1 {
+					t.Fatalf("order %s ended %d times, by %v", id, len(ws), ws)
+				}
+				byWorker[ws[0]]++
+			}
+			if len(ended) != n {
+				t.Fatalf("%d of %d orders ended", len(ended), n)
+			}
+			if c := env.Counts(); c.Contacts != n || c.Invoices != n || c.Labels != n || c.StockAdjustments != n || c.Emails != n {
+				t.Fatalf("the sandboxes hold %v; want %d of each", c, n)
+			}
+			t.Logf("%s: orders by worker %v", kind, byWorker)
+		})
 	}
 }
