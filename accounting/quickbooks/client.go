@@ -55,7 +55,8 @@ type Client struct {
 	Payments          *PaymentsService
 	Items             *ItemsService
 
-	api *api
+	api  *api
+	pace *pacer
 }
 
 var (
@@ -75,8 +76,8 @@ const (
 )
 
 // New builds a client for one company. opts are the connector's; a
-// connector.WithRateLimit among them replaces the default pace of 500
-// requests a minute.
+// connector.WithRateLimit among them (at a finite rate: rate.Inf cannot be
+// told from none) replaces the default pace of 500 requests a minute.
 func New(cfg Config, opts ...connector.Option) (*Client, error) {
 	if cfg.Auth == nil {
 		return nil, errors.New("quickbooks: Config.Auth is required")
@@ -107,7 +108,7 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 		pace.start(c.RateLimiter())
 	}
 	a := &api{c: c, realm: cfg.RealmID, currency: cfg.HomeCurrency}
-	return &Client{Client: c, api: a, Customers: &CustomersService{a: a}, Invoices: &InvoicesService{a: a},
+	return &Client{Client: c, api: a, pace: pace, Customers: &CustomersService{a: a}, Invoices: &InvoicesService{a: a},
 		Payments: &PaymentsService{a: a}, Items: &ItemsService{a: a}}, nil
 }
 

@@ -2,6 +2,7 @@ package quickbooks_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -18,7 +19,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/patchbay-go/patchbay/accounting"
 	"github.com/patchbay-go/patchbay/accounting/accountingtest"
+	"github.com/patchbay-go/patchbay/accounting/quickbooks/quickbookstest"
 )
 
 // Intuit publishes XSDs, not OpenAPI: the JSON wire format mirrors their
@@ -407,4 +410,35 @@ func TestConformanceCheckerMutations(t *testing.T) {
 	} {
 		assert.NotEmpty(t, s.checkJSON("IntuitResponse", []byte(bad)), "%s: the checker let it pass", name)
 	}
+}
+
+// A multicurrency company, a deleted invoice and change data capture,
+// checked against the XSD: CurrencyRef on customers, invoices and
+// payments, ExchangeRate, HomeTotalAmt and HomeBalance in the answers, a
+// delete and its status Deleted.
+func TestConformanceMultiCurrencyAndDeletes(t *testing.T) {
+	s := loadXSD(t)
+	var x *xsdTransport
+	srv, client := multiCurrencyVia(t, func(next http.RoundTripper) http.RoundTripper {
+		x = &xsdTransport{t: t, s: s, next: next}
+		return x
+	})
+	ctx := context.Background()
+	since := srv.Now()
+	srv.Advance(time.Second)
+	inv, err := client.Invoices.Create(ctx, orderInvoice("ORDER-X1", "NZD", "xsd@example.com"))
+	require.NoError(t, err)
+	_, err = client.Invoices.Create(ctx, orderInvoice("ORDER-X2", "GBP", "xsd@example.com"))
+	require.NoError(t, err)
+	_, err = client.Payments.Record(ctx, accounting.Payment{InvoiceID: inv.ID, Amount: inv.Total, AccountCode: quickbookstest.BankAccount})
+	require.NoError(t, err)
+	gone, err := client.Invoices.Create(ctx, orderInvoice("ORDER-X3", "USD", "xsd-usd@example.com"))
+	require.NoError(t, err)
+	require.NoError(t, client.Invoices.Delete(ctx, gone.ID))
+	for _, entity := range []string{"Invoice", "Customer", "Payment"} {
+		for _, err := range client.Changes(ctx, entity, since) {
+			require.NoError(t, err)
+		}
+	}
+	assert.GreaterOrEqual(t, x.n, 10)
 }

@@ -1,11 +1,13 @@
 package quickbooks
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"iter"
 	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/patchbay-go/patchbay/accounting"
 	"github.com/patchbay-go/patchbay/connector"
@@ -95,22 +97,62 @@ func (s *CustomersService) Create(ctx context.Context, c accounting.Customer, op
 // to the customer between the lookup and the update is ErrConflict (Stale
 // Object Error, 5010).
 //
+// A QuickBooks customer deals in one currency, fixed when it is created,
+// and a transaction must be in its customer's currency. With c.Currency
+// set, Upsert updates the customer of that email in that currency (the
+// home currency stands for a customer without CurrencyRef); when the
+// email has customers only in other currencies, it creates one more, in
+// c.Currency, named "c.Name (CUR)" (DisplayName is unique), as QuickBooks
+// users do. The currency of an existing customer is never sent: QuickBooks
+// refuses to change it.
+// https://developer.intuit.com/app/developer/qbo/docs/workflows/manage-multiple-currencies
+//
 // QuickBooks API: query, then POST /v3/company/{realmId}/customer.
 func (s *CustomersService) Upsert(ctx context.Context, c accounting.Customer, opts ...connector.CallOption) (*accounting.Customer, error) {
-	_, existing, err := s.findByEmail(ctx, c.Email)
-	switch {
-	case err == nil:
-		w := toCustomerWire(c)
-		w.ID, w.SyncToken, w.Sparse = existing.ID, existing.SyncToken, true
-		return s.write(ctx, w, "customers.update", opts)
-	case errors.Is(err, connector.ErrNotFound):
-		if connector.ResolveCallOptions(opts...).IdempotencyKey == "" {
-			opts = append(opts, connector.WithIdempotencyKey(connector.DeriveKey("quickbooks-customer-email", c.Email)))
-		}
-		return s.Create(ctx, c, opts...)
+	const op = "customers.upsert"
+	if c.Email == "" {
+		return nil, connector.InvalidInput("quickbooks", op, "email is empty")
 	}
-	return nil, err
+	raws, err := s.a.query(ctx, "Customer", "select * from Customer where PrimaryEmailAddr = "+quote(c.Email)+" MAXRESULTS "+
+		strconv.Itoa(maxSameEmail), op)
+	if err != nil {
+		return nil, err
+	}
+	var existing *customerWire
+	for _, raw := range raws {
+		_, w, err := decodeCustomer(raw)
+		if err != nil {
+			return nil, invalid(op, "the customer could not be decoded")
+		}
+		cur := cmp.Or(w.CurrencyRef.id(), s.a.currency)
+		if c.Currency == "" || strings.EqualFold(cur, c.Currency) {
+			existing = w
+			break
+		}
+	}
+	if existing != nil {
+		w := toCustomerWire(c)
+		w.ID, w.SyncToken, w.Sparse, w.CurrencyRef = existing.ID, existing.SyncToken, true, nil
+		if existing.DisplayName != "" && strings.HasPrefix(existing.DisplayName, c.Name+" (") {
+			w.DisplayName = "" // keep the currency's suffix
+		}
+		return s.write(ctx, w, "customers.update", opts)
+	}
+	keyParts := []string{"quickbooks-customer-email", c.Email}
+	if len(raws) > 0 {
+		// The email's customers are all in other currencies: one more.
+		c.Name += " (" + strings.ToUpper(c.Currency) + ")"
+		keyParts = append(keyParts, strings.ToUpper(c.Currency))
+	}
+	if connector.ResolveCallOptions(opts...).IdempotencyKey == "" {
+		opts = append(opts, connector.WithIdempotencyKey(connector.DeriveKey(keyParts...)))
+	}
+	return s.Create(ctx, c, opts...)
 }
+
+// maxSameEmail is how many customers of one email Upsert looks through
+// for the one in its currency.
+const maxSameEmail = 20
 
 func (s *CustomersService) write(ctx context.Context, w customerWire, op string, opts []connector.CallOption) (*accounting.Customer, error) {
 	out, err := s.a.write(ctx, "customer", nil, w, op, opts)

@@ -34,7 +34,22 @@
 // says so in no header. The client keeps to 10 in flight and paces itself
 // to 500 a minute; a 429 (ThrottleExceeded, 3001) is retried after a
 // backoff, and spreads the client's calls evenly over the minute that
-// follows.
+// follows. A connector.WithRateLimit (of a finite rate: rate.Inf reads as
+// "none given") replaces that pace; the 10 in flight stay.
+//
+// # Currencies
+//
+// Config.HomeCurrency is the company's. A customer deals in one currency,
+// fixed when it is created (CurrencyRef; the home currency by default),
+// and QuickBooks refuses a transaction in another currency than its
+// customer's. The client sends CurrencyRef on customers, invoices and
+// payments where the caller gives a currency. Invoices.Create with a
+// Customer (no CustomerID) makes the customer in the invoice's currency;
+// when the email's customers all deal in other currencies it makes one
+// more, "Name (CUR)". QuickBooks applies its own ExchangeRate (home units
+// for one foreign unit); HomeTotalAmt and HomeBalance are in Raw. A
+// company without multicurrency takes its home currency only.
+// https://developer.intuit.com/app/developer/qbo/docs/workflows/manage-multiple-currencies
 //
 // # Pagination
 //
@@ -42,7 +57,9 @@
 // n MAXRESULTS 100; a short page is the last. With
 // ListOptions.UpdatedSince they go through change data capture
 // (/cdc?entities=...&changedSince=...), sorted oldest change first, deleted
-// records left out (Client.Changes yields them). CDC reaches back 30 days
+// records left out (Client.Changes yields them, Deleted set: an invoice
+// removed by Invoices.Delete; a voided one is an ordinary change, and
+// QuickBooks never deletes customers, it makes them inactive). CDC reaches back 30 days
 // and answers at most 1,000 records an entity: a full answer is followed
 // by another from its newest change.
 //
@@ -68,6 +85,7 @@
 //   - https://developer.intuit.com/app/developer/qbo/docs/develop/troubleshooting/error-codes
 //   - https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/changedatacapture
 //   - https://developer.intuit.com/app/developer/qbo/docs/develop/webhooks
+//   - https://developer.intuit.com/app/developer/qbo/docs/workflows/manage-multiple-currencies
 //   - https://blogs.intuit.com/2025/11/12/upcoming-change-to-webhooks-payload-structure/
 //
 // Its sandbox is quickbookstest; accountingtest.Run holds it to the

@@ -95,7 +95,11 @@ func (s *InvoicesService) List(ctx context.Context, opts accounting.ListOptions)
 // when empty), AccountCode its ItemAccountRef, TaxCode its TaxCodeRef.
 //
 // With no CustomerID, inv.Customer is found by email or created first
-// (Customers.Upsert), under a key derived from the invoice's.
+// (Customers.Upsert), under a key derived from the invoice's, in the
+// invoice's currency: an email whose customer deals in another currency
+// gets a second customer, "Name (CUR)", in this one. Inv.Currency is the
+// invoice's CurrencyRef (the company's home currency when empty); in a
+// company without multicurrency only the home currency is accepted.
 //
 // QuickBooks API: POST /v3/company/{realmId}/invoice?requestid=....
 func (s *InvoicesService) Create(ctx context.Context, inv accounting.Invoice, opts ...connector.CallOption) (*accounting.Invoice, error) {
@@ -115,7 +119,13 @@ func (s *InvoicesService) Create(ctx context.Context, inv accounting.Invoice, op
 		if key := connector.ResolveCallOptions(opts...).IdempotencyKey; key != "" {
 			copts = append(copts, connector.WithIdempotencyKey(connector.DeriveKey(key, "customer")))
 		}
-		c, err := (&CustomersService{a: s.a}).Upsert(ctx, *inv.Customer, copts...)
+		cust := *inv.Customer
+		if cust.Currency == "" {
+			// The customer deals in the invoice's currency: QuickBooks
+			// refuses an invoice in another currency than its customer's.
+			cust.Currency = inv.Currency
+		}
+		c, err := (&CustomersService{a: s.a}).Upsert(ctx, cust, copts...)
 		if err != nil {
 			return nil, err
 		}
@@ -139,6 +149,30 @@ func (s *InvoicesService) Void(ctx context.Context, id string, opts ...connector
 		return nil, err
 	}
 	return s.write(ctx, "invoice", url.Values{"operation": {"void"}}, invoiceWire{ID: w.ID, SyncToken: w.SyncToken}, "invoices.void", opts)
+}
+
+// Delete deletes an invoice (QuickBooks keeps no trace of it but change
+// data capture's: Client.Changes yields it with Deleted set). It carries
+// the SyncToken read just before; a change in between is ErrConflict.
+//
+// QuickBooks API: POST /v3/company/{realmId}/invoice?operation=delete.
+func (s *InvoicesService) Delete(ctx context.Context, id string, opts ...connector.CallOption) error {
+	const op = "invoices.delete"
+	_, w, err := s.get(ctx, id, op)
+	if err != nil {
+		return err
+	}
+	out, err := s.a.write(ctx, "invoice", url.Values{"operation": {"delete"}}, invoiceWire{ID: w.ID, SyncToken: w.SyncToken}, op, opts)
+	if err != nil {
+		return err
+	}
+	var gone struct {
+		Status string `json:"status"`
+	}
+	if json.Unmarshal(out.Invoice, &gone) != nil || !strings.EqualFold(gone.Status, "Deleted") {
+		return invalid(op, "the answer does not say the invoice was deleted")
+	}
+	return nil
 }
 
 // Send emails the invoice to its BillEmail.

@@ -16,6 +16,8 @@ type customer struct {
 	DisplayName      string
 	Email, Phone     string
 	TaxID            string
+	Currency         string
+	Active           bool
 	BillAddr         map[string]string
 	Created, Updated time.Time
 }
@@ -34,13 +36,14 @@ type customerIn struct {
 	BillAddr             map[string]string                `json:"BillAddr"`
 	PrimaryTaxIdentifier string                           `json:"PrimaryTaxIdentifier"`
 	CurrencyRef          *refIn                           `json:"CurrencyRef"`
+	Active               *bool                            `json:"Active"`
 }
 
 func (c *customer) render() map[string]any {
 	m := map[string]any{"Id": c.ID, "SyncToken": strconv.Itoa(c.SyncToken), "domain": "QBO", "sparse": false,
-		"DisplayName": c.DisplayName, "FullyQualifiedName": c.DisplayName, "PrintOnCheckName": c.DisplayName, "Active": true,
+		"DisplayName": c.DisplayName, "FullyQualifiedName": c.DisplayName, "PrintOnCheckName": c.DisplayName, "Active": c.Active,
 		"Taxable": true, "Job": false, "BillWithParent": false, "Balance": json.Number(decimal.Zero.String()),
-		"CurrencyRef": ref(Currency, "British Pound Sterling"), "PreferredDeliveryMethod": "Print",
+		"CurrencyRef": ref(c.Currency, currencyName(c.Currency)), "PreferredDeliveryMethod": "Print",
 		"MetaData": metaData(c.Created, c.Updated)}
 	if c.Email != "" {
 		m["PrimaryEmailAddr"] = map[string]string{"Address": c.Email}
@@ -111,6 +114,14 @@ func (s *Server) postCustomer(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	currency := ""
+	if in.CurrencyRef != nil {
+		currency = strings.ToUpper(in.CurrencyRef.Value)
+	}
+	if currency != "" && s.currencies[currency] == "" {
+		badCurrency(w, s, currency)
+		return
+	}
 	var c *customer
 	if in.ID == "" {
 		if name == "" {
@@ -118,7 +129,10 @@ func (s *Server) postCustomer(w http.ResponseWriter, r *http.Request) {
 				"Business Validation Error: You must fill out at least one split line.: DisplayName is required", "DisplayName")
 			return
 		}
-		c = &customer{ID: s.newID(), Created: now}
+		if currency == "" {
+			currency = s.home
+		}
+		c = &customer{ID: s.newID(), Created: now, Currency: currency, Active: true}
 		s.customers = append(s.customers, c)
 	} else {
 		c = s.findCustomer(in.ID)
@@ -130,7 +144,16 @@ func (s *Server) postCustomer(w http.ResponseWriter, r *http.Request) {
 			staleObject(w, s)
 			return
 		}
+		// A customer's currency is set once, when it is created.
+		if currency != "" && currency != c.Currency {
+			validation(w, s, "6000", "A business validation error has occurred while processing your request",
+				"Business Validation Error: You can't change the currency of a customer: it is "+c.Currency, "CurrencyRef")
+			return
+		}
 		c.SyncToken++
+	}
+	if in.Active != nil {
+		c.Active = *in.Active
 	}
 	c.Updated = now
 	if name != "" {
@@ -153,4 +176,14 @@ func (s *Server) postCustomer(w http.ResponseWriter, r *http.Request) {
 
 func staleObject(w http.ResponseWriter, s *Server) {
 	validation(w, s, "5010", "Stale Object Error", "Stale Object Error : You and another user were working on the same thing. Please try again.", "")
+}
+
+// badCurrency refuses a currency the company does not deal in: any but
+// the home one while multicurrency is off.
+func badCurrency(w http.ResponseWriter, s *Server, currency string) {
+	detail := "Business Validation Error: Multicurrency is off; the currency must be " + s.home
+	if len(s.currencies) > 1 {
+		detail = "Business Validation Error: The currency " + currency + " is not active in this company"
+	}
+	validation(w, s, "6000", "A business validation error has occurred while processing your request", detail, "CurrencyRef")
 }

@@ -3,7 +3,9 @@ package quickbookstest
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/govalues/decimal"
@@ -22,6 +24,8 @@ type invoice struct {
 	TxnDate, DueDate string
 	CustomerID       string
 	BillEmail        string
+	Currency         string
+	Rate             decimal.Decimal // ExchangeRate: home units for one unit of Currency
 	Lines            []line
 	Voided           bool
 	EmailSent        bool
@@ -47,15 +51,16 @@ type lineIn struct {
 }
 
 type invoiceIn struct {
-	ID          string                    `json:"Id"`
-	SyncToken   string                    `json:"SyncToken"`
-	DocNumber   string                    `json:"DocNumber"`
-	TxnDate     string                    `json:"TxnDate"`
-	DueDate     string                    `json:"DueDate"`
-	CustomerRef *refIn                    `json:"CustomerRef"`
-	CurrencyRef *refIn                    `json:"CurrencyRef"`
-	BillEmail   *struct{ Address string } `json:"BillEmail"`
-	Line        []lineIn                  `json:"Line"`
+	ID           string                    `json:"Id"`
+	SyncToken    string                    `json:"SyncToken"`
+	DocNumber    string                    `json:"DocNumber"`
+	TxnDate      string                    `json:"TxnDate"`
+	DueDate      string                    `json:"DueDate"`
+	CustomerRef  *refIn                    `json:"CustomerRef"`
+	CurrencyRef  *refIn                    `json:"CurrencyRef"`
+	ExchangeRate json.Number               `json:"ExchangeRate"`
+	BillEmail    *struct{ Address string } `json:"BillEmail"`
+	Line         []lineIn                  `json:"Line"`
 }
 
 func dec(n json.Number) (decimal.Decimal, bool) {
@@ -128,11 +133,15 @@ func (s *Server) renderInvoice(inv *invoice) map[string]any {
 		detail["TaxLine"] = taxLines
 	}
 	m := map[string]any{"Id": inv.ID, "SyncToken": strconv.Itoa(inv.SyncToken), "domain": "QBO", "sparse": false,
-		"DocNumber": inv.DocNumber, "TxnDate": inv.TxnDate, "CurrencyRef": ref(Currency, "British Pound Sterling"),
+		"DocNumber": inv.DocNumber, "TxnDate": inv.TxnDate, "CurrencyRef": ref(inv.Currency, currencyName(inv.Currency)),
 		"Line": lines, "TxnTaxDetail": detail, "CustomerRef": ref(inv.CustomerID, s.customerName(inv.CustomerID)),
-		"GlobalTaxCalculation": "TaxExcluded", "TotalAmt": num(total), "Balance": num(balance), "HomeBalance": num(balance),
+		"GlobalTaxCalculation": "TaxExcluded", "TotalAmt": num(total), "Balance": num(balance), "HomeBalance": num(s.toHomeAt(inv.Rate, balance)),
 		"PrintStatus": "NeedToPrint", "EmailStatus": "NotSet", "AllowOnlineCreditCardPayment": false, "AllowOnlineACHPayment": false,
 		"MetaData": metaData(inv.Created, inv.Updated)}
+	if s.MultiCurrency() {
+		m["ExchangeRate"] = num(inv.Rate)
+		m["HomeTotalAmt"] = num(s.toHomeAt(inv.Rate, total))
+	}
 	if inv.DueDate != "" {
 		m["DueDate"] = inv.DueDate
 	}
@@ -186,7 +195,8 @@ func (s *Server) getInvoice(w http.ResponseWriter, r *http.Request) {
 }
 
 // postInvoice is POST /v3/company/{realmId}/invoice: a create, or with
-// operation=void a void of {Id, SyncToken}.
+// operation=void a void of {Id, SyncToken}, or with operation=delete its
+// deletion (change data capture then reports it with status Deleted).
 func (s *Server) postInvoice(w http.ResponseWriter, r *http.Request) {
 	var in invoiceIn
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
@@ -197,7 +207,7 @@ func (s *Server) postInvoice(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	now := s.Now()
 	if op := r.URL.Query().Get("operation"); op != "" {
-		if op != "void" {
+		if op != "void" && op != "delete" {
 			validation(w, s, "2010", "Request has invalid or unsupported property", "operation "+op+" is not supported here", "operation")
 			return
 		}
@@ -208,6 +218,12 @@ func (s *Server) postInvoice(w http.ResponseWriter, r *http.Request) {
 		}
 		if in.SyncToken != strconv.Itoa(inv.SyncToken) {
 			staleObject(w, s)
+			return
+		}
+		if op == "delete" {
+			s.invoices = slices.DeleteFunc(s.invoices, func(x *invoice) bool { return x == inv })
+			s.deleted = append(s.deleted, tombstone{entity: "Invoice", id: inv.ID, deleted: now})
+			s.writeEntity(w, "Invoice", map[string]any{"Id": inv.ID, "status": "Deleted", "domain": "QBO"})
 			return
 		}
 		inv.Voided, inv.SyncToken, inv.Updated = true, inv.SyncToken+1, now
@@ -222,20 +238,41 @@ func (s *Server) postInvoice(w http.ResponseWriter, r *http.Request) {
 		validation(w, s, "2020", "Required param missing, need to supply the required value for the API", "Required parameter CustomerRef is missing in the request", "CustomerRef")
 		return
 	}
-	if s.findCustomer(in.CustomerRef.Value) == nil {
+	cust := s.findCustomer(in.CustomerRef.Value)
+	if cust == nil {
 		validation(w, s, "2500", "Invalid Reference Id", "Invalid Reference Id : Names element id "+in.CustomerRef.Value+" not found", "CustomerRef")
 		return
 	}
-	if in.CurrencyRef != nil && in.CurrencyRef.Value != "" && in.CurrencyRef.Value != Currency {
-		validation(w, s, "6000", "A business validation error has occurred while processing your request",
-			"Business Validation Error: Multicurrency is off; the currency must be "+Currency, "CurrencyRef")
+	// Without CurrencyRef a transaction is in the home currency; its
+	// currency must be its customer's.
+	// https://developer.intuit.com/app/developer/qbo/docs/workflows/manage-multiple-currencies
+	currency := s.home
+	if in.CurrencyRef != nil && in.CurrencyRef.Value != "" {
+		currency = strings.ToUpper(in.CurrencyRef.Value)
+	}
+	if s.currencies[currency] == "" {
+		badCurrency(w, s, currency)
 		return
+	}
+	if currency != cust.Currency {
+		currencyMismatch(w, s)
+		return
+	}
+	rate := s.rate(currency)
+	if in.ExchangeRate != "" && currency != s.home {
+		r, ok := dec(in.ExchangeRate)
+		if !ok || r.Sign() <= 0 {
+			validation(w, s, "2010", "Request has invalid or unsupported property", "ExchangeRate must be a positive decimal", "ExchangeRate")
+			return
+		}
+		rate = r
 	}
 	if len(in.Line) == 0 {
 		validation(w, s, "2020", "Required param missing, need to supply the required value for the API", "Required parameter Line is missing in the request", "Line")
 		return
 	}
-	inv := &invoice{DocNumber: in.DocNumber, TxnDate: in.TxnDate, DueDate: in.DueDate, CustomerID: in.CustomerRef.Value, Created: now, Updated: now}
+	inv := &invoice{DocNumber: in.DocNumber, TxnDate: in.TxnDate, DueDate: in.DueDate, CustomerID: in.CustomerRef.Value,
+		Currency: currency, Rate: rate, Created: now, Updated: now}
 	if in.BillEmail != nil {
 		inv.BillEmail = in.BillEmail.Address
 	}
@@ -325,6 +362,8 @@ func (s *Server) sendInvoice(w http.ResponseWriter, r *http.Request) {
 
 type payment struct {
 	ID, CustomerID, InvoiceID, TxnDate, RefNum, Account string
+	Currency                                            string
+	Rate                                                decimal.Decimal
 	Amount                                              decimal.Decimal
 	Created, Updated                                    time.Time
 }
@@ -341,10 +380,13 @@ type paymentIn struct {
 
 func (s *Server) renderPayment(p *payment) map[string]any {
 	m := map[string]any{"Id": p.ID, "SyncToken": "0", "domain": "QBO", "sparse": false, "TxnDate": p.TxnDate,
-		"CurrencyRef": ref(Currency, "British Pound Sterling"), "CustomerRef": ref(p.CustomerID, s.customerName(p.CustomerID)),
+		"CurrencyRef": ref(p.Currency, currencyName(p.Currency)), "CustomerRef": ref(p.CustomerID, s.customerName(p.CustomerID)),
 		"TotalAmt": num(p.Amount), "UnappliedAmt": num(decimal.Zero), "ProcessPayment": false,
 		"Line":     []map[string]any{{"Amount": num(p.Amount), "LinkedTxn": []map[string]string{{"TxnId": p.InvoiceID, "TxnType": "Invoice"}}}},
 		"MetaData": metaData(p.Created, p.Updated)}
+	if s.MultiCurrency() {
+		m["ExchangeRate"] = num(p.Rate)
+	}
 	if p.Account != "" {
 		m["DepositToAccountRef"] = ref(p.Account, accounts[p.Account])
 	}
@@ -382,6 +424,10 @@ func (s *Server) postPayment(w http.ResponseWriter, r *http.Request) {
 		validation(w, s, "620", "TxnId Cannot Be Linked", "Cannot validate linked transactions", "LinkedTxn")
 		return
 	}
+	if in.CurrencyRef != nil && in.CurrencyRef.Value != "" && strings.ToUpper(in.CurrencyRef.Value) != inv.Currency {
+		currencyMismatch(w, s)
+		return
+	}
 	subtotal, tax, _ := inv.totals()
 	due, _ := subtotal.Add(tax)
 	due, _ = due.Sub(inv.Paid)
@@ -399,7 +445,7 @@ func (s *Server) postPayment(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.Now()
 	p := &payment{ID: s.newID(), CustomerID: inv.CustomerID, InvoiceID: inv.ID, TxnDate: in.TxnDate, RefNum: in.PaymentRefNum, Account: account,
-		Amount: total, Created: now, Updated: now}
+		Amount: total, Currency: inv.Currency, Rate: inv.Rate, Created: now, Updated: now}
 	if p.TxnDate == "" {
 		p.TxnDate = now.In(zone).Format("2006-01-02")
 	}
@@ -435,4 +481,23 @@ func (s *Server) getItem(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	notFound(w, s)
+}
+
+// currencyMismatch is QuickBooks' answer to a transaction in another
+// currency than its customer's.
+func currencyMismatch(w http.ResponseWriter, s *Server) {
+	validation(w, s, "6000", "A business validation error has occurred while processing your request",
+		"Business Validation Error: The currency of the transaction is invalid for customer / vendor / account.", "CurrencyRef")
+}
+
+// toHomeAt is an amount at a rate, in the home currency, to the cent.
+func (s *Server) toHomeAt(rate, d decimal.Decimal) decimal.Decimal {
+	if rate.IsZero() {
+		return d
+	}
+	h, err := d.Mul(rate)
+	if err != nil {
+		return d
+	}
+	return h.Round(2)
 }

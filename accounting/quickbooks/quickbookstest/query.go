@@ -133,6 +133,13 @@ func (s *Server) cdc(w http.ResponseWriter, r *http.Request) {
 				list = append(list, rw.render())
 			}
 		}
+		// A deleted record: its Id, status Deleted, and when.
+		for _, d := range s.deleted {
+			if d.entity == entity && !d.deleted.Before(since) && len(list) < cdcLimit {
+				list = append(list, map[string]any{"Id": d.id, "status": "Deleted", "domain": "QBO",
+					"MetaData": map[string]any{"LastUpdatedTime": formatTime(d.deleted)}})
+			}
+		}
 		qr := map[string]any{}
 		if len(list) > 0 {
 			qr[entity] = list

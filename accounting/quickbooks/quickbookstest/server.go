@@ -7,13 +7,16 @@
 // names, amounts as JSON numbers), realm enforcement, requestid replay,
 // SyncToken conflicts (Stale Object Error, 5010), Fault bodies, Intuit's
 // throttles (500 requests a minute and 10 in flight per realm, answered
-// 429 ThrottleExceeded), fault switches, and webhooks signed as Intuit
-// signs them.
+// 429 ThrottleExceeded; WithRateLimit changes them), fault switches, and
+// webhooks signed as Intuit signs them. The company is on GBP alone;
+// WithMultiCurrency gives it foreign currencies, with customers fixed to
+// one currency, ExchangeRate, HomeTotalAmt and HomeBalance. A deleted
+// invoice (operation=delete) shows in /cdc with status Deleted.
 //
 //	srv := quickbookstest.NewServer()
 //	defer srv.Close()
 //	client, _ := quickbooks.New(quickbooks.Config{BaseURL: srv.URL(), Auth: srv.Auth(), RealmID: srv.RealmID(),
-//		HomeCurrency: quickbookstest.Currency})
+//		HomeCurrency: srv.HomeCurrency()})
 //
 // It listens on 127.0.0.1 only.
 package quickbookstest
@@ -87,6 +90,21 @@ type Server struct {
 	windowCount int
 	loseNext    int
 	noVersion   int // requests without minorversion
+	deleted     []tombstone
+
+	home       string            // the company's home currency
+	currencies map[string]string // the company's currencies → name; more than the home one when multicurrency is on
+	rates      map[string]decimal.Decimal
+	perMinute  int
+	maxFlight  int
+	latency    time.Duration
+	throttled  int // 429 answers
+}
+
+// tombstone is a deleted record, as change data capture reports it.
+type tombstone struct {
+	entity, id string
+	deleted    time.Time
 }
 
 // Option configures a Server.
@@ -96,6 +114,45 @@ type Option func(*Server)
 // deliveries with (by default a random one).
 func WithVerifierToken(token string) Option { return func(s *Server) { s.verifier = token } }
 
+// WithMultiCurrency turns multicurrency on, as a company's owner does in
+// QuickBooks (it cannot be turned off again): home is the company's home
+// currency, others the foreign currencies it deals in (ISO 4217). A
+// customer's currency is set when it is created (the home currency when
+// none is given) and never changes; an invoice or payment in another
+// currency than its customer's is refused with a ValidationFault. Invoices
+// carry ExchangeRate (home units for one foreign unit), HomeTotalAmt and
+// HomeBalance. Without this option the company is on Currency alone, with
+// multicurrency off.
+// https://developer.intuit.com/app/developer/qbo/docs/workflows/manage-multiple-currencies
+func WithMultiCurrency(home string, others ...string) Option {
+	return func(s *Server) {
+		s.home = strings.ToUpper(home)
+		s.currencies = map[string]string{s.home: currencyName(s.home)}
+		for _, c := range others {
+			s.currencies[strings.ToUpper(c)] = currencyName(strings.ToUpper(c))
+		}
+	}
+}
+
+// WithExchangeRate sets the rate of a foreign currency: how many units of
+// the home currency one unit of it is worth. By default the sandbox uses
+// fixed rates of its own (see ExchangeRate).
+func WithExchangeRate(currency, homePerUnit string) Option {
+	return func(s *Server) { s.rates[strings.ToUpper(currency)] = decimal.MustParse(homePerUnit) }
+}
+
+// WithRateLimit replaces Intuit's throttles, 500 requests a minute and 10
+// in flight per realm: perMinute or concurrent 0 or less lifts that
+// limit. Tests that make thousands of calls use it (with a client as fast,
+// connector.WithRateLimit); the default is Intuit's.
+func WithRateLimit(perMinute, concurrent int) Option {
+	return func(s *Server) { s.perMinute, s.maxFlight = perMinute, concurrent }
+}
+
+// WithLatency makes every API answer take d at least (a request is in
+// flight that long): for tests of the concurrent limit.
+func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+
 // WithRealmID sets the company's realm id (by default a random one).
 func WithRealmID(id string) Option { return func(s *Server) { s.realm = id } }
 
@@ -103,7 +160,8 @@ func WithRealmID(id string) Option { return func(s *Server) { s.realm = id } }
 func NewServer(opts ...Option) *Server {
 	s := &Server{Provider: connectortest.StartOAuthServer(), realm: "9341" + strconv.Itoa(int(time.Now().UnixNano()%1e11)),
 		verifier: connectortest.RandomHex(18), tokens: &http.Transport{}, replays: map[string]recorded{}, nextID: 100,
-		nextDoc: firstDocNumber}
+		nextDoc: firstDocNumber, home: Currency, currencies: map[string]string{Currency: currencyName(Currency)},
+		rates: map[string]decimal.Decimal{}, perMinute: perMinute, maxFlight: maxInFlight}
 	s.Resolution = time.Second // QuickBooks keeps times to the second
 	for _, o := range opts {
 		o(s)
@@ -147,6 +205,14 @@ func (s *Server) Close() {
 // connected token pair, refreshed (and rotated) against Provider.
 func (s *Server) Auth() connector.Auth { return s.auth }
 
+// HomeCurrency is the company's home currency: Currency unless
+// WithMultiCurrency says otherwise.
+func (s *Server) HomeCurrency() string { return s.home }
+
+// MultiCurrency says whether the company deals in more than its home
+// currency.
+func (s *Server) MultiCurrency() bool { return len(s.currencies) > 1 }
+
 // RealmID is the company's realm id.
 func (s *Server) RealmID() string { return s.realm }
 
@@ -171,6 +237,10 @@ func (s *Server) RequestsWithoutMinorVersion() int {
 	defer s.mu.Unlock()
 	return s.noVersion
 }
+
+// Throttled counts the API requests answered 429 ThrottleExceeded, by
+// Intuit's limits (or WithRateLimit's) or by Throttle.
+func (s *Server) Throttled() int { s.mu.Lock(); defer s.mu.Unlock(); return s.throttled }
 
 // InvoiceCount counts invoices, voided ones included.
 func (s *Server) InvoiceCount() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.invoices) }
@@ -233,13 +303,20 @@ func (s *Server) gate(next http.Handler) http.Handler {
 			s.window, s.windowCount = now, 0
 		}
 		s.windowCount++
-		overMinute := s.windowCount > perMinute
+		overMinute := s.perMinute > 0 && s.windowCount > s.perMinute
 		s.inFlight++
-		over := s.inFlight > maxInFlight
+		over := s.maxFlight > 0 && s.inFlight > s.maxFlight
 		throttled := s.NextThrottled()
 		code := s.NextFailure()
+		if over || overMinute || throttled {
+			s.throttled++
+		}
+		latency := s.latency
 		s.mu.Unlock()
 		defer func() { s.mu.Lock(); s.inFlight--; s.mu.Unlock() }()
+		if latency > 0 {
+			time.Sleep(latency)
+		}
 		switch {
 		case over || overMinute || throttled:
 			writeFault(w, s, http.StatusTooManyRequests, "ThrottlingFault", "3001",
