@@ -93,14 +93,25 @@ func (s *CustomersService) Create(ctx context.Context, c accounting.Customer, op
 // Stripe API: GET /v1/customers?email=, then POST /v1/customers[/{id}].
 func (s *CustomersService) Upsert(ctx context.Context, c accounting.Customer, opts ...connector.CallOption) (*accounting.Customer, error) {
 	existing, err := s.FindByEmail(ctx, c.Email)
+	// Stripe binds a key to one request's parameters, and the update is a
+	// request other than the create: each gets a key of its own, derived
+	// from the caller's, or a re-run that finds the customer its first run
+	// created would present the create's key to the update and be refused
+	// (idempotency_error).
+	// https://docs.stripe.com/api/idempotent_requests
+	callerKey := connector.ResolveCallOptions(opts...).IdempotencyKey
 	switch {
 	case err == nil:
+		if callerKey != "" {
+			opts = append(opts, connector.WithIdempotencyKey(connector.DeriveKey(callerKey, "update", existing.ID)))
+		}
 		return s.write(ctx, "/v1/customers/"+url.PathEscape(existing.ID), c, "customers.update", opts)
 	case errors.Is(err, connector.ErrNotFound):
-		if connector.ResolveCallOptions(opts...).IdempotencyKey == "" {
-			opts = append(opts, connector.WithIdempotencyKey(connector.DeriveKey("stripe-customer-email", c.Email)))
+		key := connector.DeriveKey("stripe-customer-email", c.Email)
+		if callerKey != "" {
+			key = connector.DeriveKey(callerKey, "create")
 		}
-		return s.Create(ctx, c, opts...)
+		return s.Create(ctx, c, append(opts, connector.WithIdempotencyKey(key))...)
 	}
 	return nil, err
 }

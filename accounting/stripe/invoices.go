@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"iter"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -107,9 +108,16 @@ func (s *InvoicesService) Create(ctx context.Context, inv accounting.Invoice, op
 	draft := newForm().set("customer", customer).set("currency", strings.ToLower(cur.Code())).
 		set("collection_method", "send_invoice").set("auto_advance", "false").
 		set("pending_invoice_items_behavior", "exclude").set(key("metadata", referenceKey), inv.Reference)
-	if !inv.DueDate.IsZero() && inv.DueDate.After(time.Now()) {
+	// The terms go as days after issue where the invoice says both: a
+	// keyed create repeated later (a re-run after a crash) then sends the
+	// same parameters, which Stripe requires of a key, where an absolute
+	// due date computed from the clock would differ.
+	switch days := int(math.Round(inv.DueDate.Sub(inv.IssueDate).Hours() / 24)); {
+	case !inv.IssueDate.IsZero() && !inv.DueDate.IsZero() && days >= 1:
+		draft.set("days_until_due", strconv.Itoa(days))
+	case !inv.DueDate.IsZero() && inv.DueDate.After(time.Now()):
 		draft.set("due_date", strconv.FormatInt(inv.DueDate.Unix(), 10))
-	} else {
+	default:
 		draft.set("days_until_due", "30")
 	}
 	var created invoiceWire

@@ -33,17 +33,21 @@ func (e *Env) startAccounting(sys *flow.Systems, vendor string, opts []connector
 	case "stripe":
 		return e.startStripe(sys, opts)
 	case "quickbooks":
-		e.QuickBooks = quickbookstest.NewServer()
+		// A multi-currency company (the sample orders are in NZD), with no
+		// per-minute cap so that long runs are not paced to Intuit's 500
+		// a minute; 10 in flight, as Intuit allows.
+		e.QuickBooks = quickbookstest.NewServer(quickbookstest.WithMultiCurrency("GBP", "NZD", "USD", "EUR", "AUD"),
+			quickbookstest.WithRateLimit(0, 10))
 		e.track("QuickBooks", vendor, e.QuickBooks)
 		e.count(e.QuickBooks.Provider.URL, "quickbooks-identity")
 		cfg := e.QuickBooks.OAuthConfig()
 		e.share("PATCHBAY_QUICKBOOKS_URL", e.QuickBooks.URL(), "PATCHBAY_QUICKBOOKS_TOKEN_URL", cfg.Endpoint.TokenURL,
 			"PATCHBAY_QUICKBOOKS_CLIENT_ID", cfg.ClientID, "PATCHBAY_QUICKBOOKS_CLIENT_SECRET", cfg.ClientSecret,
 			"PATCHBAY_QUICKBOOKS_REFRESH_TOKEN", e.QuickBooks.Connect().RefreshToken, "PATCHBAY_QUICKBOOKS_REALM_ID", e.QuickBooks.RealmID(),
-			"PATCHBAY_QUICKBOOKS_HOME_CURRENCY", quickbookstest.Currency, "PATCHBAY_QUICKBOOKS_ACCOUNT_ID", quickbookstest.SalesAccount,
+			"PATCHBAY_QUICKBOOKS_HOME_CURRENCY", e.QuickBooks.HomeCurrency(), "PATCHBAY_QUICKBOOKS_ACCOUNT_ID", quickbookstest.SalesAccount,
 			"PATCHBAY_QUICKBOOKS_TAX_CODE", quickbookstest.TaxCode)
 		c, err := quickbooks.New(quickbooks.Config{BaseURL: e.QuickBooks.URL(), Auth: e.QuickBooks.Auth(), RealmID: e.QuickBooks.RealmID(),
-			HomeCurrency: quickbookstest.Currency}, opts...)
+			HomeCurrency: e.QuickBooks.HomeCurrency()}, append([]connector.Option{connector.WithRateLimit(1000, 10)}, opts...)...)
 		if err != nil {
 			return err
 		}
