@@ -47,7 +47,10 @@ FUZZ_TARGETS := \
 	./accounting/quickbooks:FuzzDecodeError \
 	./accounting/quickbooks:FuzzDecodeInvoice \
 	./accounting/quickbooks:FuzzParseWebhook \
-	./accounting/quickbooks:FuzzVerifyWebhook
+	./accounting/quickbooks:FuzzVerifyWebhook \
+	./crm/salesforce:FuzzDecodeError \
+	./crm/salesforce:FuzzDecodeQueryPage \
+	./crm/salesforce:FuzzParseAmount
 
 .PHONY: test vet unit conformance fuzz bench soak e2e
 
