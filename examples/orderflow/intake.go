@@ -147,13 +147,7 @@ func fromShopify(so *shopify.Order) flow.Order {
 // webhook a second time, as Shopify does when an answer is slow.
 func demo(ctx context.Context, shop *shopifytest.Server, url string, orders []flow.Order) error {
 	for i, o := range orders {
-		n := shopifytest.NewOrder{Email: o.Customer.Email, FirstName: o.Customer.FirstName, LastName: o.Customer.LastName,
-			Currency: o.Currency, Express: o.ServiceLevel == "express",
-			Address: shopifytest.OrderAddress{Street: o.ShipTo.Street1, City: o.ShipTo.City, Region: o.ShipTo.Region,
-				PostalCode: o.ShipTo.PostalCode, Country: o.ShipTo.Country}}
-		for _, l := range o.Lines {
-			n.Lines = append(n.Lines, shopifytest.OrderLine{SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, Price: l.UnitPrice.String()})
-		}
+		n := flowtest.ShopifyOrder(o)
 		_, hookID, body, err := shop.PlaceOrder(ctx, url, n)
 		if err != nil {
 			return err

@@ -10,8 +10,11 @@
 //	go run ./examples/orderflow     # now on the shared sandboxes
 //
 // The shop is stocked with the sample catalogue; mail goes to an SMTP
-// server of its own. GET /counts on the -control address says what the
-// sandboxes hold, for checking that several workers did each thing once.
+// server of its own. On the -control address, GET /counts says what the
+// sandboxes hold, for checking that several workers did each thing once,
+// GET /emails lists the confirmations with when they arrived, and
+// POST /shopify/orders?webhook=URL places an order on the shop, whose
+// orders/create webhook goes to URL.
 package main
 
 import (
@@ -111,6 +114,31 @@ func run(ctx context.Context, v flowenv.Vendors, envFile, control string, latenc
 		h.Emails = mail.Distinct()
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(h)
+	})
+	mux.HandleFunc("GET /emails", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(mail.Received())
+	})
+	// The shop takes an order as a customer's checkout would, and sends
+	// its orders/create webhook to ?webhook=URL: a driver in another
+	// process (a soak test) places orders through this.
+	mux.HandleFunc("POST /shopify/orders", func(w http.ResponseWriter, r *http.Request) {
+		if env.Shopify == nil {
+			http.Error(w, "no Shopify sandbox here", http.StatusNotFound)
+			return
+		}
+		var o flow.Order
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&o); err != nil {
+			http.Error(w, "the body is not an order: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		id, hookID, _, err := env.Shopify.PlaceOrder(r.Context(), r.URL.Query().Get("webhook"), flowtest.ShopifyOrder(o))
+		w.Header().Set("Content-Type", "application/json")
+		answer := map[string]any{"id": id, "webhook_id": hookID}
+		if err != nil {
+			answer["delivery_error"] = err.Error() // placed; the webhook did not get through
+		}
+		json.NewEncoder(w).Encode(answer)
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { <-ctx.Done(); srv.Close() }()

@@ -7,6 +7,7 @@ import (
 	"net/textproto"
 	"strings"
 	"sync"
+	"time"
 )
 
 // SMTPServer is a minimal SMTP server on 127.0.0.1 that keeps the messages
@@ -19,7 +20,14 @@ type SMTPServer struct {
 	password string
 	mu       sync.Mutex
 	messages []string
+	received []Received
 	wg       sync.WaitGroup
+}
+
+// Received is a message's headers that say which it is, and when it came.
+type Received struct {
+	MessageID, To, Subject string
+	At                     time.Time
 }
 
 // StartSMTP starts an SMTP server on 127.0.0.1 on a free port.
@@ -69,20 +77,28 @@ func (s *SMTPServer) Messages() []string {
 	return append([]string(nil), s.messages...)
 }
 
+// Received lists every delivery's Message-ID, recipient, subject and
+// time, in order.
+func (s *SMTPServer) Received() []Received {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Received(nil), s.received...)
+}
+
 // Distinct counts the messages by Message-ID: a message delivered twice
 // (a sender that died after the server took it, and sent it again) counts
 // once, as a mail client that threads on Message-ID shows it.
 func (s *SMTPServer) Distinct() int {
 	ids := map[string]bool{}
-	for _, m := range s.Messages() {
-		h, _ := textproto.NewReader(bufio.NewReader(strings.NewReader(m))).ReadMIMEHeader()
-		id := h.Get("Message-Id")
-		if id == "" {
-			id = m
+	n := 0
+	for _, r := range s.Received() {
+		if r.MessageID == "" {
+			n++ // nothing says it is another's copy
+		} else {
+			ids[r.MessageID] = true
 		}
-		ids[id] = true
 	}
-	return len(ids)
+	return n + len(ids)
 }
 
 func (s *SMTPServer) serve(c net.Conn) {
@@ -124,8 +140,10 @@ func (s *SMTPServer) serve(c net.Conn) {
 				}
 				msg.WriteString(strings.TrimPrefix(l, ".")) // dot-stuffing
 			}
+			h, _ := textproto.NewReader(bufio.NewReader(strings.NewReader(msg.String()))).ReadMIMEHeader()
 			s.mu.Lock()
 			s.messages = append(s.messages, msg.String())
+			s.received = append(s.received, Received{MessageID: h.Get("Message-Id"), To: h.Get("To"), Subject: h.Get("Subject"), At: time.Now()})
 			s.mu.Unlock()
 			say("250 OK queued")
 		case cmd == "QUIT":
