@@ -55,6 +55,7 @@ type Client struct {
 	Items             *ItemsService
 	Locations         *LocationsService
 	Stock             *StockService
+	Orders            *OrdersService // the shop's orders, for a poll that catches missed webhooks
 
 	gql *graphQL
 }
@@ -92,7 +93,7 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 	}
 	g := &graphQL{c: c, path: "/admin/api/" + APIVersion + "/graphql.json", bucket: &bucket{max: 2000, available: 2000, restore: 100, at: time.Now()},
 		costs: map[string]float64{}}
-	return &Client{Client: c, gql: g, Items: &ItemsService{g: g}, Locations: &LocationsService{g: g}, Stock: &StockService{g: g}}, nil
+	return &Client{Client: c, gql: g, Items: &ItemsService{g: g}, Locations: &LocationsService{g: g}, Stock: &StockService{g: g}, Orders: &OrdersService{g: g}}, nil
 }
 
 // graphQL sends documents to the Admin API with cost pacing.

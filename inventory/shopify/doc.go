@@ -1,8 +1,9 @@
 // Package shopify is the Shopify inventory connector, on the GraphQL Admin
 // API (REST Admin is legacy since 2024-10): variants by SKU, locations,
 // inventory levels with named quantities, and adjustments and sets, as the
-// inventory interfaces; and Shopify's webhooks, orders/create among them,
-// with the orders they carry.
+// inventory interfaces; Shopify's webhooks, orders/create among them,
+// with the orders they carry; and the shop's orders (Client.Orders), for a
+// poll that catches the webhooks that never came.
 //
 // # Auth
 //
@@ -48,6 +49,20 @@
 // seconds (8 times over 4 hours; 48 hours, as once documented, is what the
 // handler allows for).
 //
+// # Orders
+//
+// Shopify does not promise to deliver every webhook and tells apps to
+// reconcile with a periodic poll
+// (https://shopify.dev/docs/apps/build/webhooks/best-practices#implement-reconciliation-jobs). Orders.List reads the orders query,
+// sorted by UPDATED_AT, oldest change first, filtered with
+// "updated_at:>='...'" from OrderListOptions.UpdatedSince, and yields the
+// same Order DecodeOrder reads from a webhook (ID is legacyResourceId, the
+// webhook's "id"), so one mapping serves both and an inbox keyed by the id
+// drops the order that came both ways. Pages hold 8 orders, under
+// Shopify's 1,000-point cap on one query's cost; an order's lines past the
+// first 50 are read with the order query. Without the read_all_orders
+// scope Shopify shows only the last 60 days' orders.
+//
 // # Version
 //
 // The API version is pinned to 2026-01 (APIVersion), in the path of every
@@ -62,6 +77,8 @@
 //   - https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens
 //   - https://shopify.dev/docs/api/usage/limits
 //   - https://shopify.dev/docs/api/usage/pagination-graphql
+//   - https://shopify.dev/docs/api/admin-graphql/latest/queries/orders
+//   - https://shopify.dev/docs/api/usage/search-syntax
 //   - https://shopify.dev/docs/apps/build/webhooks/subscribe/https
 //   - https://shopify.dev/changelog/compare-and-swap-for-inventory-mutations-with-change-from-quantity
 //

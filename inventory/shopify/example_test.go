@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"time"
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/webhook"
@@ -65,4 +66,57 @@ func Example() {
 	// 1 adjustment
 	// order.created orders/create #1001 MUG-001 x 2
 	// 200 <nil>
+}
+
+// Catch the orders whose webhook never came: a poll of the orders changed
+// since the last one seen. The sandbox drops every other orders/create
+// webhook here; the poll finds those orders, and an inbox keyed by the
+// order id would drop the ones that came both ways.
+func ExampleOrdersService_List() {
+	sandbox := shopifytest.NewServer(shopifytest.WithDroppedWebhooks(0.5))
+	defer sandbox.Close()
+	ctx := context.Background()
+	client, err := shopify.New(shopify.Config{BaseURL: sandbox.URL(), Auth: sandbox.Auth()})
+	if err != nil {
+		panic(err)
+	}
+
+	seen := map[int64]bool{}
+	handler, err := shopify.NewWebhookHandler(webhook.Config{Secrets: []string{sandbox.WebhookSecret()}},
+		func(ctx context.Context, e shopify.Event) error {
+			seen[e.Payload.Order.ID] = true
+			return nil
+		})
+	if err != nil {
+		panic(err)
+	}
+	receiver := httptest.NewServer(handler)
+	defer receiver.Close()
+	for range 4 {
+		_, _, _, err := sandbox.PlaceOrder(ctx, receiver.URL, shopifytest.NewOrder{Email: "ada@example.com", Currency: "NZD",
+			Address: shopifytest.OrderAddress{Street: "1 Queen St", City: "Auckland", PostalCode: "1010", Country: "NZ"},
+			Lines:   []shopifytest.OrderLine{{SKU: "MUG-001", Title: "Mug", Quantity: 1, Price: "12.50"}}})
+		if err != nil {
+			panic(err)
+		}
+	}
+	fmt.Println(len(seen), "webhooks came")
+
+	var since time.Time // the UpdatedAt of the last order the previous poll saw
+	for o, err := range client.Orders.List(ctx, shopify.OrderListOptions{UpdatedSince: since}) {
+		if err != nil {
+			panic(err) // an order that cannot be shipped is an error too: report it and go on
+		}
+		if !seen[o.ID] {
+			fmt.Println("missed:", o.LineItems[0].SKU, o.ShippingAddress.City)
+			seen[o.ID] = true
+		}
+		since = o.UpdatedAt
+	}
+	fmt.Println(len(seen), "orders")
+	// Output:
+	// 2 webhooks came
+	// missed: MUG-001 Auckland
+	// missed: MUG-001 Auckland
+	// 4 orders
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,31 @@ func FuzzDecodeOrder(f *testing.F) {
 		}
 		if o.ID <= 0 || len(o.LineItems) == 0 || o.ShippingAddress == nil {
 			t.Fatalf("accepted an order it cannot ship: %+v", o)
+		}
+		_ = o.Express()
+	})
+}
+
+// FuzzDecodeGraphQLOrder: any node of the orders connection is an order
+// that can be shipped, its ID the legacyResourceId, or an
+// ErrInvalidResponse; never a panic.
+func FuzzDecodeGraphQLOrder(f *testing.F) {
+	f.Fuzz(func(t *testing.T, node []byte) {
+		o, err := decodeGraphQLOrder(node)
+		if err != nil {
+			if o != nil || !errors.Is(err, connector.ErrInvalidResponse) {
+				t.Fatalf("order %v, error %v", o, err)
+			}
+			return
+		}
+		if o.ID <= 0 || len(o.LineItems) == 0 || o.ShippingAddress == nil {
+			t.Fatalf("accepted an order it cannot ship: %+v", o)
+		}
+		var w struct {
+			LegacyResourceID string `json:"legacyResourceId"`
+		}
+		if json.Unmarshal(node, &w) != nil || strings.TrimLeft(w.LegacyResourceID, "0") != strconv.FormatInt(o.ID, 10) {
+			t.Fatalf("id %d is not the legacyResourceId of %s", o.ID, node)
 		}
 		_ = o.Express()
 	})

@@ -153,6 +153,8 @@ type Order struct {
 	ShippingAddress *OrderAddress   `json:"shipping_address"`
 	LineItems       []OrderLineItem `json:"line_items"`
 	ShippingLines   []ShippingLine  `json:"shipping_lines"`
+	CreatedAt       time.Time       `json:"created_at"`
+	UpdatedAt       time.Time       `json:"updated_at"` // what OrderListOptions.UpdatedSince compares
 }
 
 // OrderCustomer is who placed the order.
@@ -196,24 +198,43 @@ type ShippingLine struct {
 // can ship (no id, no lines, a line without SKU or quantity) is
 // connector.ErrInvalidResponse saying what is missing.
 func DecodeOrder(body []byte) (*Order, error) {
+	type plain Order // Order's fields, without its times
 	var o Order
-	if err := json.Unmarshal(body, &o); err != nil {
+	// The times are read apart: one Shopify did not write as RFC 3339
+	// stays zero rather than losing the order.
+	w := struct {
+		*plain
+		CreatedAt json.RawMessage `json:"created_at"`
+		UpdatedAt json.RawMessage `json:"updated_at"`
+	}{plain: (*plain)(&o)}
+	if err := json.Unmarshal(body, &w); err != nil {
 		return nil, badOrder("the body is not an order: " + err.Error())
 	}
+	_ = json.Unmarshal(w.CreatedAt, &o.CreatedAt)
+	_ = json.Unmarshal(w.UpdatedAt, &o.UpdatedAt)
+	if err := checkOrder(&o); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// checkOrder refuses an order a flow cannot ship: no id, no lines, no
+// shipping address, a line without SKU or quantity.
+func checkOrder(o *Order) error {
 	switch {
 	case o.ID <= 0:
-		return nil, badOrder("the order has no id")
+		return badOrder("the order has no id")
 	case len(o.LineItems) == 0:
-		return nil, badOrder(fmt.Sprintf("order %d has no line items", o.ID))
+		return badOrder(fmt.Sprintf("order %d has no line items", o.ID))
 	case o.ShippingAddress == nil:
-		return nil, badOrder(fmt.Sprintf("order %d has no shipping address", o.ID))
+		return badOrder(fmt.Sprintf("order %d has no shipping address", o.ID))
 	}
 	for i, l := range o.LineItems {
 		if strings.TrimSpace(l.SKU) == "" || l.Quantity <= 0 {
-			return nil, badOrder(fmt.Sprintf("order %d, line %d: a SKU and a positive quantity are needed", o.ID, i+1))
+			return badOrder(fmt.Sprintf("order %d, line %d: a SKU and a positive quantity are needed", o.ID, i+1))
 		}
 	}
-	return &o, nil
+	return nil
 }
 
 func badOrder(msg string) error {

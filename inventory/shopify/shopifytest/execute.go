@@ -156,6 +156,10 @@ func (s *Server) resolveRoot(op ast.Operation, f *ast.Field, vars map[string]any
 			}
 		}
 		return nil, nil
+	case op == ast.Query && f.Name == "orders":
+		return s.listOrders(a)
+	case op == ast.Query && f.Name == "order":
+		return s.findOrder(argString(a, "id")), nil
 	case op == ast.Query && f.Name == "shop":
 		return map[string]any{"name": "Patchbay Sandbox", "currencyCode": "USD", "myshopifyDomain": "patchbay-sandbox.myshopify.com"}, nil
 	case op == ast.Mutation && f.Name == "inventoryAdjustQuantities":

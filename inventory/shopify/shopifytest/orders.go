@@ -33,12 +33,18 @@ type OrderLine struct {
 
 var orderNumber atomic.Int64
 
-// PlaceOrder makes the orders/create webhook for o, as Shopify would send
-// it, and posts it to url signed with the sandbox's client secret
+// PlaceOrder places o on the shop (the orders query lists it from then
+// on), makes the orders/create webhook for it, as Shopify would send it,
+// and posts it to url signed with the sandbox's client secret
 // (WebhookSecret), as SendWebhook does. It returns the order's id, the
 // webhook id (post the same body again under it with SendTopic to
 // simulate a redelivery) and the body. A receiver's answer other than 2xx
 // is an error.
+//
+// Under WithDroppedWebhooks the webhook of some orders is never sent, as
+// Shopify warns that a delivery can be missed: the order is placed, and
+// PlaceOrder returns its id and body with an empty webhook id and no error.
+// https://shopify.dev/docs/apps/build/webhooks/best-practices#implement-reconciliation-jobs
 //
 // It used to take the secret to sign with; the receiver now verifies with
 // WebhookSecret (or the secret given to WithWebhookSecret).
@@ -46,6 +52,9 @@ func (s *Server) PlaceOrder(ctx context.Context, url string, o NewOrder) (id int
 	id, body, err = s.OrderWebhook(o)
 	if err != nil {
 		return 0, "", nil, err
+	}
+	if s.dropWebhook() {
+		return id, "", body, nil
 	}
 	webhookID = connectortest.UUID()
 	status, err := s.SendTopic(ctx, url, "orders/create", webhookID, body)
@@ -55,8 +64,9 @@ func (s *Server) PlaceOrder(ctx context.Context, url string, o NewOrder) (id int
 	return id, webhookID, body, err
 }
 
-// OrderWebhook is the body of the orders/create webhook for o, as Shopify
-// would send it now (the sandbox's clock), and the new order's id.
+// OrderWebhook places o on the shop now (the sandbox's clock), as
+// PlaceOrder does, and returns the new order's id and the body of its
+// orders/create webhook, as Shopify would send it, without sending it.
 // Deliver it with SendWebhook.
 func (s *Server) OrderWebhook(o NewOrder) (id int64, body []byte, err error) {
 	n := 1000 + orderNumber.Add(1)
@@ -71,9 +81,13 @@ func (s *Server) OrderWebhook(o NewOrder) (id int64, body []byte, err error) {
 		shipping = map[string]any{"code": "Express", "title": "Express Shipping", "price": "12.00"}
 	}
 	name := o.FirstName + " " + o.LastName
+	now := s.Now().UTC().Truncate(time.Second)
+	s.mu.Lock()
+	s.orders = append(s.orders, &order{id: id, number: n, o: o, createdAt: now, updatedAt: now})
+	s.mu.Unlock()
 	payload := map[string]any{
 		"id": id, "admin_graphql_api_id": fmt.Sprintf("gid://shopify/Order/%d", id), "name": fmt.Sprintf("#%d", n), "order_number": n,
-		"email": o.Email, "currency": o.Currency, "created_at": s.Now().Format(time.RFC3339), "financial_status": "paid",
+		"email": o.Email, "currency": o.Currency, "created_at": now.Format(time.RFC3339), "updated_at": now.Format(time.RFC3339), "financial_status": "paid",
 		"customer": map[string]any{"email": o.Email, "first_name": o.FirstName, "last_name": o.LastName},
 		"shipping_address": map[string]any{"first_name": o.FirstName, "last_name": o.LastName, "name": name, "address1": o.Address.Street,
 			"city": o.Address.City, "province_code": o.Address.Region, "zip": o.Address.PostalCode, "country_code": o.Address.Country},

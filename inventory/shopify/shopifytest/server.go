@@ -4,10 +4,12 @@
 // executes the operations the connector uses: productVariants,
 // inventoryItem with its levels and named quantities, locations,
 // inventoryAdjustQuantities and inventorySetQuantities, honouring
-// @idempotent(key:). It does Shopify's cost accounting (a leaky bucket of
-// 2,000 points restoring 100 a second), answers THROTTLED with the real
-// extensions.cost shape, has fault switches, and sends webhooks signed as
-// Shopify signs them.
+// @idempotent(key:); and orders and order, over the orders placed with
+// PlaceOrder (filtered by updated_at, sorted, paged). It does Shopify's
+// cost accounting (a leaky bucket of 2,000 points restoring 100 a
+// second), answers THROTTLED with the real extensions.cost shape, has
+// fault switches (WithDroppedWebhooks among them: orders placed whose
+// webhook never comes), and sends webhooks signed as Shopify signs them.
 //
 //	srv := shopifytest.NewServer()
 //	defer srv.Close()
@@ -69,6 +71,11 @@ type Server struct {
 	filledAt  time.Time
 	adjusted  int // adjustment groups applied
 	throttled int // THROTTLED answers sent
+
+	orders    []*order // placed, oldest first
+	dropShare float64  // of orders/create webhooks PlaceOrder drops
+	hooks     int      // orders/create webhooks PlaceOrder was to send
+	dropped   int      // of them dropped
 }
 
 type stockItem struct {

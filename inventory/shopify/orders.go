@@ -1,0 +1,265 @@
+package shopify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"strconv"
+	"time"
+
+	"github.com/govalues/decimal"
+
+	"github.com/patchbay-go/patchbay/connector"
+)
+
+// The documents OrdersService sends. Each validates against the Admin
+// schema (see TestConformanceOrders).
+//
+// The cost of a page is what bounds its size: Shopify refuses a query
+// whose requested cost is over 1,000 points, and a connection costs its
+// page size times its nodes' cost. An order with 50 lines of two objects
+// each costs about 110 points, so a page holds 8 orders; the lines of an
+// order with more than 50 are read with OrderLines.
+// https://shopify.dev/docs/api/usage/limits#graphql-admin-api-rate-limits
+const (
+	orderLineFields = `nodes { sku title quantity originalUnitPriceSet { shopMoney { amount } } }
+      pageInfo { hasNextPage endCursor }`
+
+	orderFields = `id legacyResourceId name email currencyCode createdAt updatedAt
+    customer { firstName lastName phone }
+    shippingAddress { firstName lastName name company address1 address2 city provinceCode zip countryCodeV2 phone }
+    lineItems(first: 50) { ` + orderLineFields + ` }
+    shippingLines(first: 5) { nodes { code title } }`
+
+	queryOrders = `query Orders($first: Int!, $after: String, $query: String) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    nodes { ` + orderFields + ` }
+    pageInfo { hasNextPage endCursor }
+  }
+}`
+
+	queryOrderLines = `query OrderLines($id: ID!, $after: String) {
+  order(id: $id) {
+    lineItems(first: 50, after: $after) { ` + orderLineFields + ` }
+  }
+}`
+)
+
+// orderPageSize keeps a page of orders under Shopify's 1,000-point cap on
+// one query's cost (see queryOrders).
+const orderPageSize = 8
+
+// OrdersService reads the shop's orders. It needs the read_orders scope;
+// without read_all_orders Shopify shows only the last 60 days' orders.
+// https://shopify.dev/docs/api/admin-graphql/latest/queries/orders
+type OrdersService struct{ g *graphQL }
+
+// OrderListOptions selects the orders List yields.
+type OrderListOptions struct {
+	// UpdatedSince keeps the orders changed at or after it (Shopify's
+	// updated_at, to the second); zero is every order. Pass the UpdatedAt
+	// of the last order a poll saw: that order comes again, so a poll
+	// misses none changed in the same second.
+	UpdatedSince time.Time
+}
+
+// List yields the shop's orders, oldest change first (sortKey UPDATED_AT),
+// as the same Order that DecodeOrder reads from an orders/create webhook:
+// ID is the numeric id the webhook carries (legacyResourceId). An order a
+// flow cannot ship (no shipping address, a line without SKU) is yielded as
+// an ErrInvalidResponse naming it, as DecodeOrder refuses it, and the list
+// goes on if the loop does; any other error ends the list.
+// https://shopify.dev/docs/api/admin-graphql/latest/queries/orders
+// https://shopify.dev/docs/api/usage/search-syntax
+func (s *OrdersService) List(ctx context.Context, opts OrderListOptions) iter.Seq2[*Order, error] {
+	query := ""
+	if !opts.UpdatedSince.IsZero() {
+		query = "updated_at:>='" + opts.UpdatedSince.UTC().Truncate(time.Second).Format(time.RFC3339) + "'"
+	}
+	pages := connector.All(ctx, func(ctx context.Context, after string) (connector.Page[orderResult], error) {
+		return s.page(ctx, query, after)
+	})
+	return func(yield func(*Order, error) bool) {
+		for r, err := range pages {
+			if err == nil {
+				err = r.err
+			}
+			if !yield(r.order, err) {
+				return
+			}
+		}
+	}
+}
+
+// orderResult is one node of a page: an order, or why it cannot be one.
+type orderResult struct {
+	order *Order
+	err   error
+}
+
+func (s *OrdersService) page(ctx context.Context, query, after string) (connector.Page[orderResult], error) {
+	vars := map[string]any{"first": orderPageSize, "after": nilIfEmpty(after), "query": nilIfEmpty(query)}
+	var data struct {
+		Orders struct {
+			Nodes    []json.RawMessage `json:"nodes"`
+			PageInfo pageInfo          `json:"pageInfo"`
+		} `json:"orders"`
+	}
+	if err := s.g.do(ctx, "Orders", queryOrders, vars, &data); err != nil {
+		return connector.Page[orderResult]{}, err
+	}
+	p := connector.Page[orderResult]{}
+	for _, raw := range data.Orders.Nodes {
+		w, err := decodeOrderNode(raw)
+		if err != nil {
+			p.Items = append(p.Items, orderResult{err: err})
+			continue
+		}
+		for w.LineItems.PageInfo.HasNextPage {
+			if err := s.moreLines(ctx, w); err != nil {
+				return p, err
+			}
+		}
+		o, err := w.order()
+		p.Items = append(p.Items, orderResult{order: o, err: err})
+	}
+	if data.Orders.PageInfo.HasNextPage {
+		p.Next = data.Orders.PageInfo.EndCursor
+	}
+	return p, nil
+}
+
+// moreLines reads the next page of an order's lines into w.
+// https://shopify.dev/docs/api/admin-graphql/latest/queries/order
+func (s *OrdersService) moreLines(ctx context.Context, w *orderWire) error {
+	var data struct {
+		Order *struct {
+			LineItems orderLinesWire `json:"lineItems"`
+		} `json:"order"`
+	}
+	vars := map[string]any{"id": w.ID, "after": w.LineItems.PageInfo.EndCursor}
+	if err := s.g.do(ctx, "OrderLines", queryOrderLines, vars, &data); err != nil {
+		return err
+	}
+	if data.Order == nil {
+		return &connector.APIError{Vendor: "shopify", Op: "OrderLines", Kind: connector.ErrInvalidResponse, Message: "order " + w.ID + " vanished while its lines were read"}
+	}
+	next := data.Order.LineItems
+	if next.PageInfo.HasNextPage && next.PageInfo.EndCursor == w.LineItems.PageInfo.EndCursor {
+		return connector.ErrCursorLoop
+	}
+	w.LineItems.Nodes = append(w.LineItems.Nodes, next.Nodes...)
+	w.LineItems.PageInfo = next.PageInfo
+	return nil
+}
+
+// orderWire is the Admin GraphQL Order, the fields queryOrders reads.
+// https://shopify.dev/docs/api/admin-graphql/latest/objects/Order
+type orderWire struct {
+	ID               string    `json:"id"`
+	LegacyResourceID string    `json:"legacyResourceId"` // UnsignedInt64: base-10 digits in a string, "50"
+	Name             string    `json:"name"`
+	Email            *string   `json:"email"`
+	CurrencyCode     string    `json:"currencyCode"`
+	CreatedAt        time.Time `json:"createdAt"`
+	UpdatedAt        time.Time `json:"updatedAt"`
+	Customer         *struct {
+		FirstName *string `json:"firstName"`
+		LastName  *string `json:"lastName"`
+		Phone     *string `json:"phone"`
+	} `json:"customer"`
+	ShippingAddress *struct {
+		FirstName     *string `json:"firstName"`
+		LastName      *string `json:"lastName"`
+		Name          *string `json:"name"`
+		Company       *string `json:"company"`
+		Address1      *string `json:"address1"`
+		Address2      *string `json:"address2"`
+		City          *string `json:"city"`
+		ProvinceCode  *string `json:"provinceCode"`
+		Zip           *string `json:"zip"`
+		CountryCodeV2 *string `json:"countryCodeV2"`
+		Phone         *string `json:"phone"`
+	} `json:"shippingAddress"`
+	LineItems     orderLinesWire `json:"lineItems"`
+	ShippingLines struct {
+		Nodes []struct {
+			Code  *string `json:"code"`
+			Title string  `json:"title"`
+		} `json:"nodes"`
+	} `json:"shippingLines"`
+}
+
+type orderLinesWire struct {
+	Nodes []struct {
+		SKU                  *string `json:"sku"`
+		Title                string  `json:"title"`
+		Quantity             int     `json:"quantity"`
+		OriginalUnitPriceSet struct {
+			ShopMoney struct {
+				Amount decimal.Decimal `json:"amount"`
+			} `json:"shopMoney"`
+		} `json:"originalUnitPriceSet"`
+	} `json:"nodes"`
+	PageInfo pageInfo `json:"pageInfo"`
+}
+
+// decodeOrderNode reads one node of the orders connection.
+func decodeOrderNode(raw []byte) (*orderWire, error) {
+	var w orderWire
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return nil, &connector.APIError{Vendor: "shopify", Op: "Orders", Kind: connector.ErrInvalidResponse, Message: "an order could not be decoded: " + err.Error()}
+	}
+	return &w, nil
+}
+
+// order maps the GraphQL order onto the webhook's Order, field for field,
+// and checks it as DecodeOrder does.
+func (w *orderWire) order() (*Order, error) {
+	// The webhook's "id" is the same number: the id a flow keys an order by.
+	// https://shopify.dev/docs/api/admin-graphql/latest/scalars/UnsignedInt64
+	u, err := strconv.ParseUint(w.LegacyResourceID, 10, 63)
+	id := int64(u)
+	if err != nil || id <= 0 {
+		return nil, badOrder(fmt.Sprintf("order %q has no numeric id (legacyResourceId %q)", w.ID, w.LegacyResourceID))
+	}
+	o := &Order{ID: id, Name: w.Name, Email: str(w.Email), Currency: w.CurrencyCode, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt}
+	if c := w.Customer; c != nil {
+		// Customer.email is deprecated (defaultEmailAddress): the order's
+		// email is the one the webhook's customer carries too.
+		o.Customer = &OrderCustomer{Email: o.Email, FirstName: str(c.FirstName), LastName: str(c.LastName), Phone: str(c.Phone)}
+	}
+	if a := w.ShippingAddress; a != nil {
+		o.ShippingAddress = &OrderAddress{FirstName: str(a.FirstName), LastName: str(a.LastName), Name: str(a.Name), Company: str(a.Company),
+			Address1: str(a.Address1), Address2: str(a.Address2), City: str(a.City), ProvinceCode: str(a.ProvinceCode), Zip: str(a.Zip),
+			CountryCode: str(a.CountryCodeV2), Phone: str(a.Phone)}
+	}
+	for _, l := range w.LineItems.Nodes {
+		o.LineItems = append(o.LineItems, OrderLineItem{SKU: str(l.SKU), Title: l.Title, Quantity: l.Quantity, Price: l.OriginalUnitPriceSet.ShopMoney.Amount})
+	}
+	for _, s := range w.ShippingLines.Nodes {
+		o.ShippingLines = append(o.ShippingLines, ShippingLine{Code: str(s.Code), Title: s.Title})
+	}
+	if err := checkOrder(o); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// decodeGraphQLOrder is what List makes of one node of the orders
+// connection (whose lines fit one page): FuzzDecodeGraphQLOrder's entry.
+func decodeGraphQLOrder(raw []byte) (*Order, error) {
+	w, err := decodeOrderNode(raw)
+	if err != nil {
+		return nil, err
+	}
+	return w.order()
+}
+
+func str(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
