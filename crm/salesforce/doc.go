@@ -125,17 +125,36 @@
 // is not retried.
 // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_api_usage.htm
 //
-// # Webhooks: none
+// # Webhooks: Outbound Messages
 //
-// Salesforce does not sign webhooks, and the package has no webhook.go.
-// Its change feed is the updated-since list above. Change Data Capture
-// and Platform Events (CometD, the Pub/Sub API over gRPC) are out of
-// scope. Outbound Messages are not offered either: they are SOAP,
-// unsigned (authenticated by Salesforce's client certificate and the
-// OrganizationId in the message), and Salesforce redelivers any message
-// not answered with a SOAP <Ack>true</Ack>, which the shared
-// webhook.NewHandler (an empty 200) cannot send; inventing a signature
-// scheme to fill the template would be worse than saying so.
+// Salesforce does not sign webhooks. What it delivers over HTTP is the
+// Outbound Message of a Workflow rule or Flow: a SOAP 1.1 POST of a
+// notifications element (OrganizationId, ActionId, an optional SessionId,
+// EnterpriseUrl, PartnerUrl, and up to 100 Notifications, each an Id and
+// an sObject with the fields chosen). webhook.go serves them:
+// NewWebhookHandler answers the SOAP notificationsResponse with
+// <Ack>true</Ack> once every notification is handled (or was already),
+// and a SOAP fault with 500 otherwise, so that Salesforce redelivers (for
+// up to 24 hours, with backoff). Each Notification is one Event, de-
+// duplicated by its notification Id, which redeliveries keep.
+//
+// webhook.Config.Secrets holds the ids of the orgs the listener serves,
+// and VerifyWebhook accepts a message whose OrganizationId is one of
+// them (compared on the 15-character, case-sensitive id). An org id is
+// an identifier, not a secret: this check alone does not authenticate a
+// sender. Salesforce's guidance is to also check the client certificate
+// it presents (mutual TLS with the org's certificate) and/or to accept
+// Salesforce's IP ranges only, in the TLS server or proxy in front of the
+// handler; and, with "Send Session ID" on, to verify the SessionId by an
+// API call, which is left to the handle function with a Client of the
+// org: never call the EnterpriseUrl or PartnerUrl a message names, since
+// a forger chooses them.
+// https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_om_outboundmessaging_understanding.htm
+// https://developer.salesforce.com/docs/platform/api/guide/sforce-api-om-outboundmessaging-wsdl.html
+//
+// The change feed for everything else is the updated-since list above.
+// Change Data Capture and Platform Events (CometD, the Pub/Sub API over
+// gRPC) are out of scope.
 //
 // Its sandbox is salesforcetest; crmtest.Run holds it to the crm contract.
 package salesforce

@@ -3,10 +3,12 @@ package salesforce_test
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 
 	"github.com/govalues/money"
 
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/webhook"
 	"github.com/patchbay-go/patchbay/crm"
 	"github.com/patchbay-go/patchbay/crm/salesforce"
 	"github.com/patchbay-go/patchbay/crm/salesforce/salesforcetest"
@@ -14,9 +16,10 @@ import (
 
 // Record an order on Salesforce in one Composite call: the customer by
 // email, the opportunity under a key derived from the order, and a note.
-// Run it twice and nothing is duplicated. Salesforce sends no signed
-// webhooks: a sync follows its changes through the updated-since list
-// (SystemModstamp), oldest change first.
+// Run it twice and nothing is duplicated. A sync follows Salesforce's
+// changes through the updated-since list (SystemModstamp), oldest change
+// first; a Workflow rule's Outbound Message is received by
+// NewWebhookHandler and acknowledged.
 func Example() {
 	sandbox := salesforcetest.NewServer() // in production: the org's instance_url and its OAuth2 tokens
 	defer sandbox.Close()
@@ -47,7 +50,32 @@ func Example() {
 		}
 		fmt.Println("changed:", d.Name, d.Amount, d.Stage)
 	}
+
+	// An Outbound Message from the org, for the contact: verified by the
+	// org id (see VerifyWebhook for what that proves), then acknowledged.
+	handler, err := salesforce.NewWebhookHandler(webhook.Config{Secrets: []string{sandbox.WebhookSecret()}},
+		func(ctx context.Context, e salesforce.Event) error {
+			fmt.Println("outbound message:", e.Type, e.Payload.Contact.Email)
+			return nil
+		})
+	if err != nil {
+		panic(err)
+	}
+	listener := httptest.NewServer(handler) // in production: an HTTPS URL checking Salesforce's client certificate
+	defer listener.Close()
+	for c, err := range client.Contacts.List(ctx, crm.ListOptions{}) {
+		if err != nil {
+			panic(err)
+		}
+		status, err := sandbox.SendWebhook(ctx, listener.URL, sandbox.ContactChanged(c.ID))
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println("acknowledged:", status)
+	}
 	// Output:
 	// 1 contact, 1 opportunity, 1 note
 	// changed: Order 1001 EUR 249.90 closedwon
+	// outbound message: outbound.Contact ada@example.com
+	// acknowledged: 200
 }

@@ -19,6 +19,14 @@ import (
 )
 
 // SignatureHeader is the header EasyPost signs deliveries in.
+//
+// EasyPost's support pages also describe X-Hmac-Signature-V2, sent with
+// X-Timestamp (RFC 2822) and X-Path and checked against a tolerance
+// (https://support.easypost.com/hc/en-us/articles/39826034964237-Webhook-HMAC-Validation),
+// but none of EasyPost's client libraries verifies it (easypost-go,
+// easypost-node and easypost-python as of 2026 check X-Hmac-Signature
+// only), and no published source gives its exact signed bytes. It is not
+// verified here until one does: X-Hmac-Signature is.
 const SignatureHeader = "X-Hmac-Signature"
 
 // signaturePrefix precedes the hex HMAC in SignatureHeader.

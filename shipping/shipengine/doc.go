@@ -1,7 +1,8 @@
 // Package shipengine is the Patchbay connector for ShipEngine
 // (https://www.shipengine.com/docs/), and for ShipStation API v2, the same
 // platform under https://api.shipstation.com/v2 (Config.Platform): rates,
-// labels bought from a rate, voids, tracking, FindByKey, and RSA-signed
+// labels bought from a rate (Labels.Buy) or from a shipment's details
+// (Labels.BuyForShipment), voids, tracking, FindByKey, and RSA-signed
 // webhooks.
 //
 // Auth: the account's API key in the API-Key header (APIKey).
@@ -23,6 +24,14 @@
 // labels and reads the shipment of each, so it costs two calls or more;
 // connector.WithNewKey skips it on a key never used. LabelsService.Buy
 // says more.
+//
+// A label bought from a shipment (POST /v1/labels) carries the key in
+// shipment.external_shipment_id (hashed when over its 50 characters),
+// which the platform keeps unique per account: BuyForShipment looks the
+// key up (GET /v1/labels/external_shipment_id/{id}; on ShipStation API
+// v2, through GET /v2/shipments/external_shipment_id/{id}) before buying
+// and after a lost answer or a refusal, and a second purchase under the
+// key is refused by the platform, so no race remains there.
 //
 // Errors: {"request_id", "errors": [{error_source, error_type, error_code,
 // message, field_name, carrier_code}]}; Code is the first error_code,

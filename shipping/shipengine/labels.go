@@ -163,9 +163,10 @@ func (s *LabelsService) customField(ctx context.Context, shipmentID string) (str
 }
 
 type shipmentRead struct {
-	ShipmentID      string `json:"shipment_id"`
-	ShipmentStatus  string `json:"shipment_status"`
-	AdvancedOptions struct {
+	ShipmentID         string `json:"shipment_id"`
+	ExternalShipmentID string `json:"external_shipment_id"`
+	ShipmentStatus     string `json:"shipment_status"`
+	AdvancedOptions    struct {
 		CustomField1 *string `json:"custom_field1"`
 	} `json:"advanced_options"`
 }

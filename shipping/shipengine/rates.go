@@ -27,24 +27,9 @@ type RatesService struct {
 // ShipEngine API: POST /v1/rates (and GET /v1/carriers once, when no
 // carrier ids were configured).
 func (s *RatesService) Quote(ctx context.Context, from, to shipping.Address, parcels []shipping.Parcel) ([]shipping.Rate, error) {
-	for _, a := range []shipping.Address{from, to} {
-		if err := a.Validate(); err != nil {
-			return nil, err
-		}
-	}
-	if len(parcels) == 0 {
-		return nil, &shipping.ParcelError{Reason: "a shipment needs at least one parcel"}
-	}
-	shipment := shipmentWire{ShipTo: toAddress(to), ShipFrom: toAddress(from)}
-	for _, p := range parcels {
-		if err := p.Validate(); err != nil {
-			return nil, err
-		}
-		pw, err := toPackage(p)
-		if err != nil {
-			return nil, err
-		}
-		shipment.Packages = append(shipment.Packages, pw)
+	shipment, err := toShipment(from, to, parcels)
+	if err != nil {
+		return nil, err
 	}
 	carriers, err := s.carrierIDs(ctx)
 	if err != nil {
@@ -90,11 +75,40 @@ func (s *RatesService) Quote(ctx context.Context, from, to shipping.Address, par
 	return rates, nil
 }
 
-// shipmentWire is the shipment a quote rates.
+// shipmentWire is the shipment a quote rates, or a label is bought for
+// (with its carrier service and, under a key, its external_shipment_id).
 type shipmentWire struct {
-	ShipTo   addressWire   `json:"ship_to"`
-	ShipFrom addressWire   `json:"ship_from"`
-	Packages []packageWire `json:"packages"`
+	CarrierID          string        `json:"carrier_id,omitempty"`
+	ServiceCode        string        `json:"service_code,omitempty"`
+	ExternalShipmentID string        `json:"external_shipment_id,omitempty"`
+	ShipTo             addressWire   `json:"ship_to"`
+	ShipFrom           addressWire   `json:"ship_from"`
+	Packages           []packageWire `json:"packages"`
+}
+
+// toShipment checks the addresses and parcels and converts them: a bad
+// one is *shipping.AddressError or *shipping.ParcelError, with no call.
+func toShipment(from, to shipping.Address, parcels []shipping.Parcel) (shipmentWire, error) {
+	for _, a := range []shipping.Address{from, to} {
+		if err := a.Validate(); err != nil {
+			return shipmentWire{}, err
+		}
+	}
+	if len(parcels) == 0 {
+		return shipmentWire{}, &shipping.ParcelError{Reason: "a shipment needs at least one parcel"}
+	}
+	shipment := shipmentWire{ShipTo: toAddress(to), ShipFrom: toAddress(from)}
+	for _, p := range parcels {
+		if err := p.Validate(); err != nil {
+			return shipmentWire{}, err
+		}
+		pw, err := toPackage(p)
+		if err != nil {
+			return shipmentWire{}, err
+		}
+		shipment.Packages = append(shipment.Packages, pw)
+	}
+	return shipment, nil
 }
 
 // carrierIDs returns the configured carrier ids, or lists the account's

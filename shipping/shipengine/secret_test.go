@@ -29,6 +29,7 @@ func TestSecretNeverLeaks(t *testing.T) {
 		connectortest.Fault{Status: 401, Body: errs("unauthorized", "API key "+sentinel+" is invalid")},
 		connectortest.Fault{Status: 400, Body: errs("invalid_field_value", "API-Key: "+sentinel+" refused")},
 		connectortest.Fault{Status: 503, Header: http.Header{"Content-Type": {"text/plain"}}, Body: "down; your key was " + sentinel},
+		connectortest.Fault{Status: 400, Body: errs("invalid_field_value", "shipment refused for "+sentinel)},
 	)
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -47,7 +48,12 @@ func TestSecretNeverLeaks(t *testing.T) {
 	assert.ErrorIs(t, err, connector.ErrUnavailable)
 	connectortest.CheckNoSecret(t, err, sentinel)
 
-	require.Equal(t, 3, srv.Hits())
+	_, err = client.Labels.BuyForShipment(ctx, shipengine.Shipment{CarrierID: "se-1", ServiceCode: "usps_priority_mail",
+		From: shippingtest.From, To: shippingtest.To, Parcels: []shipping.Parcel{shippingtest.Box}})
+	assert.ErrorIs(t, err, connector.ErrValidation)
+	connectortest.CheckNoSecret(t, err, sentinel)
+
+	require.Equal(t, 4, srv.Hits())
 	for _, r := range srv.Requests() {
 		require.Equal(t, sentinel, r.Header.Get("API-Key"), "the credential was not sent: the test proves nothing")
 	}

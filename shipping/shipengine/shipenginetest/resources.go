@@ -54,29 +54,8 @@ func (s *Server) calculateRates(w http.ResponseWriter, r *http.Request) {
 	if len(in.RateOptions.CarrierIDs) == 0 {
 		errs = append(errs, apiError{"shipengine", "validation", "field_value_required", "At least one carrier id is required.", "rate_options.carrier_ids"})
 	}
-	for name, a := range map[string]map[string]any{"ship_to": in.Shipment.ShipTo, "ship_from": in.Shipment.ShipFrom} {
-		for _, f := range []string{"name", "address_line1", "city_locality", "country_code"} {
-			if v, _ := a[f].(string); strings.TrimSpace(v) == "" {
-				errs = append(errs, apiError{"shipengine", "validation", "field_value_required", f + " is required.", "shipment." + name + "." + f})
-			}
-		}
-	}
-	var grams decimal.Decimal
-	if len(in.Shipment.Packages) == 0 {
-		errs = append(errs, apiError{"shipengine", "validation", "field_value_required", "At least one package is required.", "shipment.packages"})
-	}
-	for _, p := range in.Shipment.Packages {
-		wt, _ := p["weight"].(map[string]any)
-		value, err := decimal.Parse(numText(wt["value"]))
-		factor, known := gramsPer[str(wt["unit"])]
-		if err != nil || !known || !value.IsPos() {
-			errs = append(errs, apiError{"shipengine", "validation", "invalid_field_value",
-				"Each package needs a positive weight in pound, ounce, gram or kilogram.", "shipment.packages.weight"})
-			break
-		}
-		g, _ := value.Mul(decimal.MustParse(factor))
-		grams, _ = grams.Add(g)
-	}
+	more, grams := checkShipment(in.Shipment.ShipTo, in.Shipment.ShipFrom, in.Shipment.Packages)
+	errs = append(errs, more...)
 	if len(errs) > 0 {
 		writeErrors(w, http.StatusBadRequest, errs...)
 		return
@@ -108,6 +87,39 @@ func (s *Server) calculateRates(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+// checkShipment checks a shipment's addresses and packages as the
+// platform does, and weighs it.
+func checkShipment(shipTo, shipFrom map[string]any, packages []map[string]any) ([]apiError, decimal.Decimal) {
+	var errs []apiError
+	for _, a := range []struct {
+		name string
+		m    map[string]any
+	}{{"ship_to", shipTo}, {"ship_from", shipFrom}} {
+		for _, f := range []string{"name", "address_line1", "city_locality", "country_code"} {
+			if v, _ := a.m[f].(string); strings.TrimSpace(v) == "" {
+				errs = append(errs, apiError{"shipengine", "validation", "field_value_required", f + " is required.", "shipment." + a.name + "." + f})
+			}
+		}
+	}
+	var grams decimal.Decimal
+	if len(packages) == 0 {
+		errs = append(errs, apiError{"shipengine", "validation", "field_value_required", "At least one package is required.", "shipment.packages"})
+	}
+	for _, p := range packages {
+		wt, _ := p["weight"].(map[string]any)
+		value, err := decimal.Parse(numText(wt["value"]))
+		factor, known := gramsPer[str(wt["unit"])]
+		if err != nil || !known || !value.IsPos() {
+			errs = append(errs, apiError{"shipengine", "validation", "invalid_field_value",
+				"Each package needs a positive weight in pound, ounce, gram or kilogram.", "shipment.packages.weight"})
+			break
+		}
+		g, _ := value.Mul(decimal.MustParse(factor))
+		grams, _ = grams.Add(g)
+	}
+	return errs, grams
+}
+
 func (rt *rate) render() map[string]any {
 	zero := decimal.Zero
 	return map[string]any{"rate_id": rt.id, "rate_type": "shipment", "carrier_id": rt.svc.CarrierID,
@@ -124,7 +136,11 @@ func (sh *shipment) render() map[string]any {
 	if sh.customField1 != nil {
 		adv["custom_field1"] = *sh.customField1
 	}
-	return map[string]any{"shipment_id": sh.id, "external_shipment_id": nil,
+	var ext any
+	if sh.externalID != "" {
+		ext = sh.externalID
+	}
+	return map[string]any{"shipment_id": sh.id, "external_shipment_id": ext,
 		"ship_date": stamp(sh.created), "created_at": stamp(sh.created), "modified_at": stamp(sh.modified),
 		"shipment_status": sh.status, "ship_to": sh.shipTo, "ship_from": sh.shipFrom, "warehouse_id": nil, "return_to": sh.shipFrom,
 		"confirmation": "none", "customs": nil, "advanced_options": adv, "insurance_provider": "none", "tags": []any{},

@@ -1,7 +1,8 @@
 // Package shipenginetest is a stateful in-memory ShipEngine (and
 // ShipStation API v2, under /v2) for tests and demos: carriers, rating
 // with deterministic prices, label purchase from a rate with
-// custom_field1 kept on the shipment, label and shipment lists paged with
+// custom_field1 kept on the shipment, label purchase from a shipment's
+// details with external_shipment_id kept unique (and looked up), label and shipment lists paged with
 // page and page_size, voids answered approved or not, tracking that
 // advances on command, ShipEngine's errors[] bodies, 429 with Retry-After,
 // fault switches (including a purchase whose answer is lost after the
@@ -87,6 +88,7 @@ type shipment struct {
 	packages          []map[string]any
 	grams             decimal.Decimal
 	customField1      *string
+	externalID        string // external_shipment_id, unique per account
 }
 
 type rate struct {
@@ -163,12 +165,16 @@ func NewServer(opts ...Option) *Server {
 		mux.HandleFunc("POST "+v+"/rates", s.calculateRates)
 		mux.HandleFunc("GET "+v+"/rates/{rate_id}", s.getRate)
 		mux.HandleFunc("POST "+v+"/labels/rates/{rate_id}", s.createLabelFromRate)
+		mux.HandleFunc("POST "+v+"/labels", s.createLabel)
+		mux.HandleFunc("GET "+v+"/shipments/external_shipment_id/{external_shipment_id}", s.getShipmentByExternalID)
 		mux.HandleFunc("GET "+v+"/labels", s.listLabels)
 		mux.HandleFunc("GET "+v+"/labels/{label_id}", s.getLabel)
 		mux.HandleFunc("PUT "+v+"/labels/{label_id}/void", s.voidLabel)
 		mux.HandleFunc("GET "+v+"/shipments", s.listShipments)
 		mux.HandleFunc("GET "+v+"/shipments/{shipment_id}", s.getShipment)
-		mux.HandleFunc("GET "+v+"/labels/{label_id}/track", s.trackLabel)
+		// {label_id}/track and external_shipment_id/{id}: one pattern,
+		// since the two overlap.
+		mux.HandleFunc("GET "+v+"/labels/{label_id}/{what}", s.labelSubresource)
 	}
 	mux.HandleFunc("GET /v1/tracking", s.getTracking) // ShipStation v2 has none: it tracks by label
 	s.Start(s.gate(mux))
