@@ -48,6 +48,8 @@ type options struct {
 	listen                               string
 	demo                                 bool
 	journal, state                       string
+	reconcile                            time.Duration
+	dropWebhooks                         float64
 	crm, accounting, inventory, shipping string
 }
 
@@ -60,6 +62,8 @@ func main() {
 	flag.BoolVar(&o.asJSON, "json", false, "print results as JSON lines")
 	flag.StringVar(&o.listen, "listen", "", "serve Shopify orders/create webhooks on this address (127.0.0.1:8080) and process what arrives")
 	flag.BoolVar(&o.demo, "demo", false, "with -listen: the sandbox shop places the sample orders, sending their webhooks")
+	flag.DurationVar(&o.reconcile, "reconcile", time.Minute, "with -listen: poll the shop for orders whose webhook never came this often (0: never)")
+	flag.Float64Var(&o.dropWebhooks, "drop-webhooks", 0, "with -listen: the sandbox shop drops this share of its order webhooks (0.1 = 10%), for reconciliation to find")
 	flag.StringVar(&o.journal, "journal", "", "keep the journal in this JSON-lines file instead of the database")
 	flag.StringVar(&o.state, "state", "", "keep the journal in this database, so a killed run resumes where it stopped: sqlite:FILE or postgres://... (default: SQLite in a temporary directory, gone after the run)")
 	flag.StringVar(&o.crm, "crm", "hubspot", "CRM vendor: hubspot, pipedrive or salesforce")
@@ -130,6 +134,8 @@ func (o options) check() error {
 		return errors.New("-faults is a share of calls, from 0 to 1")
 	case o.demo && o.listen == "":
 		return errors.New("-demo needs -listen ADDR")
+	case o.dropWebhooks < 0 || o.dropWebhooks > 1:
+		return errors.New("-drop-webhooks is a share of webhooks, from 0 to 1")
 	case o.concurrency < 1:
 		return errors.New("-concurrency must be at least 1")
 	case o.journal != "" && o.state != "":

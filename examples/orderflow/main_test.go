@@ -488,3 +488,35 @@ func TestTwoWorkersShareTheInbox(t *testing.T) {
 		})
 	}
 }
+
+// Webhooks the shop never sent (half of them here) are found by the
+// reconciliation poll: every sample order is run, once.
+func TestDroppedWebhooksReconciled(t *testing.T) {
+	o := options{listen: "127.0.0.1:0", demo: true, concurrency: 1, crm: "hubspot", accounting: "xero", inventory: "shopify", shipping: "shippo",
+		asJSON: true, reconcile: 50 * time.Millisecond, dropWebhooks: 0.5}
+	var buf bytes.Buffer
+	output = &buf
+	defer func() { output = io.Discard }()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := run(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("not every order was run: the dropped webhooks' orders were never found")
+	}
+	seen := map[string]bool{}
+	for dec := json.NewDecoder(&buf); dec.More(); {
+		var r flow.Result
+		if err := dec.Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		if seen[r.OrderID] || r.Status != flow.Done {
+			t.Fatalf("order %s: %+v (seen before: %v)", r.OrderID, r, seen[r.OrderID])
+		}
+		seen[r.OrderID] = true
+	}
+	if len(seen) != 4 {
+		t.Fatalf("%d orders run, want the 4 sample orders", len(seen))
+	}
+}

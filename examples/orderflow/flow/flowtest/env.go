@@ -22,6 +22,7 @@ import (
 	"github.com/patchbay-go/patchbay/crm/salesforce/salesforcetest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
+	"github.com/patchbay-go/patchbay/inventory/shopify"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
 	"github.com/patchbay-go/patchbay/shipping"
 	"github.com/patchbay-go/patchbay/shipping/easypost/easyposttest"
@@ -73,6 +74,7 @@ type Env struct {
 
 	started   []namedSandbox
 	shared    map[string]string // Variables
+	shop      *shopify.Client   // Shop
 	transport *http.Transport
 	client    *http.Client
 	calls     *callCounter

@@ -24,8 +24,12 @@ func (e *Env) startShop(sys *flow.Systems, opts []connector.Option) error {
 		return err
 	}
 	sys.Items, sys.Stock, sys.LocationID = sh.Items, sh.Stock, e.Shopify.LocationID()
+	e.shop = sh
 	return nil
 }
+
+// Shop is a client of the sandbox shop, or nil when the shop is real.
+func (e *Env) Shop() *shopify.Client { return e.shop }
 
 // ShopifyOrder is o as the sandbox shop places it (shopifytest.PlaceOrder),
 // so that its orders/create webhook maps back to o.
