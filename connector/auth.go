@@ -13,11 +13,10 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// Auth puts credentials on one attempt's private copy of a request, for
-// the vendor's own hosts only, and registers every secret it uses with the
-// redactor. An error from Apply means nothing was sent; its kind is
-// ErrUnavailable or ErrReauthRequired if it matches them, else
-// ErrUnauthorized.
+// Auth puts credentials on one attempt's copy of a request, for the
+// vendor's hosts only, and registers its secrets with the redactor. An
+// error from Apply means nothing was sent; its kind is ErrUnavailable or
+// ErrReauthRequired if it matches them, else ErrUnauthorized.
 type Auth interface {
 	Apply(req *http.Request, r *Redactor) error
 }

@@ -27,6 +27,7 @@ type call struct {
 	// outcomeUnknown is set when the rules refuse to retry a sent write:
 	// its effect is unknown.
 	outcomeUnknown bool
+	tel            *callTelemetry // nil unless telemetry is on
 
 	rc       retryablehttp.Client
 	hc       http.Client           // its Transport is the call: RoundTrip below
@@ -62,6 +63,9 @@ func (c *Client) newCall(ctx context.Context, method string, opts []CallOption) 
 // layers below retry (rate limit, attempt timeout, auth, base transport),
 // and one debug line for it.
 func (st *call) RoundTrip(req *http.Request) (*http.Response, error) {
+	if st.tel != nil && st.tel.attemptStart.IsZero() {
+		st.tel.attemptStart = time.Now() // a redirect hop continues its attempt
+	}
 	if !st.c.logger.Enabled(req.Context(), slog.LevelDebug) {
 		return st.c.stack.RoundTrip(req)
 	}

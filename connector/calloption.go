@@ -19,9 +19,9 @@ func WithIdempotencyKey(key string) CallOption {
 	return func(o *CallOptions) { o.IdempotencyKey = key }
 }
 
-// WithNewKey says a keyed write's key was never used, so a vendor package
-// may skip looking for an earlier attempt's work where the vendor has no
-// idempotency of its own. Only a durable record (a journal) can know this.
+// WithNewKey says a keyed write's key was never used (only a journal
+// knows): a vendor with no idempotency of its own skips looking for
+// earlier work.
 func WithNewKey() CallOption {
 	return func(o *CallOptions) { o.KeyIsNew = true }
 }

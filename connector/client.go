@@ -45,6 +45,7 @@ type Client struct {
 	maxBody           int64
 	reauth            reauthorizer // nil unless the auth can renew a rejected credential
 	backoffFn         retryablehttp.Backoff
+	tel               *telemetry // nil when off
 }
 
 // New builds a client for v with the user's options.
@@ -76,6 +77,9 @@ func New(v Vendor, opts ...Option) (*Client, error) {
 		idempotencyHeader: http.CanonicalHeaderKey(v.IdempotencyHeader),
 		keyEveryWrite:     v.KeyEveryWrite,
 		maxBody:           s.maxBody,
+	}
+	if c.tel, err = newTelemetry(v.Name, s.tracerProvider, s.meterProvider); err != nil {
+		return nil, err
 	}
 	c.reauth, _ = v.Auth.(reauthorizer)
 	c.backoffFn = c.backoff // bound once, not per call
@@ -142,11 +146,10 @@ func (c *Client) NewRequest(ctx context.Context, method, path string, body io.Re
 	return req, nil
 }
 
-// Do sends req through the whole stack: the passthrough for any endpoint
-// no service covers. A request with no host goes to the base URL. It
-// returns a 2xx or 3xx answer, whose body the caller closes and which reads
-// through the size cap; otherwise an *APIError or another error of one
-// sentinel kind. The caller's request is never modified.
+// Do sends req, never modified, through the whole stack: for any endpoint
+// no service covers; one with no host goes to the base URL. It returns a
+// 2xx or 3xx answer (the caller closes its body, read through the size
+// cap), else an *APIError or another error of one sentinel kind.
 //
 // Retries: a request that provably never arrived (refused dial, DNS, TLS
 // handshake timeout) is retried whatever its method; 408, 5xx and lost
@@ -156,7 +159,11 @@ func (c *Client) NewRequest(ctx context.Context, method, path string, body io.Re
 // deadline or MaxRetryAfter: then ErrRateLimited with RetryAfter, at once.
 func (c *Client) Do(ctx context.Context, req *http.Request, opts ...CallOption) (*http.Response, error) {
 	st := c.newCall(ctx, req.Method, opts)
-	return c.do(st, req)
+	resp, err := c.do(st, req)
+	if c.tel != nil {
+		c.tel.end(st, err)
+	}
+	return resp, err
 }
 
 // do sends req as the call st. The call's options were resolved once, when
@@ -202,6 +209,9 @@ func (c *Client) do(st *call, req *http.Request) (*http.Response, error) {
 	// package carries the key (a header, a GraphQL directive, a unique
 	// field it looks up), and so is one the client keyed itself.
 	st.keyed = key != "" || o.IdempotencyKey != "" || o.Replayable
+	if c.tel != nil {
+		c.tel.begin(st, r)
+	}
 
 	// A request with no body needs no replayable copy of one: the call
 	// holds its wrapper, which saves an allocation on every read.
@@ -403,6 +413,14 @@ func (c *Client) Send(ctx context.Context, method, path, contentType string, bod
 		req.Header["Content-Type"] = []string{contentType}
 	}
 	st := c.newCall(ctx, method, opts)
+	err = c.send(st, req, out)
+	if c.tel != nil {
+		c.tel.end(st, err)
+	}
+	return err
+}
+
+func (c *Client) send(st *call, req *http.Request, out any) error {
 	resp, err := c.do(st, req)
 	if err != nil {
 		return err

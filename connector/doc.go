@@ -4,9 +4,9 @@
 // A vendor package declares its vendor once (Vendor: base URL, auth, error
 // decoder, idempotency header, rate feedback); a user tunes only what a
 // user owns (Option: HTTP client, logger, retry policy, rate limit,
-// timeouts). Each call goes through retry (go-retryablehttp, with a retry
-// quota), rate limit, attempt timeout, auth (for the vendor's hosts only),
-// one redacted debug line per attempt, and a shared connection pool.
+// timeouts, telemetry). A call goes through retry (go-retryablehttp, with
+// a quota), rate limit, attempt timeout, auth (vendor's hosts only), a
+// redacted debug line per attempt, and a shared pool.
 //
 // A write is retried only when it provably never arrived or carries an
 // idempotency key the vendor honours (WithIdempotencyKey, DeriveKey);

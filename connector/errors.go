@@ -25,9 +25,8 @@ var (
 	ErrInvalidResponse = errors.New("invalid response")
 )
 
-// ErrReauthRequired means the account must be connected again: the refresh
-// token was refused, or a fresh token still got 401. It is an
-// ErrUnauthorized: test for it first.
+// ErrReauthRequired: connect the account again (refresh token refused, or
+// 401 with a fresh token). An ErrUnauthorized: test for it first.
 var ErrReauthRequired = fmt.Errorf("re-authorization required: %w", ErrUnauthorized)
 
 // maxErrorBody bounds how much of an error response is read and kept.

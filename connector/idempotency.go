@@ -7,10 +7,10 @@ import (
 	"encoding/hex"
 )
 
-// DeriveKey returns a deterministic idempotency key of 35 characters for
-// business parts, such as DeriveKey("order", order.ID, "invoice"): a re-run
-// after a crash repeats nothing, and other parts ("ab","c" or "a","bc")
-// give other keys.
+// DeriveKey returns a deterministic 35-character idempotency key for
+// parts, as in DeriveKey("order", order.ID, "invoice"): a re-run after a
+// crash repeats nothing; other parts ("ab","c" or "a","bc") give other
+// keys.
 func DeriveKey(parts ...string) string {
 	h := sha256.New()
 	var n [8]byte

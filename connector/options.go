@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/time/rate"
 )
 
@@ -23,6 +25,8 @@ type settings struct {
 	userAgent      string
 	attemptTimeout time.Duration
 	maxBody        int64
+	tracerProvider trace.TracerProvider
+	meterProvider  metric.MeterProvider
 }
 
 func defaultSettings(vendor string) settings {

@@ -28,10 +28,9 @@ const recentCursors = 16
 // checked between pages. An error (ErrCursorLoop included) is yielded once
 // and ends the list.
 //
-// A sync resumes without a page cursor (vendors expire them): it lists with
-// the domain's UpdatedSince, oldest change first, stores the UpdatedAt of
-// the last record processed, and resumes from it; the records of that
-// instant come again, and must change nothing twice.
+// A sync resumes with no page cursor (vendors expire them): it lists by
+// UpdatedSince, oldest first, and resumes from the last UpdatedAt it
+// processed; that instant's records come again: change nothing twice.
 func All[T any](ctx context.Context, fetch FetchPage[T]) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		p := newPager(fetch, "")

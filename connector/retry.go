@@ -12,9 +12,8 @@ import (
 	"time"
 )
 
-// RetryPolicy tunes how often and how long a client retries; whether a
-// failure may be retried at all is fixed (see Client.Do). A zero field
-// takes its default.
+// RetryPolicy tunes how often and how long a client retries (whether it
+// may is fixed: see Client.Do); a zero field takes its default.
 type RetryPolicy struct {
 	MaxAttempts int // the first try included; 1 turns retries off; default 3, at most 10
 	// BaseDelay and MaxDelay bound full-jitter backoff: retry n waits a
@@ -70,9 +69,19 @@ func (p RetryPolicy) validate() error {
 	return nil
 }
 
-// checkRetry is go-retryablehttp's CheckRetry: the retry rules of DESIGN.md
-// section 2.
+// checkRetry is go-retryablehttp's CheckRetry, run after every attempt:
+// the retry rules, and the attempt's telemetry.
 func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if st.tel == nil {
+		return st.retryRules(ctx, resp, err)
+	}
+	retry, cerr := st.retryRules(ctx, resp, err)
+	st.c.tel.attempt(st, resp, err, retry)
+	return retry, cerr
+}
+
+// retryRules are the retry rules of DESIGN.md section 2.
+func (st *call) retryRules(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	c := st.c
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		// A write that was sent when the caller gave up may have taken

@@ -123,6 +123,29 @@ func (b *Inbox) Release(ctx context.Context, item *InboxItem, retryAfter time.Du
 	return nil
 }
 
+// Extend keeps a taken item this worker's for lease from now: a worker
+// running an order longer than its lease extends it as it goes, so that
+// the lease can be short and a dead worker's order is taken again soon.
+// If the lease ran out and another worker took the item, or it is done,
+// Extend returns ErrLeaseLost.
+func (b *Inbox) Extend(ctx context.Context, item *InboxItem, lease time.Duration) error {
+	until := b.d.now().Add(lease)
+	res, err := b.d.db.ExecContext(ctx, `UPDATE patchbay_inbox SET available_ms = $3
+		WHERE source = $1 AND id = $2 AND done_ms IS NULL AND attempts = $4 AND lease_owner = $5`,
+		item.Source, item.ID, until.UnixMilli(), item.Attempt, item.Worker)
+	if err != nil {
+		return fmt.Errorf("sqlstore: extending an inbox lease: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err != nil {
+			return fmt.Errorf("sqlstore: extending an inbox lease: %w", err)
+		}
+		return ErrLeaseLost
+	}
+	item.LeaseUntil = time.UnixMilli(until.UnixMilli())
+	return nil
+}
+
 // Depth counts the items not done: waiting, taken, or released to retry.
 func (b *Inbox) Depth(ctx context.Context) (int, error) {
 	var n int

@@ -173,3 +173,32 @@ func TestInboxReleaseRetryAfter(t *testing.T) {
 		require.Equal(t, 1, depth)
 	})
 }
+
+// A worker that extends its lease keeps the item past the first lease;
+// once the lease ran out and another took the item, Extend says so.
+func TestInboxExtend(t *testing.T) {
+	eachDialect(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		a, b := open(t, dsn), open(t, dsn)
+		clk := newClock(a, b)
+		_, err := a.Inbox().Add(ctx, "shopify", "1002", []byte("{}"))
+		require.NoError(t, err)
+		it, err := a.Inbox().Take(ctx, "w1", 10*time.Second)
+		require.NoError(t, err)
+		require.NotNil(t, it)
+
+		clk.Advance(8 * time.Second)
+		require.NoError(t, a.Inbox().Extend(ctx, it, 10*time.Second))
+		clk.Advance(8 * time.Second) // 16 s after the take: past the first lease
+		other, err := b.Inbox().Take(ctx, "w2", 10*time.Second)
+		require.NoError(t, err)
+		require.Nil(t, other, "taken while an extended lease held")
+
+		clk.Advance(3 * time.Second) // the extended lease ran out
+		other, err = b.Inbox().Take(ctx, "w2", 10*time.Second)
+		require.NoError(t, err)
+		require.NotNil(t, other)
+		require.ErrorIs(t, a.Inbox().Extend(ctx, it, 10*time.Second), sqlstore.ErrLeaseLost)
+		require.NoError(t, b.Inbox().Extend(ctx, other, 10*time.Second))
+	})
+}
