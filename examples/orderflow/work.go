@@ -12,10 +12,10 @@ import (
 
 // Leases and backoff of the service loop.
 const (
-	// leaseFor is how long a taken order is this worker's: past it, a
-	// worker that died leaves the order to another. An order's steps take
-	// seconds; their retries within a step, at most a minute or two.
-	leaseFor = 5 * time.Minute
+	// leaseFor is how long a taken order is this worker's unless it
+	// extends the lease, which it does every leaseFor/3 while it runs the
+	// order: a worker that died leaves its order to another within it.
+	leaseFor = 15 * time.Second
 	// idlePoll is how often an idle worker looks for orders another
 	// process added (its own intake wakes it at once).
 	idlePoll = 250 * time.Millisecond
@@ -55,7 +55,9 @@ func work(ctx context.Context, f *flow.Flow, inbox *sqlstore.Inbox, wake <-chan 
 			}
 			continue
 		}
+		stopExtending := extendWhileRunning(ctx, inbox, item)
 		r := runOrders(ctx, f, []flow.Order{o}, 1, out)[0]
+		stopExtending()
 		// The inbox is told even when ctx ended: a stopping service
 		// releases what it holds, as the lease would later.
 		bg := context.WithoutCancel(ctx)
@@ -75,4 +77,30 @@ func work(ctx context.Context, f *flow.Flow, inbox *sqlstore.Inbox, wake <-chan 
 		ended(r)
 	}
 	return nil
+}
+
+// extendWhileRunning extends item's lease every leaseFor/3 until the
+// returned stop is called. A lease found lost is left so: the order runs
+// on to its end (its steps' keys make another worker's run of it repeat
+// nothing), and Done still records it.
+func extendWhileRunning(ctx context.Context, inbox *sqlstore.Inbox, item *sqlstore.InboxItem) (stop func()) {
+	done, exited := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		t := time.NewTicker(leaseFor / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := inbox.Extend(ctx, item, leaseFor); err != nil {
+					return
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-exited }
 }

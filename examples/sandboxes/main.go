@@ -43,13 +43,14 @@ func main() {
 	envFile := flag.String("env", "", "also write the variables to this file, one NAME=value a line")
 	control := flag.String("control", "127.0.0.1:0", "serve GET /counts on this address")
 	latency := flag.Duration("latency", 0, "answer no request sooner than this, as a real vendor over the internet (50ms)")
+	drop := flag.Float64("drop-webhooks", 0, "the shop drops this share of its order webhooks (0.1 = 10%), as Shopify says deliveries can be missed")
 	flag.StringVar(&v.CRM, "crm", "hubspot", "CRM vendor: hubspot or pipedrive")
 	flag.StringVar(&v.Accounting, "accounting", "xero", "accounting vendor: xero, stripe or quickbooks")
 	flag.StringVar(&v.Shipping, "shipping", "shippo", "shipping vendor: shippo, shipengine, shipstation or easypost")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, v, *envFile, *control, *latency, os.Stdout); err != nil {
+	if err := run(ctx, v, *envFile, *control, *latency, *drop, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "sandboxes:", err)
 		os.Exit(1)
 	}
@@ -61,14 +62,21 @@ type Holdings struct {
 	// Deliveries is every message the SMTP server took; Emails counts
 	// them by Message-ID.
 	Deliveries int
+	// Requests is the API requests each sandbox answered.
+	Requests map[string]int
+	// DroppedWebhooks is the order webhooks the shop did not send.
+	DroppedWebhooks int
 }
 
-func run(ctx context.Context, v flowenv.Vendors, envFile, control string, latency time.Duration, out io.Writer) error {
+func run(ctx context.Context, v flowenv.Vendors, envFile, control string, latency time.Duration, dropWebhooks float64, out io.Writer) error {
 	env := flowtest.NewEnv()
 	defer env.Close()
 	env.Vendors = v
 	if err := env.Fill(ctx, flow.Systems{}); err != nil {
 		return err
+	}
+	if env.Shopify != nil {
+		env.Shopify.DropWebhooks(dropWebhooks)
 	}
 	mail, err := flowtest.StartSMTP("")
 	if err != nil {
@@ -110,7 +118,10 @@ func run(ctx context.Context, v flowenv.Vendors, envFile, control string, latenc
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /counts", func(w http.ResponseWriter, _ *http.Request) {
-		h := Holdings{Counts: env.Counts(), Deliveries: len(mail.Messages())}
+		h := Holdings{Counts: env.Counts(), Deliveries: len(mail.Messages()), Requests: env.Requests()}
+		if env.Shopify != nil {
+			h.DroppedWebhooks = env.Shopify.DroppedWebhooks()
+		}
 		h.Emails = mail.Distinct()
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(h)

@@ -203,6 +203,18 @@ func (e *Env) Sandboxes() []string {
 	return out
 }
 
+// Requests counts the requests each sandbox running here has answered,
+// by vendor name: the API calls of every process that shares them.
+func (e *Env) Requests() map[string]int {
+	out := map[string]int{}
+	for _, s := range e.started {
+		if r, ok := s.sandbox.(interface{ Requests() int }); ok {
+			out[s.name] = r.Requests()
+		}
+	}
+	return out
+}
+
 // Warehouse is where parcels leave from.
 var Warehouse = shipping.Address{Name: "Patchbay Warehouse", Company: "Patchbay", Street1: "215 Clayton St", City: "San Francisco",
 	Region: "CA", PostalCode: "94117", Country: "US", Phone: "+1 555 341 9393", Email: "ops@example.com"}
