@@ -226,20 +226,27 @@ func serve(ctx context.Context, env *flowtest.Env, db *sqlstore.DB, o options, s
 	latency := map[string]time.Duration{}
 	ended := make(chan timed)
 	workCtx, stopWork := context.WithCancel(ctx)
-	worked := make(chan error, 2)
+	worked := make(chan error, o.concurrency+1)
 	reconciling, err := startReconciler(workCtx, env, db, in, o, out, worked)
 	if err != nil {
 		stopWork()
 		return err
 	}
-	go func() {
-		worked <- work(workCtx, env.Flow, in.inbox, in.wake, fmt.Sprintf("orderflow-%d", os.Getpid()), out, func(r timed) {
-			select {
-			case ended <- r:
-			case <-workCtx.Done():
-			}
-		})
-	}()
+	// -concurrency loops take orders from the inbox at once.
+	backoffCap := maxBackoff
+	if o.faults > 0 {
+		backoffCap = faultsBackoff
+	}
+	for i := range o.concurrency {
+		go func() {
+			worked <- work(workCtx, env.Flow, in.inbox, in.wake, fmt.Sprintf("orderflow-%d-%d", os.Getpid(), i), backoffCap, out, func(r timed) {
+				select {
+				case ended <- r:
+				case <-workCtx.Done():
+				}
+			})
+		}()
+	}
 	for want < 0 || len(results) < want {
 		select {
 		case <-ctx.Done():
@@ -251,7 +258,7 @@ func serve(ctx context.Context, env *flowtest.Env, db *sqlstore.DB, o options, s
 		break
 	}
 	stopWork()
-	for range 1 + reconciling {
+	for range o.concurrency + reconciling {
 		if err := <-worked; err != nil {
 			return err
 		}

@@ -170,7 +170,7 @@ func TestKilledAfterTheAnswer(t *testing.T) {
 			}
 			wctx, stop := context.WithCancel(ctx)
 			var got []timed
-			err = work(wctx, env.Flow, in2.inbox, in2.wake, "restarted", newReport(true, false), func(r timed) {
+			err = work(wctx, env.Flow, in2.inbox, in2.wake, "restarted", maxBackoff, newReport(true, false), func(r timed) {
 				got = append(got, r)
 				stop()
 			})
@@ -216,7 +216,7 @@ func TestServiceLoopRunsOpenOrdersAgain(t *testing.T) {
 		env.Chaos.SetRate(0)
 	}()
 	var got []timed
-	err = work(wctx, env.Flow, inbox, nil, "w", newReport(true, false), func(r timed) { got = append(got, r); stop() })
+	err = work(wctx, env.Flow, inbox, nil, "w", maxBackoff, newReport(true, false), func(r timed) { got = append(got, r); stop() })
 	<-recovered
 	if err != nil || len(got) != 1 || got[0].Status != flow.Done {
 		t.Fatalf("%+v %v; want the order done once the vendors came back", got, err)
@@ -454,7 +454,7 @@ func TestTwoWorkersShareTheInbox(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					errs <- work(wctx, f, db.Inbox(), nil, worker, newReport(true, false), func(r timed) {
+					errs <- work(wctx, f, db.Inbox(), nil, worker, maxBackoff, newReport(true, false), func(r timed) {
 						mu.Lock()
 						defer mu.Unlock()
 						ended[r.OrderID] = append(ended[r.OrderID], worker)

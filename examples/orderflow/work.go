@@ -19,8 +19,11 @@ const (
 	// idlePoll is how often an idle worker looks for orders another
 	// process added (its own intake wakes it at once).
 	idlePoll = 250 * time.Millisecond
-	// maxBackoff bounds the wait before an open order is run again.
-	maxBackoff = time.Minute
+	// maxBackoff bounds the wait before an open order is run again: a
+	// vendor down recovers in minutes. Under -faults, where faults are
+	// brief by design, faultsBackoff.
+	maxBackoff    = time.Minute
+	faultsBackoff = 5 * time.Second
 )
 
 // work is the service loop: it takes orders from the inbox and runs them
@@ -29,7 +32,8 @@ const (
 // back to the inbox and is run again after a backoff that doubles with
 // each attempt, until it ends. On stop, the order in flight is released at
 // once for the next worker or process.
-func work(ctx context.Context, f *flow.Flow, inbox *sqlstore.Inbox, wake <-chan struct{}, worker string, out *report, ended func(timed)) error {
+func work(ctx context.Context, f *flow.Flow, inbox *sqlstore.Inbox, wake <-chan struct{}, worker string, backoffCap time.Duration,
+	out *report, ended func(timed)) error {
 	for ctx.Err() == nil {
 		item, err := inbox.Take(ctx, worker, leaseFor)
 		if err != nil {
@@ -62,7 +66,7 @@ func work(ctx context.Context, f *flow.Flow, inbox *sqlstore.Inbox, wake <-chan 
 		// releases what it holds, as the lease would later.
 		bg := context.WithoutCancel(ctx)
 		if r.Status == flow.Failed && r.Open {
-			wait := min(time.Second<<min(item.Attempt-1, 10), maxBackoff)
+			wait := min(time.Second<<min(item.Attempt-1, 10), backoffCap)
 			if ctx.Err() != nil {
 				wait = 0
 			}

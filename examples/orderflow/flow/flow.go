@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/patchbay-go/patchbay/accounting"
 	"github.com/patchbay-go/patchbay/connector"
@@ -48,6 +49,8 @@ type Flow struct {
 	// (a MemoryJournal across restarts). It costs a lookup for labels and
 	// notes, the two writes whose vendors have no idempotency of their own.
 	JournalMayBeLost bool
+	// Telemetry, when set, reports orders and steps (NewTelemetry).
+	Telemetry *Telemetry
 
 	skus sync.Map // SKU → inventory item id; a catalogue's ids do not change
 }
@@ -94,6 +97,14 @@ func IsPermanent(err error) (reason string, ok bool) {
 // anything is undone, so that a run killed while compensating finishes the
 // compensation when it runs again, rather than carrying on with the order.
 func (f *Flow) Process(ctx context.Context, o Order) Result {
+	start := time.Now()
+	ctx, span := f.Telemetry.startOrder(ctx, o)
+	res := f.process(ctx, o)
+	f.Telemetry.endOrder(ctx, span, res, time.Since(start))
+	return res
+}
+
+func (f *Flow) process(ctx context.Context, o Order) Result {
 	if prev, err := f.Journal.Outcome(ctx, o.ID); err == nil && prev != nil {
 		done := *prev
 		for i := range done.Steps {
@@ -126,7 +137,9 @@ func (f *Flow) Process(ctx context.Context, o Order) Result {
 		}
 		// A key is known new only if the journal works, and says so.
 		st.NewKey = err == nil && !started && !f.JournalMayBeLost
-		detail, err := s.run(ctx, o, &st)
+		stepCtx, span := f.Telemetry.startStep(ctx, s.name)
+		detail, err := s.run(stepCtx, o, &st)
+		f.Telemetry.endStep(span, err)
 		if err != nil {
 			why, permanent := IsPermanent(err)
 			if !permanent {

@@ -21,8 +21,9 @@ const (
 	outcomeRecord = "flow.outcome"
 )
 
-// stepKey keys a step's record; no order id holds a NUL.
-func stepKey(orderID, step string) string { return orderID + "\x00" + step }
+// stepKey keys a step's record: the step's name has no colon, so the
+// first one ends it (PostgreSQL text holds no NUL, or that would do).
+func stepKey(orderID, step string) string { return step + ":" + orderID }
 
 func (j SQLJournal) Step(ctx context.Context, orderID, step string) (StepResult, bool, error) {
 	var r StepResult

@@ -196,7 +196,7 @@ func (f *Flow) Notify(ctx context.Context, o Order, st *State) (string, error) {
 	msg := Message{To: o.Customer.Email, Subject: "Your order " + o.ID + " has shipped",
 		Body: fmt.Sprintf("Hello %s,\n\nyour order %s is on its way with %s, tracking number %s.\nTrack it at %s\n\nInvoice %s is attached to your account.\n",
 			o.Customer.FirstName, o.ID, st.Carrier, st.TrackingNumber, st.TrackingURL, st.InvoiceNumber)}
-	again, err := f.Mail.Send(ctx, Key(o.ID, StepNotify), msg)
+	again, err := f.sendOnce(ctx, o.ID, msg)
 	if err != nil {
 		return "", err
 	}
@@ -214,6 +214,29 @@ func (f *Flow) Notify(ctx context.Context, o Order, st *State) (string, error) {
 		return "", classify(err)
 	}
 	return detail + ", noted on contact " + st.ContactID + " (note " + note.ID + ")", nil
+}
+
+// mailSent is the journal's record of a confirmation handed to the mail
+// server: mail has no idempotency key, so the journal is what keeps a
+// re-run of the step (by this process or another sharing the journal,
+// after the note failed) from mailing the customer again.
+const mailSent = StepNotify + "-mail"
+
+// sendOnce sends the order's confirmation unless the journal says it went,
+// and records that it did. Only a process that dies between the mail
+// server's answer and the record can send it twice (or one whose journal
+// fails: as everywhere in the flow, a journal error costs the shortcut,
+// never the order); the message's Message-ID, from the key, lets mail
+// clients show it once.
+func (f *Flow) sendOnce(ctx context.Context, orderID string, msg Message) (again bool, err error) {
+	if _, sent, err := f.Journal.Step(ctx, orderID, mailSent); err == nil && sent {
+		return true, nil
+	}
+	if again, err = f.Mail.Send(ctx, Key(orderID, StepNotify), msg); err != nil {
+		return false, err
+	}
+	_ = f.Journal.RecordStep(ctx, orderID, StepResult{Step: mailSent, Detail: "sent to " + msg.To})
+	return again, nil
 }
 
 // classify marks the vendor answers no retry will change as permanent.

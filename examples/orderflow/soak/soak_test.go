@@ -35,7 +35,8 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(pgtest.Main(m)) }
 
 // settings of a soak run; PATCHBAY_SOAK_ORDERS sets the orders (make soak:
-// 10,000), the rest scales with it.
+// 10,000), the rest scales with it; PATCHBAY_SOAK_FAULTS the share of
+// vendor calls that fail (default 0.3).
 type settings struct {
 	orders       int
 	rate         float64 // orders placed a second
@@ -48,6 +49,9 @@ func soakSettings() settings {
 	s := settings{orders: 150, rate: 50, faults: 0.3, dropWebhooks: 0.1, kills: 2}
 	if n, err := strconv.Atoi(os.Getenv("PATCHBAY_SOAK_ORDERS")); err == nil && n > 0 {
 		s.orders, s.rate, s.kills = n, 40, max(2, n/500)
+	}
+	if f, err := strconv.ParseFloat(os.Getenv("PATCHBAY_SOAK_FAULTS"), 64); err == nil && f >= 0 && f <= 1 {
+		s.faults = f
 	}
 	return s
 }
@@ -78,7 +82,7 @@ func TestSoak(t *testing.T) {
 	ports := freePorts(t, 2)
 	worker := func(i int) *process {
 		return procs.start(fmt.Sprintf("worker-%d", i+1), env, bin["orderflow"], "-listen", "127.0.0.1:"+strconv.Itoa(ports[i]),
-			"-state", db, "-faults", fmt.Sprint(cfg.faults), "-reconcile", "500ms", "-json")
+			"-state", db, "-faults", fmt.Sprint(cfg.faults), "-reconcile", "500ms", "-concurrency", "32", "-json")
 	}
 	workers := []*process{worker(0), worker(1)}
 	for i := range workers {
