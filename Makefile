@@ -52,7 +52,7 @@ FUZZ_TARGETS := \
 	./crm/salesforce:FuzzDecodeQueryPage \
 	./crm/salesforce:FuzzParseAmount
 
-.PHONY: test vet unit conformance fuzz bench soak e2e
+.PHONY: test vet unit conformance fuzz bench soak soak-service e2e
 
 test: vet unit conformance
 
@@ -101,6 +101,13 @@ e2e: $(TEMPORAL)
 SOAK_ORDERS ?= 1000
 soak:
 	PATCHBAY_SOAK_ORDERS=$(SOAK_ORDERS) $(GO) test -race -count 1 -timeout 60m -run '^TestFaultsNothingTwiceNothingLost$$' -v ./examples/orderflow/flow/ | grep -E 'orders done|^(---|ok|FAIL)'
+
+# The order service at scale: two worker processes on PostgreSQL, webhooks
+# at a steady rate, 30% faults, 10% of webhooks dropped, workers killed and
+# restarted (make test runs the same with 150 orders).
+SERVICE_SOAK_ORDERS ?= 10000
+soak-service:
+	PATCHBAY_SERVICE_SOAK_ORDERS=$(SERVICE_SOAK_ORDERS) $(GO) test -count 1 -timeout 100m -run '^TestSoak$$' -v ./examples/orderflow/soak/ | grep -E 'soak_test|^(---|ok|FAIL)' | grep -v OrderID
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
