@@ -26,14 +26,7 @@ func (s *CompaniesService) Get(ctx context.Context, id string) (*crm.Company, er
 }
 
 func (s *CompaniesService) one(ctx context.Context, op, where, what string) (*crm.Company, error) {
-	x, ok, err := s.o.first(ctx, op, selectFrom(accountFields, "Account")+where+" ORDER BY CreatedDate ASC, Id ASC LIMIT 1")
-	if err != nil {
-		return nil, s.o.explain(err, "Account")
-	}
-	if !ok {
-		return nil, missing(op, what)
-	}
-	return toCompany(x.r, x.raw), nil
+	return oldest(ctx, s.o, op, "Account", accountFields, where, what, infallible(toCompany))
 }
 
 // FindByDomain returns the oldest account whose Website is the domain, as

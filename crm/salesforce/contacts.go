@@ -28,14 +28,7 @@ func (s *ContactsService) Get(ctx context.Context, id string) (*crm.Contact, err
 }
 
 func (s *ContactsService) one(ctx context.Context, op, where, what string) (*crm.Contact, error) {
-	x, ok, err := s.o.first(ctx, op, selectFrom(contactFields, "Contact")+where+" ORDER BY CreatedDate ASC, Id ASC LIMIT 1")
-	if err != nil {
-		return nil, s.o.explain(err, "Contact")
-	}
-	if !ok {
-		return nil, missing(op, what)
-	}
-	return toContact(x.r, x.raw), nil
+	return oldest(ctx, s.o, op, "Contact", contactFields, where, what, infallible(toContact))
 }
 
 // FindByEmail returns the oldest contact with that email: SOQL compares

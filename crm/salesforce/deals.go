@@ -22,14 +22,7 @@ func (s *DealsService) Get(ctx context.Context, id string) (*crm.Deal, error) {
 	if !validID(id) {
 		return nil, notFound("deals.get", id)
 	}
-	x, ok, err := s.o.first(ctx, "deals.get", selectFrom(s.o.opportunityFields(), "Opportunity")+byID(id))
-	if err != nil {
-		return nil, s.o.explain(err, "Opportunity")
-	}
-	if !ok {
-		return nil, missing("deals.get", "opportunity "+id)
-	}
-	return s.o.toDeal(x.r, x.raw)
+	return oldest(ctx, s.o, "deals.get", "Opportunity", s.o.opportunityFields(), byID(id), "opportunity "+id, s.o.toDeal)
 }
 
 // List yields opportunities, oldest first, or changed since, oldest

@@ -99,6 +99,25 @@ func (o *org) first(ctx context.Context, op, soql string) (row, bool, error) {
 }
 
 // selectFrom is "SELECT fields FROM object".
+// oldest reads the oldest record of object (fields selected) that where
+// matches, converted by conv; missing(op, what) when there is none.
+func oldest[T any](ctx context.Context, o *org, op, object string, fields []string, where, what string,
+	conv func(record, json.RawMessage) (*T, error)) (*T, error) {
+	x, ok, err := o.first(ctx, op, selectFrom(fields, object)+where+" ORDER BY CreatedDate ASC, Id ASC LIMIT 1")
+	if err != nil {
+		return nil, o.explain(err, object)
+	}
+	if !ok {
+		return nil, missing(op, what)
+	}
+	return conv(x.r, x.raw)
+}
+
+// infallible adapts a conversion that cannot fail to oldest.
+func infallible[T any](conv func(record, json.RawMessage) *T) func(record, json.RawMessage) (*T, error) {
+	return func(r record, raw json.RawMessage) (*T, error) { return conv(r, raw), nil }
+}
+
 func selectFrom(fields []string, object string) string {
 	return "SELECT " + strings.Join(fields, ", ") + " FROM " + object
 }
