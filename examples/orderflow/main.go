@@ -49,6 +49,7 @@ type options struct {
 	demo                                 bool
 	journal, state                       string
 	reconcile                            time.Duration
+	telemetry                            string
 	dropWebhooks                         float64
 	crm, accounting, inventory, shipping string
 }
@@ -66,6 +67,7 @@ func main() {
 	flag.Float64Var(&o.dropWebhooks, "drop-webhooks", 0, "with -listen: the sandbox shop drops this share of its order webhooks (0.1 = 10%), for reconciliation to find")
 	flag.StringVar(&o.journal, "journal", "", "keep the journal in this JSON-lines file instead of the database")
 	flag.StringVar(&o.state, "state", "", "keep the journal in this database, so a killed run resumes where it stopped: sqlite:FILE or postgres://... (default: SQLite in a temporary directory, gone after the run)")
+	flag.StringVar(&o.telemetry, "telemetry", "", "write every span (orders, steps, vendor calls) to this file as JSON, and print the metrics at the end")
 	flag.StringVar(&o.crm, "crm", "hubspot", "CRM vendor: hubspot, pipedrive or salesforce")
 	flag.StringVar(&o.accounting, "accounting", "xero", "accounting vendor: xero, stripe or quickbooks")
 	flag.StringVar(&o.inventory, "inventory", "shopify", "inventory vendor: shopify")
@@ -159,6 +161,14 @@ func run(ctx context.Context, o options) error {
 		tuning = append(tuning, connector.WithAttemptTimeout(300*time.Millisecond), connector.WithRetryPolicy(connector.RetryPolicy{
 			MaxAttempts: 4, BaseDelay: 5 * time.Millisecond, MaxDelay: 100 * time.Millisecond, MaxRetryAfter: 2 * time.Second}))
 	}
+	var tel *telemetry
+	if o.telemetry != "" {
+		if tel, err = startTelemetry(o.telemetry); err != nil {
+			return err
+		}
+		defer tel.close(context.WithoutCancel(ctx))
+		tuning = append(tuning, tel.option())
+	}
 	// Real accounts first, from the environment; then a sandbox for each
 	// system they leave empty, and none for a vendor that is real.
 	env := flowtest.NewEnv()
@@ -177,6 +187,16 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer st.close()
+	if tel != nil {
+		if env.Flow.Telemetry, err = tel.flow(); err != nil {
+			return err
+		}
+		defer func() {
+			for _, l := range tel.summary(context.WithoutCancel(ctx)) {
+				fmt.Fprintln(output, "telemetry:", l)
+			}
+		}()
+	}
 	env.Chaos.SetRate(o.faults)
 	out := newReport(o.asJSON, len(orders) > 50)
 	out.banner(env, moved)

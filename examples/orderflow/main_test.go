@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -518,5 +519,31 @@ func TestDroppedWebhooksReconciled(t *testing.T) {
 	}
 	if len(seen) != 4 {
 		t.Fatalf("%d orders run, want the 4 sample orders", len(seen))
+	}
+}
+
+// -telemetry writes every span to a file and prints the metrics: orders
+// counted by how they ended, vendor calls by operation.
+func TestTelemetryFlag(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "spans.json")
+	var buf bytes.Buffer
+	output = &buf
+	defer func() { output = io.Discard }()
+	if err := run(context.Background(), options{n: 2, concurrency: 1, crm: "hubspot", accounting: "xero", inventory: "shopify", shipping: "shippo",
+		telemetry: path}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "telemetry: orderflow.orders{orderflow.order.status=done} 2") ||
+		!strings.Contains(buf.String(), "telemetry: patchbay.client.calls{patchbay.operation=invoices.create,patchbay.outcome=ok,patchbay.vendor=xero} 2") {
+		t.Fatalf("the metrics are not printed:\n%s", buf.String())
+	}
+	spans, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{`"Name":"orderflow order"`, `"Name":"orderflow invoice"`, `"Name":"xero invoices.create"`} {
+		if !strings.Contains(string(spans), name) {
+			t.Errorf("no span %s in the file", name)
+		}
 	}
 }
