@@ -78,4 +78,3 @@ func (t *telemetry) close(ctx context.Context) {
 	t.mp.Shutdown(ctx)
 	t.file.Close()
 }
-
