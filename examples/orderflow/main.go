@@ -202,6 +202,11 @@ func run(ctx context.Context, o options) error {
 	out.banner(env, moved)
 	out.line("Journal: " + st.where)
 	if o.listen != "" {
+		if tel != nil {
+			if err := tel.observeInbox(st.db.Inbox()); err != nil {
+				return err
+			}
+		}
 		return serve(ctx, env, st.db, o, orders, out)
 	}
 	passes := []string{"first run"}

@@ -547,3 +547,19 @@ func TestTelemetryFlag(t *testing.T) {
 		}
 	}
 }
+
+// The service reports its inbox's depth: after the demo's orders, none is
+// left in it.
+func TestTelemetryInboxDepth(t *testing.T) {
+	var buf bytes.Buffer
+	output = &buf
+	defer func() { output = io.Discard }()
+	o := options{listen: "127.0.0.1:0", demo: true, concurrency: 2, crm: "hubspot", accounting: "xero", inventory: "shopify", shipping: "shippo",
+		telemetry: filepath.Join(t.TempDir(), "spans.json")}
+	if err := run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "telemetry: orderflow.inbox.depth{} 0") || !strings.Contains(buf.String(), "telemetry: orderflow.orders{orderflow.order.status=done} 4") {
+		t.Fatalf("no inbox depth or order count in the metrics:\n%s", buf.String())
+	}
+}

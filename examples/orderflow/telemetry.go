@@ -8,11 +8,13 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
+	"go.opentelemetry.io/otel/metric"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/sqlstore"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 )
 
@@ -47,7 +49,24 @@ func (t *telemetry) option() connector.Option { return connector.WithTelemetry(t
 // flow is the flow's telemetry, reporting here.
 func (t *telemetry) flow() (*flow.Telemetry, error) { return flow.NewTelemetry(t.tp, t.mp) }
 
-// summary sums every counter by its attributes, one line each.
+// observeInbox reports the inbox's depth (orders not done) as the gauge
+// orderflow.inbox.depth, read when the metrics are collected.
+func (t *telemetry) observeInbox(inbox *sqlstore.Inbox) error {
+	_, err := t.mp.Meter("github.com/patchbay-go/patchbay/examples/orderflow").Int64ObservableGauge("orderflow.inbox.depth",
+		metric.WithUnit("{order}"), metric.WithDescription("Orders in the inbox not done: waiting, taken, or released to run again."),
+		metric.WithInt64Callback(func(ctx context.Context, o metric.Int64Observer) error {
+			n, err := inbox.Depth(ctx)
+			if err != nil {
+				return err
+			}
+			o.Observe(int64(n))
+			return nil
+		}))
+	return err
+}
+
+// summary sums every counter (and reads every gauge) by its attributes,
+// one line each.
 func (t *telemetry) summary(ctx context.Context) []string {
 	var rm metricdata.ResourceMetrics
 	if err := t.reader.Collect(ctx, &rm); err != nil {
@@ -56,11 +75,14 @@ func (t *telemetry) summary(ctx context.Context) []string {
 	var lines []string
 	for _, sm := range rm.ScopeMetrics {
 		for _, m := range sm.Metrics {
-			sum, ok := m.Data.(metricdata.Sum[int64])
-			if !ok {
-				continue
+			var points []metricdata.DataPoint[int64]
+			switch d := m.Data.(type) {
+			case metricdata.Sum[int64]:
+				points = d.DataPoints
+			case metricdata.Gauge[int64]:
+				points = d.DataPoints
 			}
-			for _, dp := range sum.DataPoints {
+			for _, dp := range points {
 				var attrs []string
 				for _, kv := range dp.Attributes.ToSlice() {
 					attrs = append(attrs, string(kv.Key)+"="+kv.Value.Emit())
