@@ -59,7 +59,7 @@ func soakSettings() settings {
 func TestSoak(t *testing.T) {
 	cfg := soakSettings()
 	// Generous: under 30% faults the service runs a few orders a second.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(cfg.orders)*500*time.Millisecond+3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(cfg.orders)*time.Second+4*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
 	db := pgtest.URL(t)
@@ -83,11 +83,11 @@ func TestSoak(t *testing.T) {
 	ports := freePorts(t, 2)
 	worker := func(i int) *process {
 		return procs.start(fmt.Sprintf("worker-%d", i+1), env, bin["orderflow"], "-listen", "127.0.0.1:"+strconv.Itoa(ports[i]),
-			"-state", db, "-faults", fmt.Sprint(cfg.faults), "-reconcile", "500ms", "-concurrency", "32", "-json")
+			"-state", db, "-faults", fmt.Sprint(cfg.faults), "-reconcile", "500ms", "-concurrency", "8", "-json")
 	}
 	workers := []*process{worker(0), worker(1)}
 	for i := range workers {
-		waitForPort(t, ctx, ports[i])
+		procs.waitForPort(ctx, workers[i], ports[i])
 	}
 	front := startFront(t, ports)
 
@@ -117,7 +117,7 @@ func TestSoak(t *testing.T) {
 			t.Logf("order %d: worker-%d (pid %d) killed with SIGKILL", i, w+1, pid)
 			time.Sleep(200 * time.Millisecond)
 			workers[w] = worker(w)
-			waitForPort(t, ctx, ports[w])
+			procs.waitForPort(ctx, workers[w], ports[w])
 			kills++
 		}
 	}
@@ -298,15 +298,21 @@ func freePorts(t *testing.T, n int) []int {
 	return ports
 }
 
-func waitForPort(t *testing.T, ctx context.Context, port int) {
+// waitForPort waits for p to listen on port, and fails with the
+// processes' logs if p exits first.
+func (ps *processes) waitForPort(ctx context.Context, p *process, port int) {
 	for {
 		if c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port)); err == nil {
 			c.Close()
 			return
 		}
 		select {
+		case <-p.exited:
+			ps.showLogs()
+			ps.t.Fatalf("%s exited before it listened on %d: %v", p.name, port, p.cmd.ProcessState)
 		case <-ctx.Done():
-			t.Fatalf("nothing listens on %d", port)
+			ps.showLogs()
+			ps.t.Fatalf("nothing listens on %d", port)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
