@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -84,3 +85,46 @@ func waitForVariables(t *testing.T, file string) map[string]string {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// Through the latency proxies, a vendor's absolute next-page links lead
+// back through the proxy: a client never meets another host (to which it
+// would rightly not send its credentials). Shippo's label lookup pages
+// through more than 100 transactions here.
+func TestLinksThroughTheProxy(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	file := filepath.Join(t.TempDir(), "patchbay.env")
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, flowenv.Vendors{}, file, "127.0.0.1:0", time.Millisecond, 0, io.Discard) }()
+	defer func() { cancel(); require.NoError(t, <-done) }()
+	vars := waitForVariables(t, file)
+	flowenv.Lookup = func(k string) string { return vars[k] }
+	defer func() { flowenv.Lookup = os.Getenv }()
+
+	worker := flowtest.NewEnv()
+	defer worker.Close()
+	var sys flow.Systems
+	_, err := flowenv.Configure(ctx, &sys, flowenv.Vendors{}, worker.HTTPClient(), nil)
+	require.NoError(t, err)
+	require.NoError(t, worker.Fill(ctx, sys))
+	for i := range 105 {
+		o := flowtest.Order(fmt.Sprintf("P%03d", i), flow.Line{SKU: "CABLE-3M", Title: "Cable", Quantity: 1, UnitPrice: decimal.MustParse("9.90")})
+		require.Equal(t, flow.Done, worker.Flow.Process(ctx, o).Status)
+	}
+	// A label looked up by its key: the first label bought is on the
+	// second page of the newest-first list.
+	worker.Flow.Journal, worker.Flow.JournalMayBeLost = flow.NewMemoryJournal(), true
+	before := worker.Calls()
+	r := worker.Flow.Process(ctx, flowtest.Order("P000", flow.Line{SKU: "CABLE-3M", Title: "Cable", Quantity: 1, UnitPrice: decimal.MustParse("9.90")}))
+	require.Equal(t, flow.Done, r.Status, "%+v", r)
+	require.Greater(t, worker.Calls()[hostOf(vars["PATCHBAY_SHIPPO_URL"])]-before[hostOf(vars["PATCHBAY_SHIPPO_URL"])], 1,
+		"the label was not looked up across pages")
+	resp, err := http.Get(vars["PATCHBAY_SANDBOXES_CONTROL"] + "/counts")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var h Holdings
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&h))
+	require.Equal(t, 105, h.Labels, "a label was bought again")
+}
+
+func hostOf(raw string) string { return strings.TrimPrefix(raw, "http://") }

@@ -124,7 +124,10 @@ func (s *Server) listTransactions(w http.ResponseWriter, r *http.Request) {
 		qq.Set("page", strconv.Itoa(p))
 		qq.Set("results", strconv.Itoa(per))
 		u.RawQuery = qq.Encode()
-		return s.URL() + u.RequestURI()
+		// Absolute, as Shippo's are, on the host the request came to: a
+		// sandbox reached through a proxy links back through the proxy, as
+		// Shippo's links name its public host.
+		return "http://" + r.Host + u.RequestURI()
 	}
 	if end < len(match) {
 		out["next"] = link(page + 1)
