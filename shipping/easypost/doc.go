@@ -44,7 +44,10 @@
 //
 // Lists are newest first, paged with page_size and before_id (the last id
 // of a page) while has_more is true
-// (https://docs.easypost.com/docs/pagination).
+// (https://docs.easypost.com/docs/pagination). after_id bounds a walk from
+// below: Labels.List keeps it on every page request and also stops at that
+// shipment itself (EasyPost's own client libraries never send the two
+// together, so the connector does not count on the server to keep both).
 //
 // # Webhooks
 //

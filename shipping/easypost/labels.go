@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"iter"
 	"net/http"
 	"net/url"
 	"strings"
@@ -204,9 +205,81 @@ func (s *LabelsService) FindByKey(ctx context.Context, key string) (*shipping.La
 // EasyPost's largest.
 const listPageSize = "100"
 
-// scan walks the shipment list (newest first, before_id pages) until match
-// says yes.
+// ListOptions narrows Labels.List. AfterID and BeforeID are shipment ids
+// (shp_...): only shipments created after AfterID, or before BeforeID, are
+// listed. Since and Until bound their creation time. The zero value lists
+// every label of the account.
+type ListOptions struct {
+	AfterID, BeforeID string
+	Since, Until      time.Time
+}
+
+// List returns the labels the account bought, newest first, page by page:
+// each page is 100 shipments, the next asked for with before_id set to the
+// last id of the page before while has_more is true
+// (https://docs.easypost.com/docs/pagination). AfterID stays on every page
+// request as the lower bound of the walk, and the walk also ends at
+// AfterID's own shipment, so it ends there even if EasyPost honoured only
+// before_id on a later page. A key-bought label's RateID is the rate in
+// its reference.
+//
+// EasyPost API: GET /v2/shipments?purchased=true.
+func (s *LabelsService) List(ctx context.Context, opts ListOptions) iter.Seq2[*shipping.Label, error] {
+	query := url.Values{"purchased": {"true"}}
+	if opts.AfterID != "" {
+		query.Set("after_id", opts.AfterID)
+	}
+	if opts.BeforeID != "" {
+		query.Set("before_id", opts.BeforeID)
+	}
+	if !opts.Since.IsZero() {
+		query.Set("start_datetime", opts.Since.UTC().Format(time.RFC3339))
+	}
+	if !opts.Until.IsZero() {
+		query.Set("end_datetime", opts.Until.UTC().Format(time.RFC3339))
+	}
+	return func(yield func(*shipping.Label, error) bool) {
+		for l, err := range s.walk(ctx, "labels.list", query) {
+			switch {
+			case err != nil:
+				yield(nil, err)
+				return
+			case opts.AfterID != "" && l.w.ID == opts.AfterID:
+				return
+			case !l.w.purchased():
+				continue
+			}
+			rateID, _, _ := parseReference(l.w.reference())
+			label, err := l.w.label(l.raw, rateID)
+			if !yield(label, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// scan walks the purchased shipments in query until match says yes.
 func (s *LabelsService) scan(ctx context.Context, query url.Values, match func(*shipmentWire) bool) (*shipmentWire, json.RawMessage, error) {
+	for l, err := range s.walk(ctx, "labels.lookup", query) {
+		if err != nil {
+			return nil, nil, err
+		}
+		if match(l.w) {
+			return l.w, l.raw, nil
+		}
+	}
+	return nil, nil, nil
+}
+
+// listed is one shipment of a list: decoded, and as EasyPost sent it.
+type listed struct {
+	w   *shipmentWire
+	raw json.RawMessage
+}
+
+// walk yields the shipments in query, newest first, across before_id
+// pages; query's own before_id starts the walk.
+func (s *LabelsService) walk(ctx context.Context, op string, query url.Values) iter.Seq2[listed, error] {
 	fetch := func(ctx context.Context, cursor string) (connector.Page[json.RawMessage], error) {
 		q := url.Values{}
 		for k, v := range query {
@@ -221,7 +294,7 @@ func (s *LabelsService) scan(ctx context.Context, query url.Values, match func(*
 			HasMore   bool              `json:"has_more"`
 		}
 		if err := s.c.JSON(ctx, http.MethodGet, path("/shipments")+"?"+q.Encode(), nil, &page,
-			connector.WithOperation("labels.lookup")); err != nil {
+			connector.WithOperation(op)); err != nil {
 			return connector.Page[json.RawMessage]{}, err
 		}
 		p := connector.Page[json.RawMessage]{Items: page.Shipments}
@@ -230,25 +303,28 @@ func (s *LabelsService) scan(ctx context.Context, query url.Values, match func(*
 				ID string `json:"id"`
 			}
 			if json.Unmarshal(page.Shipments[len(page.Shipments)-1], &last) != nil || last.ID == "" {
-				return p, invalid("labels.lookup", "a listed shipment has no id")
+				return p, invalid(op, "a listed shipment has no id")
 			}
 			p.Next = last.ID
 		}
 		return p, nil
 	}
-	for raw, err := range connector.All(ctx, fetch) {
-		if err != nil {
-			return nil, nil, err
-		}
-		var w shipmentWire
-		if err := json.Unmarshal(raw, &w); err != nil {
-			return nil, nil, invalid("labels.lookup", "a listed shipment could not be decoded")
-		}
-		if match(&w) {
-			return &w, raw, nil
+	return func(yield func(listed, error) bool) {
+		for raw, err := range connector.All(ctx, fetch) {
+			if err != nil {
+				yield(listed{}, err)
+				return
+			}
+			var w shipmentWire
+			if err := json.Unmarshal(raw, &w); err != nil {
+				yield(listed{}, invalid(op, "a listed shipment could not be decoded"))
+				return
+			}
+			if !yield(listed{&w, raw}, nil) {
+				return
+			}
 		}
 	}
-	return nil, nil, nil
 }
 
 // quote returns what buying a rate needs: from this client's quotes, or
