@@ -40,7 +40,10 @@ type OAuthServer struct {
 	access    map[string]time.Time // live access tokens and their expiry
 	requests  map[string]int       // token requests by grant_type
 	hang      bool
+	hangNext  int // the next n token requests hang
 	failNext  int
+	grace     time.Duration        // how long a rotated refresh token stays usable
+	spent     map[string]time.Time // rotated refresh tokens: when first used
 	slow      time.Duration
 	rotate    bool
 }
@@ -64,7 +67,7 @@ func StartOAuthServer() *OAuthServer {
 		RedirectURL: "http://127.0.0.1/callback",
 		closing:     make(chan struct{}),
 		accessTTL:   time.Hour, rotate: true,
-		codes: map[string]pkceCode{}, refresh: map[string]bool{}, access: map[string]time.Time{}, requests: map[string]int{},
+		codes: map[string]pkceCode{}, refresh: map[string]bool{}, access: map[string]time.Time{}, requests: map[string]int{}, spent: map[string]time.Time{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /authorize", s.authorize)
@@ -115,12 +118,24 @@ func (s *OAuthServer) SetAccessTTL(d time.Duration) { s.mu.Lock(); s.accessTTL =
 // SetRotation turns refresh-token rotation on (the default) or off.
 func (s *OAuthServer) SetRotation(on bool) { s.mu.Lock(); s.rotate = on; s.mu.Unlock() }
 
+// SetGrace keeps a rotated refresh token usable for d after its first
+// use, as Xero does for 30 minutes so that a client whose refresh answer
+// was lost can refresh again with the token it still has
+// (https://developer.xero.com/faq/oauth2). 0 (the default) is strict:
+// single use.
+func (s *OAuthServer) SetGrace(d time.Duration) { s.mu.Lock(); s.grace = d; s.mu.Unlock() }
+
+// HangNext makes the next n token requests hang until the client gives
+// up, as one stuck connection does; the requests after them are answered.
+func (s *OAuthServer) HangNext(n int) { s.mu.Lock(); s.hangNext = n; s.mu.Unlock() }
+
 // Revoke makes an access or refresh token invalid.
 func (s *OAuthServer) Revoke(token string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.access, token)
 	delete(s.refresh, token)
+	delete(s.spent, token)
 }
 
 // RevokeAll ends every grant, as when a user disconnects the app.
@@ -129,6 +144,7 @@ func (s *OAuthServer) RevokeAll() {
 	defer s.mu.Unlock()
 	clear(s.access)
 	clear(s.refresh)
+	clear(s.spent)
 }
 
 // Hang makes the token endpoint hold requests without answering.
@@ -228,6 +244,10 @@ func (s *OAuthServer) token(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests[grant]++
 	hang, slow := s.hang, s.slow
+	if s.hangNext > 0 {
+		s.hangNext--
+		hang = true
+	}
 	fail := s.failNext > 0
 	if fail {
 		s.failNext--
@@ -262,13 +282,18 @@ func (s *OAuthServer) token(w http.ResponseWriter, r *http.Request) {
 	switch grant {
 	case "refresh_token":
 		rt := r.PostForm.Get("refresh_token")
-		if !s.refresh[rt] {
+		first, spent := s.spent[rt]
+		inGrace := spent && time.Since(first) < s.grace
+		if !s.refresh[rt] && !inGrace {
 			tokenError(w, http.StatusBadRequest, "invalid_grant", "refresh token "+rt+" is invalid or was already used")
 			return
 		}
 		tok := s.mint(s.accessTTL)
 		if s.rotate {
-			delete(s.refresh, rt) // single use
+			delete(s.refresh, rt) // single use, but for the grace period
+			if !spent {
+				s.spent[rt] = time.Now()
+			}
 		} else {
 			delete(s.refresh, tok.RefreshToken)
 			tok.RefreshToken = ""

@@ -3,6 +3,7 @@ package oauth_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -448,5 +449,69 @@ func TestAmbiguousFailureRereadsStore(t *testing.T) {
 	tok, err := src.Token()
 	if err != nil || tok.AccessToken != "theirs" || calls != 1 {
 		t.Fatalf("token %v, err %v after %d grant calls; want the other process's token after 1", tok, err, calls)
+	}
+}
+
+// One stuck connection to the token endpoint spends only its try's share
+// of RefreshTimeout: the next try is answered and the refresh succeeds
+// well within the timeout.
+func TestHungTryLeavesTimeForTheNext(t *testing.T) {
+	f := newFixture(t, nil, oauth.Config{RefreshTimeout: 3 * time.Second, RefreshAttempts: 3}, nil)
+	f.provider.HangNext(1)
+	start := time.Now()
+	if _, err := f.src.TokenContext(context.Background()); err != nil {
+		t.Fatalf("after one hung try: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("the refresh took %v: the hung try spent more than its share", d)
+	}
+	if n := f.provider.TokenRequests("refresh_token"); n != 2 {
+		t.Fatalf("%d token requests, want 2", n)
+	}
+}
+
+// loseFirstAnswer lets the first token request reach the endpoint and
+// loses its answer, as a connection cut after the provider committed.
+type loseFirstAnswer struct {
+	next http.RoundTripper
+	lost atomic.Bool
+}
+
+func (l *loseFirstAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := l.next.RoundTrip(r)
+	if err == nil && l.lost.CompareAndSwap(false, true) {
+		resp.Body.Close()
+		return nil, errors.New("read tcp: connection reset by peer")
+	}
+	return resp, err
+}
+
+// A refresh whose answer was lost after the provider rotated the token:
+// where the provider keeps the old refresh token usable for a grace
+// period (Xero: 30 minutes), the Source's retry with the token it has gets
+// a new pair; where it does not, the grant is gone and the error says the
+// account must be authorized again (never a retry loop).
+func TestLostRefreshAnswer(t *testing.T) {
+	for _, grace := range []time.Duration{30 * time.Minute, 0} {
+		t.Run(fmt.Sprint("grace ", grace), func(t *testing.T) {
+			f := newFixture(t, nil, oauth.Config{}, nil)
+			f.provider.SetGrace(grace)
+			lose := &loseFirstAnswer{next: f.hc.Transport}
+			src, err := oauth.NewSource(oauth.Config{OAuth2: f.provider.Config(oauth2.AuthStyleInHeader), Store: f.store,
+				HTTPClient: &http.Client{Transport: lose}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok, err := src.TokenContext(context.Background())
+			if grace > 0 {
+				if err != nil || !f.provider.Valid(tok.AccessToken) {
+					t.Fatalf("within the grace period: %v, %v", tok, err)
+				}
+				return
+			}
+			if !errors.Is(err, connector.ErrReauthRequired) {
+				t.Fatalf("strict provider: err = %v, want ErrReauthRequired", err)
+			}
+		})
 	}
 }

@@ -38,7 +38,9 @@ type Config struct {
 	// does not expire in flight. Default 60 s.
 	EarlyExpiry time.Duration
 	// RefreshAttempts bounds tries of the token endpoint after 5xx or
-	// network errors. Default 3.
+	// network errors. Default 3. Each try gets its share of
+	// RefreshTimeout, so an endpoint that hangs one connection leaves
+	// time for the next try instead of spending the whole refresh.
 	RefreshAttempts int
 	// OnRefresh is called with each new token, after it has been saved.
 	OnRefresh func(tok *oauth2.Token)
@@ -235,7 +237,9 @@ func (s *Source) takeUnsaved(ver Version) (*oauth2.Token, error) {
 // store already holds a usable token, which the caller then uses as is.
 func (s *Source) fetch(ctx context.Context, store TokenStore, tok *oauth2.Token, ver Version, rejected string) (fresh, cur *oauth2.Token, curVer Version, err error) {
 	for attempt := 1; ; attempt++ {
-		fresh, err := s.grant(ctx, tok)
+		actx, cancel := context.WithTimeout(ctx, s.cfg.RefreshTimeout/time.Duration(s.cfg.RefreshAttempts))
+		fresh, err := s.grant(actx, tok)
+		cancel()
 		if err == nil {
 			return fresh, tok, ver, nil
 		}

@@ -85,6 +85,10 @@ func WithWebhookKey(key string) Option { return func(s *Server) { s.webhookKey =
 func NewServer(opts ...Option) *Server {
 	s := &Server{Provider: connectortest.StartOAuthServer(), tenantID: connectortest.UUID(), replays: map[string]recorded{},
 		webhookKey: connectortest.RandomHex(32), tokens: &http.Transport{}}
+	// Xero's refresh tokens rotate, and a client whose refresh answer was
+	// lost may refresh with the old one for 30 minutes
+	// (https://developer.xero.com/faq/oauth2).
+	s.Provider.SetGrace(30 * time.Minute)
 	for _, o := range opts {
 		o(s)
 	}
