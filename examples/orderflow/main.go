@@ -30,6 +30,7 @@ import (
 	"github.com/govalues/decimal"
 
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/oauth"
 	"github.com/patchbay-go/patchbay/connector/sqlstore"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
@@ -67,7 +68,7 @@ func main() {
 	flag.Float64Var(&o.dropWebhooks, "drop-webhooks", 0, "with -listen: the sandbox shop drops this share of its order webhooks (0.1 = 10%), for reconciliation to find")
 	flag.StringVar(&o.journal, "journal", "", "keep the journal in this JSON-lines file instead of the database")
 	flag.StringVar(&o.state, "state", "", "keep the journal in this database, so a killed run resumes where it stopped: sqlite:FILE or postgres://... (default: SQLite in a temporary directory, gone after the run)")
-	flag.StringVar(&o.telemetry, "telemetry", "", "write every span (orders, steps, vendor calls) to this file as JSON, and print the metrics at the end")
+	flag.StringVar(&o.telemetry, "telemetry", "", "write every span (orders, steps, vendor calls) to this file as JSON, and print the metrics at the end (OTEL_EXPORTER_OTLP_ENDPOINT also sends them over OTLP)")
 	flag.StringVar(&o.crm, "crm", "hubspot", "CRM vendor: hubspot, pipedrive or salesforce")
 	flag.StringVar(&o.accounting, "accounting", "xero", "accounting vendor: xero, stripe or quickbooks")
 	flag.StringVar(&o.inventory, "inventory", "shopify", "inventory vendor: shopify")
@@ -161,11 +162,11 @@ func run(ctx context.Context, o options) error {
 		tuning = append(tuning, connector.WithAttemptTimeout(300*time.Millisecond), connector.WithRetryPolicy(connector.RetryPolicy{
 			MaxAttempts: 4, BaseDelay: 5 * time.Millisecond, MaxDelay: 100 * time.Millisecond, MaxRetryAfter: 2 * time.Second}))
 	}
-	var tel *telemetry
-	if o.telemetry != "" {
-		if tel, err = startTelemetry(o.telemetry); err != nil {
-			return err
-		}
+	tel, err := startTelemetry(ctx, o.telemetry)
+	if err != nil {
+		return err
+	}
+	if tel != nil {
 		defer tel.close(context.WithoutCancel(ctx))
 		tuning = append(tuning, tel.option())
 	}
@@ -174,7 +175,15 @@ func run(ctx context.Context, o options) error {
 	env := flowtest.NewEnv()
 	defer env.Close()
 	var sys flow.Systems
-	env.Vendors = flowenv.Vendors{CRM: o.crm, Inventory: o.inventory, Accounting: o.accounting, Shipping: o.shipping}
+	// The state opens first: a vendor that rotates its OAuth tokens keeps
+	// them there, so processes on one database share one token.
+	st, err := openState(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	env.Vendors = flowenv.Vendors{CRM: o.crm, Inventory: o.inventory, Accounting: o.accounting, Shipping: o.shipping,
+		Tokens: func(name string) oauth.TokenStore { return st.db.TokenStore(name) }}
 	moved, err := flowenv.Configure(ctx, &sys, env.Vendors, env.HTTPClient(), tuning)
 	if err != nil {
 		return err
@@ -182,11 +191,7 @@ func run(ctx context.Context, o options) error {
 	if err := env.Fill(ctx, sys, tuning...); err != nil {
 		return err
 	}
-	st, err := openState(ctx, env.Flow, o)
-	if err != nil {
-		return err
-	}
-	defer st.close()
+	env.Flow.Journal = st.journal
 	if tel != nil {
 		if env.Flow.Telemetry, err = tel.flow(); err != nil {
 			return err
@@ -311,15 +316,16 @@ func kindOf(err error) error {
 // state is where the run keeps what must survive it: the journal and the
 // order inbox.
 type state struct {
-	db    *sqlstore.DB
-	where string // for people; no password
-	close func()
+	db      *sqlstore.DB
+	journal flow.Journal // in db, or in the file -journal names
+	where   string       // for people; no password
+	close   func()
 }
 
 // openState opens the database -state names, else an SQLite database in a
-// temporary directory for this run alone, and gives the flow its journal
-// there (or in the file -journal names).
-func openState(ctx context.Context, f *flow.Flow, o options) (*state, error) {
+// temporary directory for this run alone, and the flow's journal there
+// (or in the file -journal names).
+func openState(ctx context.Context, o options) (*state, error) {
 	dsn, cleanup := o.state, func() {}
 	if dsn == "" {
 		dir, err := os.MkdirTemp("", "orderflow-")
@@ -333,15 +339,14 @@ func openState(ctx context.Context, f *flow.Flow, o options) (*state, error) {
 		cleanup()
 		return nil, &configError{"-state: " + err.Error()}
 	}
-	st := &state{db: db, where: redactDSN(dsn), close: func() { db.Close(); cleanup() }}
-	f.Journal = flow.SQLJournal{DB: db}
+	st := &state{db: db, journal: flow.SQLJournal{DB: db}, where: redactDSN(dsn), close: func() { db.Close(); cleanup() }}
 	if o.journal != "" {
 		j, err := flow.OpenFileJournal(o.journal)
 		if err != nil {
 			st.close()
 			return nil, err
 		}
-		f.Journal, st.where = j, o.journal
+		st.journal, st.where = j, o.journal
 		st.close = func() { j.Close(); db.Close(); cleanup() }
 	}
 	return st, nil

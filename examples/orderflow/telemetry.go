@@ -6,7 +6,10 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
 	"go.opentelemetry.io/otel/metric"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
@@ -18,29 +21,87 @@ import (
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 )
 
-// telemetry is -telemetry FILE: every span (orders, steps, vendor calls)
-// written to FILE as JSON, and the metrics summed up at the end of the
-// run. It shows what a user's own tracer and meter providers receive.
+// telemetry is what -telemetry FILE and the standard OTEL_ variables ask
+// for: every span (orders, steps, vendor calls) written to FILE as JSON,
+// with the metrics summed up at the end of the run; and spans and metrics
+// sent over OTLP (HTTP/protobuf) when OTEL_EXPORTER_OTLP_ENDPOINT (or its
+// _TRACES_ / _METRICS_ variants) names a collector. It shows what a
+// user's own tracer and meter providers receive.
+// https://opentelemetry.io/docs/specs/otel/protocol/exporter/
 type telemetry struct {
-	file   *os.File
+	file   *os.File                // -telemetry FILE, or nil
+	reader *sdkmetric.ManualReader // the summary's, with a file
 	tp     *sdktrace.TracerProvider
-	reader *sdkmetric.ManualReader
 	mp     *sdkmetric.MeterProvider
 }
 
-func startTelemetry(path string) (*telemetry, error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, &configError{"-telemetry: " + err.Error()}
+// otlpWanted says whether the standard OTEL_ variables ask for OTLP
+// export: a collector named, and the SDK not disabled.
+func otlpWanted() bool {
+	if strings.EqualFold(os.Getenv("OTEL_SDK_DISABLED"), "true") {
+		return false
 	}
-	exp, err := stdouttrace.New(stdouttrace.WithWriter(f))
-	if err != nil {
-		f.Close()
-		return nil, err
+	for _, k := range []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"} {
+		if os.Getenv(k) != "" {
+			return true
+		}
 	}
-	t := &telemetry{file: f, tp: sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp)), reader: sdkmetric.NewManualReader()}
-	t.mp = sdkmetric.NewMeterProvider(sdkmetric.WithReader(t.reader))
+	return false
+}
+
+// startTelemetry starts what path and the environment ask for; nil when
+// neither asks for anything, and telemetry stays off and free.
+func startTelemetry(ctx context.Context, path string) (*telemetry, error) {
+	otlp := otlpWanted()
+	if path == "" && !otlp {
+		return nil, nil
+	}
+	var tpOpts []sdktrace.TracerProviderOption
+	var mpOpts []sdkmetric.Option
+	t := &telemetry{}
+	if path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return nil, &configError{"-telemetry: " + err.Error()}
+		}
+		exp, err := stdouttrace.New(stdouttrace.WithWriter(f))
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		t.file, t.reader = f, sdkmetric.NewManualReader()
+		tpOpts = append(tpOpts, sdktrace.WithSyncer(exp))
+		mpOpts = append(mpOpts, sdkmetric.WithReader(t.reader))
+	}
+	if otlp {
+		// The exporters read the rest of the OTEL_EXPORTER_OTLP_*
+		// variables themselves (endpoint, headers, timeout, TLS).
+		if p := os.Getenv("OTEL_EXPORTER_OTLP_PROTOCOL"); p != "" && p != "http/protobuf" {
+			t.closeFile()
+			return nil, &configError{"OTEL_EXPORTER_OTLP_PROTOCOL=" + p + ": this example sends http/protobuf only"}
+		}
+		spans, err := otlptracehttp.New(ctx)
+		if err != nil {
+			t.closeFile()
+			return nil, &configError{"OTLP traces: " + err.Error()}
+		}
+		metrics, err := otlpmetrichttp.New(ctx)
+		if err != nil {
+			t.closeFile()
+			return nil, &configError{"OTLP metrics: " + err.Error()}
+		}
+		tpOpts = append(tpOpts, sdktrace.WithBatcher(spans))
+		mpOpts = append(mpOpts, sdkmetric.WithReader(sdkmetric.NewPeriodicReader(metrics)))
+	}
+	t.tp = sdktrace.NewTracerProvider(tpOpts...)
+	t.mp = sdkmetric.NewMeterProvider(mpOpts...)
 	return t, nil
+}
+
+func (t *telemetry) closeFile() {
+	if t.file != nil {
+		t.file.Close()
+	}
 }
 
 // option is the connector option that reports vendor calls here.
@@ -68,6 +129,9 @@ func (t *telemetry) observeInbox(inbox *sqlstore.Inbox) error {
 // summary sums every counter (and reads every gauge) by its attributes,
 // one line each.
 func (t *telemetry) summary(ctx context.Context) []string {
+	if t.reader == nil {
+		return nil // sent over OTLP only
+	}
 	var rm metricdata.ResourceMetrics
 	if err := t.reader.Collect(ctx, &rm); err != nil {
 		return []string{"telemetry: " + err.Error()}
@@ -95,8 +159,12 @@ func (t *telemetry) summary(ctx context.Context) []string {
 	return lines
 }
 
+// close sends what is left (the OTLP batch, the last metrics) and closes
+// the file.
 func (t *telemetry) close(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
 	t.tp.Shutdown(ctx)
 	t.mp.Shutdown(ctx)
-	t.file.Close()
+	t.closeFile()
 }

@@ -2,6 +2,7 @@ package flowenv
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -45,7 +46,7 @@ func configureXero(ctx context.Context, s *flow.Systems, c setup) error {
 			return err
 		}
 	}
-	store, err := rotatingStore(ctx, "xero", id, refresh)
+	store, err := rotatingStore(ctx, c, "xero", id, refresh)
 	if err != nil {
 		return &ConfigError{"PATCHBAY_XERO_REFRESH_TOKEN", err.Error()}
 	}
@@ -109,7 +110,7 @@ func configureQuickBooks(ctx context.Context, s *flow.Systems, c setup) error {
 	}
 	// Intuit rotates refresh tokens, and a spent one locks the app out:
 	// the new one is saved before it is used.
-	store, err := rotatingStore(ctx, "quickbooks", id, refresh)
+	store, err := rotatingStore(ctx, c, "quickbooks", id, refresh)
 	if err != nil {
 		return &ConfigError{"PATCHBAY_QUICKBOOKS_REFRESH_TOKEN", err.Error()}
 	}
@@ -133,15 +134,25 @@ func configureQuickBooks(ctx context.Context, s *flow.Systems, c setup) error {
 }
 
 // rotatingStore keeps the refresh tokens of a vendor that rotates them
-// (Xero, QuickBooks) in a file named after the app and the token given:
-// without it the next run would present a spent token. The token given
-// seeds the file the first time.
-func rotatingStore(ctx context.Context, vendor, clientID, refresh string) (*oauth.FileStore, error) {
-	store := oauth.NewFileStore(filepath.Join(os.TempDir(), "patchbay-"+vendor+"-token-"+connector.DeriveKey(clientID, refresh)[3:15]+".json"))
-	if tok, _, err := store.Load(ctx); err != nil || tok == nil {
-		if _, err := store.Save(ctx, &oauth2.Token{RefreshToken: refresh}, 0); err != nil {
+// (Xero, QuickBooks) under a name made of the app and the token given:
+// without it the next run would present a spent token. It is the store
+// Vendors.Tokens gives, or else a file in the temporary directory. The
+// token given seeds the store the first time (a compare-and-swap from
+// empty, so two processes starting at once seed it once).
+func rotatingStore(ctx context.Context, c setup, vendor, clientID, refresh string) (oauth.TokenStore, error) {
+	name := "patchbay-" + vendor + "-token-" + connector.DeriveKey(clientID, refresh)[3:15]
+	var store oauth.TokenStore
+	if c.tokens != nil {
+		store = c.tokens(name)
+	} else {
+		store = oauth.NewFileStore(filepath.Join(os.TempDir(), name+".json"))
+	}
+	if _, _, err := store.Load(ctx); errors.Is(err, oauth.ErrNoToken) {
+		if _, err := store.Save(ctx, &oauth2.Token{RefreshToken: refresh}, 0); err != nil && !errors.Is(err, oauth.ErrVersionConflict) {
 			return nil, fmt.Errorf("could not keep it: %w", err)
 		}
+	} else if err != nil {
+		return nil, fmt.Errorf("could not read the token kept: %w", err)
 	}
 	return store, nil
 }

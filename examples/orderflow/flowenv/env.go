@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/connector/oauth"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 )
 
@@ -31,6 +32,12 @@ var Lookup = os.Getenv
 // (HubSpot, Shopify, Xero, Shippo).
 type Vendors struct {
 	CRM, Inventory, Accounting, Shipping string
+	// Tokens, if set, keeps the OAuth tokens of the vendors that rotate
+	// refresh tokens (Xero, QuickBooks) under name in a shared store, such
+	// as sqlstore.DB.TokenStore: processes on one database then share one
+	// token and refresh it one at a time. Nil keeps them in a file in the
+	// temporary directory, shared by the processes of one machine.
+	Tokens func(name string) oauth.TokenStore
 }
 
 // WithDefaults fills the empty names.
@@ -104,7 +111,7 @@ func Configure(ctx context.Context, s *flow.Systems, v Vendors, hc *http.Client,
 				return nil, err
 			}
 		}
-		if err := ve.configure(ctx, s, setup{base: base, cred: cred, hc: hc, opts: opts}); err != nil {
+		if err := ve.configure(ctx, s, setup{base: base, cred: cred, hc: hc, opts: opts, tokens: v.Tokens}); err != nil {
 			return nil, err
 		}
 		moved = append(moved, ve.title)
@@ -150,6 +157,7 @@ type setup struct {
 	base, cred string
 	hc         *http.Client
 	opts       []connector.Option
+	tokens     func(name string) oauth.TokenStore // Vendors.Tokens
 }
 
 // vendorEnvs is every vendor the flow can move to a real account, in the

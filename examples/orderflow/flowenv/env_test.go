@@ -3,8 +3,10 @@ package flowenv_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,7 +16,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/patchbay-go/patchbay/accounting"
 	"github.com/patchbay-go/patchbay/accounting/xero/xerotest"
+	"github.com/patchbay-go/patchbay/connector/oauth"
+	"github.com/patchbay-go/patchbay/connector/sqlstore"
 	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
 	"github.com/patchbay-go/patchbay/crm/pipedrive/pipedrivetest"
 	"github.com/patchbay-go/patchbay/crm/salesforce/salesforcetest"
@@ -270,4 +275,40 @@ func TestEnvironmentSalesforce(t *testing.T) {
 	_, err = flowenv.Configure(ctx, &flow.Systems{}, env.Vendors, nil, nil)
 	require.ErrorContains(t, err, "PATCHBAY_SALESFORCE_CLIENT_ID: missing")
 	require.ErrorContains(t, err, "PATCHBAY_SALESFORCE_ACCESS_TOKEN")
+}
+
+// Two workers on one database (Vendors.Tokens from sqlstore) share Xero's
+// rotating token: the refresh token given is spent once, both work with
+// the token it bought, and the store holds the rotated refresh token for
+// the next start. The temporary directory holds no token file.
+func TestRotatingTokenInSharedStore(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	ctx := context.Background()
+	books := xerotest.NewServer()
+	defer books.Close()
+	cfg := books.OAuthConfig()
+	vars := map[string]string{
+		"PATCHBAY_XERO_URL": books.URL(), "PATCHBAY_XERO_TOKEN_URL": cfg.Endpoint.TokenURL,
+		"PATCHBAY_XERO_CLIENT_ID": cfg.ClientID, "PATCHBAY_XERO_CLIENT_SECRET": cfg.ClientSecret,
+		"PATCHBAY_XERO_REFRESH_TOKEN": books.Connect().RefreshToken, "PATCHBAY_XERO_TENANT_ID": books.TenantID(),
+		"PATCHBAY_XERO_ACCOUNT_CODE": xerotest.SalesAccount, "PATCHBAY_XERO_TAX_TYPE": xerotest.TaxType,
+	}
+	flowenv.Lookup = func(k string) string { return vars[k] }
+	defer func() { flowenv.Lookup = func(string) string { return "" } }()
+	db, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "state.db"))
+	require.NoError(t, err)
+	defer db.Close()
+
+	vendors := flowenv.Vendors{Tokens: func(name string) oauth.TokenStore { return db.TokenStore(name) }}
+	for i := range 2 {
+		var sys flow.Systems
+		_, err := flowenv.Configure(ctx, &sys, vendors, nil, nil)
+		require.NoError(t, err)
+		_, err = sys.Customers.Upsert(ctx, accounting.Customer{Name: fmt.Sprintf("Worker %d", i), Email: fmt.Sprintf("w%d@example.com", i)})
+		require.NoError(t, err, "worker %d", i)
+	}
+	assert.Equal(t, 1, books.Provider.TokenRequests("refresh_token"), "one refresh for both workers")
+	files, _ := filepath.Glob(filepath.Join(tmp, "patchbay-xero-*"))
+	assert.Empty(t, files, "the token went to the database, not a file")
 }
