@@ -9,7 +9,8 @@ import (
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/sqlstore"
-	"github.com/patchbay-go/patchbay/inventory/shopify"
+	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
+	"github.com/patchbay-go/patchbay/inventory"
 )
 
 // Reconciliation: Shopify says plainly that webhooks can be missed, and
@@ -23,7 +24,7 @@ const cursorKind = "reconcile.cursor"
 // reconciler polls the shop's orders changed since its cursor and puts
 // each in the inbox, which drops the ones a webhook already brought.
 type reconciler struct {
-	orders *shopify.OrdersService
+	orders inventory.Orders // the shop's: shopify.Client.Orders
 	db     *sqlstore.DB
 	inbox  *sqlstore.Inbox
 	wake   chan<- struct{}
@@ -54,22 +55,42 @@ func (rc *reconciler) run(ctx context.Context, every time.Duration) error {
 // startCursor is where a service's first poll starts.
 func startCursor(now time.Time) time.Time { return now.Add(-10 * time.Minute) }
 
-// poll runs one reconciliation pass and moves the cursor on.
-func (rc *reconciler) poll(ctx context.Context) error {
+// poll runs one reconciliation pass, moving the cursor on as it goes.
+// The list is oldest change first, so the cursor can follow it: a pass
+// that fails half-way (a page refused, the shop's budget spent) leaves
+// the cursor at the last order it queued, and the next pass goes on from
+// there instead of listing again all that this one listed.
+func (rc *reconciler) poll(ctx context.Context) (err error) {
 	since, err := rc.cursor(ctx)
 	if err != nil {
 		return err
 	}
-	last := since
-	for so, err := range rc.orders.List(ctx, shopify.OrderListOptions{UpdatedSince: since}) {
+	last, saved := since, since
+	save := func() error {
+		if !last.After(saved) {
+			return nil
+		}
+		if err := rc.db.Put(ctx, cursorKind, inboxSource, []byte(last.UTC().Format(time.RFC3339Nano))); err != nil {
+			return err
+		}
+		saved = last
+		return nil
+	}
+	defer func() {
+		if serr := save(); err == nil {
+			err = serr
+		}
+	}()
+	n := 0
+	for so, err := range rc.orders.List(ctx, since) {
 		if err != nil {
 			if so == nil && errors.Is(err, connector.ErrInvalidResponse) {
 				rc.report("reconciliation: " + err.Error()) // no order the flow can ship, as a rejected webhook
 				continue
 			}
-			return err // the cursor stays where the last complete pass left it
+			return err // the next pass goes on from the last order queued
 		}
-		o := fromShopify(so)
+		o := fromOrder(so)
 		payload, err := json.Marshal(o)
 		if err != nil {
 			return err
@@ -89,12 +110,18 @@ func (rc *reconciler) poll(ctx context.Context) error {
 		if so.UpdatedAt.After(last) {
 			last = so.UpdatedAt
 		}
-	}
-	if last.After(since) {
-		return rc.db.Put(ctx, cursorKind, inboxSource, []byte(last.UTC().Format(time.RFC3339Nano)))
+		if n++; n%cursorEvery == 0 {
+			if err := save(); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
+
+// cursorEvery is how many orders a pass queues between two saves of its
+// cursor.
+const cursorEvery = 50
 
 func (rc *reconciler) cursor(ctx context.Context) (time.Time, error) {
 	b, ok, err := rc.db.Get(ctx, cursorKind, inboxSource)
@@ -106,4 +133,19 @@ func (rc *reconciler) cursor(ctx context.Context) (time.Time, error) {
 		return at, rc.db.Put(ctx, cursorKind, inboxSource, []byte(at.UTC().Format(time.RFC3339Nano)))
 	}
 	return time.Parse(time.RFC3339Nano, string(b))
+}
+
+// fromOrder maps an order the shop's list yields onto the flow's order, as
+// fromShopify maps a webhook's: the same id ("shopify-" and Shopify's
+// numeric id), so that the inbox drops an order that came both ways.
+func fromOrder(so *inventory.Order) flow.Order {
+	o := flow.Order{ID: "shopify-" + so.ID, Currency: so.Currency, ServiceLevel: "standard", ShipTo: so.ShipTo,
+		Customer: flow.Customer{Email: so.Customer.Email, FirstName: so.Customer.FirstName, LastName: so.Customer.LastName, Phone: so.Customer.Phone}}
+	if so.Express {
+		o.ServiceLevel = "express"
+	}
+	for _, l := range so.Lines {
+		o.Lines = append(o.Lines, flow.Line{SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
+	}
+	return o
 }

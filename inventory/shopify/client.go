@@ -55,16 +55,19 @@ type Client struct {
 	Items             *ItemsService
 	Locations         *LocationsService
 	Stock             *StockService
-	Orders            *OrdersService // the shop's orders, for a poll that catches missed webhooks
+	Orders            *OrdersService      // the shop's orders: one by id, a poll that catches missed webhooks, a webhook's
+	Fulfilments       *FulfilmentsService // an order shipped, with its tracking number, and taken back
 
 	gql *graphQL
 }
 
 var (
-	_ connector.Connector = (*Client)(nil)
-	_ inventory.Items     = (*ItemsService)(nil)
-	_ inventory.Locations = (*LocationsService)(nil)
-	_ inventory.Stock     = (*StockService)(nil)
+	_ connector.Connector   = (*Client)(nil)
+	_ inventory.Items       = (*ItemsService)(nil)
+	_ inventory.Locations   = (*LocationsService)(nil)
+	_ inventory.Stock       = (*StockService)(nil)
+	_ inventory.Orders      = (*OrdersService)(nil)
+	_ inventory.Fulfilments = (*FulfilmentsService)(nil)
 )
 
 // New builds a client for a shop. opts are the connector's.
@@ -93,7 +96,8 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 	}
 	g := &graphQL{c: c, path: "/admin/api/" + APIVersion + "/graphql.json", bucket: &bucket{max: 2000, available: 2000, restore: 100, at: time.Now()},
 		costs: map[string]float64{}}
-	return &Client{Client: c, gql: g, Items: &ItemsService{g: g}, Locations: &LocationsService{g: g}, Stock: &StockService{g: g}, Orders: &OrdersService{g: g}}, nil
+	return &Client{Client: c, gql: g, Items: &ItemsService{g: g}, Locations: &LocationsService{g: g}, Stock: &StockService{g: g}, Orders: &OrdersService{g: g},
+		Fulfilments: &FulfilmentsService{g: g}}, nil
 }
 
 // graphQL sends documents to the Admin API with cost pacing.

@@ -2,8 +2,11 @@
 // API (REST Admin is legacy since 2024-10): variants by SKU, locations,
 // inventory levels with named quantities, and adjustments and sets, as the
 // inventory interfaces; Shopify's webhooks, orders/create among them,
-// with the orders they carry; and the shop's orders (Client.Orders), for a
-// poll that catches the webhooks that never came.
+// with the orders they carry; the shop's orders (Client.Orders,
+// inventory.Orders): one by id, a poll that catches the webhooks that
+// never came; and their fulfilments (Client.Fulfilments,
+// inventory.Fulfilments): an order shipped with its tracking number, and
+// taken back.
 //
 // # Auth
 //
@@ -17,12 +20,24 @@
 //
 // # Idempotency
 //
-// inventoryAdjustQuantities and inventorySetQuantities carry the
-// @idempotent(key:) directive: the same key twice applies the change once,
-// and the repeat answers what the first left. The key is the caller's
-// (connector.WithIdempotencyKey) or a fresh one per call, so that the
-// client's own retries are safe. Queries change nothing and are retried
-// freely.
+// inventoryAdjustQuantities, inventorySetQuantities and fulfillmentCreate
+// carry the @idempotent(key:) directive: the same key twice applies the
+// change once, and the repeat answers what the first left. The key is the
+// caller's (connector.WithIdempotencyKey) or a fresh one per call, so that
+// the client's own retries are safe. Queries change nothing and are
+// retried freely; so is fulfillmentCancel, as cancelling twice undoes
+// nothing more.
+//
+// Fulfil does not rest on the directive alone: Shopify lists it for its
+// inventory and refund mutations
+// (https://shopify.dev/changelog/adding-idempotency-for-inventory-adjustments-and-refund-mutations),
+// and a repeat must carry the same variables. So Fulfil reads the order
+// first and returns a fulfillment of it under the same tracking number
+// that still stands, without a mutation; only an order with open
+// fulfillment orders gets a fulfillmentCreate. The race left: two calls at
+// once for one order, under different keys, both find it open; Shopify
+// closes the fulfillment orders with the first, and refuses the second (a
+// userError, ErrValidation).
 //
 // # Rate limits
 //
@@ -55,13 +70,27 @@
 // reconcile with a periodic poll
 // (https://shopify.dev/docs/apps/build/webhooks/best-practices#implement-reconciliation-jobs). Orders.List reads the orders query,
 // sorted by UPDATED_AT, oldest change first, filtered with
-// "updated_at:>='...'" from OrderListOptions.UpdatedSince, and yields the
-// same Order DecodeOrder reads from a webhook (ID is legacyResourceId, the
-// webhook's "id"), so one mapping serves both and an inbox keyed by the id
-// drops the order that came both ways. Pages hold 8 orders, under
-// Shopify's 1,000-point cap on one query's cost; an order's lines past the
-// first 50 are read with the order query. Without the read_all_orders
-// scope Shopify shows only the last 60 days' orders.
+// "updated_at:>='...'" from its since, and yields the same
+// inventory.Order that Orders.FromWebhook reads from a webhook (DecodeOrder)
+// and Orders.Get from the order query: ID is legacyResourceId, the
+// webhook's "id", Number the order's name ("#1001"). One mapping serves
+// all three, so an inbox keyed by the id drops the order that came both
+// ways. Pages hold 8 orders, under Shopify's 1,000-point cap on one
+// query's cost; an order's lines past the first 50 are read with the order
+// query. Without the read_all_orders scope Shopify shows only the last 60
+// days' orders.
+//
+// # Fulfilments
+//
+// Fulfilments.Fulfil fulfils the order's open fulfillment orders whole, in
+// one fulfillmentCreate with the shipment's tracking company, number and
+// URL, and notifyCustomer from Shipment.Notify (Shopify then sends its own
+// shipping confirmation). Fulfilment.ID is the fulfillment's numeric id.
+// An order whose open fulfillment orders are at several locations is
+// refused: one tracking number cannot cover parcels from two places.
+// Fulfilments.Cancel is fulfillmentCancel; the fulfillment orders open
+// again. They need the (read_/write_)merchant_managed_fulfillment_orders
+// scopes.
 //
 // # Version
 //
@@ -79,9 +108,12 @@
 //   - https://shopify.dev/docs/api/usage/pagination-graphql
 //   - https://shopify.dev/docs/api/admin-graphql/latest/queries/orders
 //   - https://shopify.dev/docs/api/usage/search-syntax
+//   - https://shopify.dev/docs/api/admin-graphql/latest/mutations/fulfillmentCreate
+//   - https://shopify.dev/docs/api/admin-graphql/latest/mutations/fulfillmentCancel
+//   - https://shopify.dev/docs/api/usage/idempotent-requests
 //   - https://shopify.dev/docs/apps/build/webhooks/subscribe/https
 //   - https://shopify.dev/changelog/compare-and-swap-for-inventory-mutations-with-change-from-quantity
 //
-// Its sandbox is shopifytest; inventorytest.Run holds it to the inventory
-// contract.
+// Its sandbox is shopifytest; inventorytest.Run and inventorytest.RunOrders
+// hold it to the inventory and orders contracts.
 package shopify

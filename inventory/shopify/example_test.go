@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"strconv"
 	"time"
 
 	"github.com/patchbay-go/patchbay/connector"
@@ -81,10 +82,14 @@ func ExampleOrdersService_List() {
 		panic(err)
 	}
 
-	seen := map[int64]bool{}
+	seen := map[string]bool{}
 	handler, err := shopify.NewWebhookHandler(webhook.Config{Secrets: []string{sandbox.WebhookSecret()}},
 		func(ctx context.Context, e shopify.Event) error {
-			seen[e.Payload.Order.ID] = true
+			o, err := client.Orders.FromWebhook(ctx, e.Payload.Body)
+			if err != nil {
+				return nil // not an order a flow can ship: acknowledged, and reported in a real handler
+			}
+			seen[o.ID] = true
 			return nil
 		})
 	if err != nil {
@@ -103,12 +108,12 @@ func ExampleOrdersService_List() {
 	fmt.Println(len(seen), "webhooks came")
 
 	var since time.Time // the UpdatedAt of the last order the previous poll saw
-	for o, err := range client.Orders.List(ctx, shopify.OrderListOptions{UpdatedSince: since}) {
+	for o, err := range client.Orders.List(ctx, since) {
 		if err != nil {
 			panic(err) // an order that cannot be shipped is an error too: report it and go on
 		}
 		if !seen[o.ID] {
-			fmt.Println("missed:", o.LineItems[0].SKU, o.ShippingAddress.City)
+			fmt.Println("missed:", o.Lines[0].SKU, o.ShipTo.City)
 			seen[o.ID] = true
 		}
 		since = o.UpdatedAt
@@ -119,4 +124,37 @@ func ExampleOrdersService_List() {
 	// missed: MUG-001 Auckland
 	// missed: MUG-001 Auckland
 	// 4 orders
+}
+
+// Tell the shop an order shipped, once: the key comes from the order, so a
+// re-run after a crash finds the fulfillment it made. Shopify mails the
+// customer its shipping confirmation (Notify).
+func ExampleFulfilmentsService_Fulfil() {
+	sandbox := shopifytest.NewServer()
+	defer sandbox.Close()
+	ctx := context.Background()
+	client, err := shopify.New(shopify.Config{BaseURL: sandbox.URL(), Auth: sandbox.Auth()})
+	if err != nil {
+		panic(err)
+	}
+	id, _, err := sandbox.OrderWebhook(shopifytest.NewOrder{Email: "ada@example.com", Currency: "NZD",
+		Address: shopifytest.OrderAddress{Street: "1 Queen St", City: "Auckland", PostalCode: "1010", Country: "NZ"},
+		Lines:   []shopifytest.OrderLine{{SKU: "MUG-001", Title: "Mug", Quantity: 1, Price: "12.50"}}})
+	if err != nil {
+		panic(err)
+	}
+	orderID := strconv.FormatInt(id, 10)
+	shipped := inventory.Shipment{Carrier: "DHL Express", TrackingNumber: "1234567890", Notify: true}
+	for range 2 {
+		f, err := client.Fulfilments.Fulfil(ctx, orderID, shipped, connector.WithIdempotencyKey(connector.DeriveKey("order", orderID, "fulfil")))
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(f.Carrier, f.TrackingNumber, "notified:", f.Notified)
+	}
+	fmt.Println(sandbox.Shipped(orderID))
+	// Output:
+	// DHL Express 1234567890 notified: true
+	// DHL Express 1234567890 notified: true
+	// [1234567890]
 }

@@ -51,12 +51,14 @@ func FuzzDecodeOrder(f *testing.F) {
 		if o.ID <= 0 || len(o.LineItems) == 0 || o.ShippingAddress == nil {
 			t.Fatalf("accepted an order it cannot ship: %+v", o)
 		}
-		_ = o.Express()
+		if io := o.inventory(body); io.ID != strconv.FormatInt(o.ID, 10) || len(io.Lines) != len(o.LineItems) || io.Express != o.Express() {
+			t.Fatalf("mapped %+v from %+v", io, o)
+		}
 	})
 }
 
-// FuzzDecodeGraphQLOrder: any node of the orders connection is an order
-// that can be shipped, its ID the legacyResourceId, or an
+// FuzzDecodeGraphQLOrder: any Order node is an order that can be
+// shipped, its ID the legacyResourceId and Raw the node, or an
 // ErrInvalidResponse; never a panic.
 func FuzzDecodeGraphQLOrder(f *testing.F) {
 	f.Fuzz(func(t *testing.T, node []byte) {
@@ -67,16 +69,23 @@ func FuzzDecodeGraphQLOrder(f *testing.F) {
 			}
 			return
 		}
-		if o.ID <= 0 || len(o.LineItems) == 0 || o.ShippingAddress == nil {
+		if o.ID == "" || len(o.Lines) == 0 {
 			t.Fatalf("accepted an order it cannot ship: %+v", o)
+		}
+		for _, l := range o.Lines {
+			if strings.TrimSpace(l.SKU) == "" || l.Quantity <= 0 {
+				t.Fatalf("accepted a line it cannot ship: %+v", l)
+			}
 		}
 		var w struct {
 			LegacyResourceID string `json:"legacyResourceId"`
 		}
-		if json.Unmarshal(node, &w) != nil || strings.TrimLeft(w.LegacyResourceID, "0") != strconv.FormatInt(o.ID, 10) {
-			t.Fatalf("id %d is not the legacyResourceId of %s", o.ID, node)
+		if json.Unmarshal(node, &w) != nil || strings.TrimLeft(w.LegacyResourceID, "0") != o.ID {
+			t.Fatalf("id %s is not the legacyResourceId of %s", o.ID, node)
 		}
-		_ = o.Express()
+		if !bytes.Equal(o.Raw, node) {
+			t.Fatal("Raw is not the node")
+		}
 	})
 }
 
@@ -128,6 +137,36 @@ func FuzzVerifyWebhook(f *testing.F) {
 		SignWebhook(r, body, cfg.Secrets[0], time.Unix(1_800_000_000, 0))
 		if err := VerifyWebhook(r, body, cfg); err != nil {
 			t.Fatalf("genuine signature refused: %v", err)
+		}
+	})
+}
+
+// FuzzFulfilmentState: any answer to the FulfilmentState query gives a
+// fulfillment that stands under the tracking number asked for, or the
+// open fulfillment orders of one location, or a typed error; never a
+// panic.
+func FuzzFulfilmentState(f *testing.F) {
+	f.Fuzz(func(t *testing.T, number string, order []byte) {
+		var st fulfilmentState
+		if json.Unmarshal(order, &st) != nil {
+			return
+		}
+		if fw := st.shipped(number); fw != nil {
+			got := fw.fulfilment("1", true)
+			if got.ID == "" || got.TrackingNumber != number || fw.Status == "CANCELLED" {
+				t.Fatalf("fulfilment %+v from %+v", got, fw)
+			}
+		}
+		ids, err := st.open("1")
+		if err != nil {
+			var apiErr *connector.APIError
+			if ids != nil || !errors.As(err, &apiErr) || (apiErr.Kind != connector.ErrConflict && apiErr.Kind != connector.ErrValidation) {
+				t.Fatalf("ids %v, error %v", ids, err)
+			}
+			return
+		}
+		if len(ids) == 0 {
+			t.Fatal("no fulfillment order and no error")
 		}
 	})
 }

@@ -3,18 +3,21 @@ package shopify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/govalues/decimal"
 
 	"github.com/patchbay-go/patchbay/connector"
+	"github.com/patchbay-go/patchbay/inventory"
 )
 
 // The documents OrdersService sends. Each validates against the Admin
-// schema (see TestConformanceOrders).
+// schema (see TestConformanceOrders and TestConformanceOrdersContract).
 //
 // The cost of a page is what bounds its size: Shopify refuses a query
 // whose requested cost is over 1,000 points, and a connection costs its
@@ -39,6 +42,10 @@ const (
   }
 }`
 
+	queryOrder = `query Order($id: ID!) {
+  order(id: $id) { ` + orderFields + ` }
+}`
+
 	queryOrderLines = `query OrderLines($id: ID!, $after: String) {
   order(id: $id) {
     lineItems(first: 50, after: $after) { ` + orderLineFields + ` }
@@ -50,37 +57,68 @@ const (
 // one query's cost (see queryOrders).
 const orderPageSize = 8
 
-// OrdersService reads the shop's orders. It needs the read_orders scope;
-// without read_all_orders Shopify shows only the last 60 days' orders.
+// OrdersService reads the shop's orders: inventory.Orders. It needs the
+// read_orders scope; without read_all_orders Shopify shows only the last
+// 60 days' orders.
 // https://shopify.dev/docs/api/admin-graphql/latest/queries/orders
 type OrdersService struct{ g *graphQL }
 
-// OrderListOptions selects the orders List yields.
-type OrderListOptions struct {
-	// UpdatedSince keeps the orders changed at or after it (Shopify's
-	// updated_at, to the second); zero is every order. Pass the UpdatedAt
-	// of the last order a poll saw: that order comes again, so a poll
-	// misses none changed in the same second.
-	UpdatedSince time.Time
+// Get reads the order with the numeric id the orders/create webhook
+// carries ("450789469", the REST id), through order(id:) with its global
+// id. An order Shopify does not have is connector.ErrNotFound; one a flow
+// cannot ship (no shipping address, a line without SKU) is
+// ErrInvalidResponse, as FromWebhook refuses it.
+// https://shopify.dev/docs/api/admin-graphql/latest/queries/order
+func (s *OrdersService) Get(ctx context.Context, id string) (*inventory.Order, error) {
+	gid, err := orderGID(id)
+	if err != nil {
+		return nil, err
+	}
+	var data struct {
+		Order json.RawMessage `json:"order"`
+	}
+	if err := s.g.do(ctx, "Order", queryOrder, map[string]any{"id": gid}, &data); err != nil {
+		return nil, err
+	}
+	if len(data.Order) == 0 || string(data.Order) == "null" {
+		return nil, &connector.APIError{Vendor: "shopify", Op: "Order", Kind: connector.ErrNotFound, Message: "no order " + id}
+	}
+	return s.node(ctx, data.Order)
 }
 
-// List yields the shop's orders, oldest change first (sortKey UPDATED_AT),
-// as the same Order that DecodeOrder reads from an orders/create webhook:
-// ID is the numeric id the webhook carries (legacyResourceId). An order a
-// flow cannot ship (no shipping address, a line without SKU) is yielded as
-// an ErrInvalidResponse naming it, as DecodeOrder refuses it, and the list
-// goes on if the loop does; any other error ends the list.
+// FromWebhook reads the order an orders/create delivery's body carries
+// (DecodeOrder), as Get and List read it: ID is the numeric id, Number the
+// order's name ("#1001"), Raw the body. A body that names no order a flow
+// can ship is connector.ErrInvalidResponse. It makes no call.
+func (s *OrdersService) FromWebhook(_ context.Context, body []byte) (*inventory.Order, error) {
+	o, err := DecodeOrder(body)
+	if err != nil {
+		return nil, err
+	}
+	return o.inventory(body), nil
+}
+
+// List yields the shop's orders changed at or after since (Shopify's
+// updated_at, to the second; zero: every order), oldest change first
+// (sortKey UPDATED_AT), as the same inventory.Order that FromWebhook reads
+// from an orders/create webhook: ID is the numeric id the webhook carries
+// (legacyResourceId). Pass the UpdatedAt of the last order a poll saw:
+// that order comes again, so a poll misses none changed in the same
+// second. An order a flow cannot ship (no shipping address, a line without
+// SKU) is yielded as an ErrInvalidResponse naming it, as FromWebhook
+// refuses it, and the list goes on if the loop does; any other error ends
+// the list.
 // https://shopify.dev/docs/api/admin-graphql/latest/queries/orders
 // https://shopify.dev/docs/api/usage/search-syntax
-func (s *OrdersService) List(ctx context.Context, opts OrderListOptions) iter.Seq2[*Order, error] {
+func (s *OrdersService) List(ctx context.Context, since time.Time) iter.Seq2[*inventory.Order, error] {
 	query := ""
-	if !opts.UpdatedSince.IsZero() {
-		query = "updated_at:>='" + opts.UpdatedSince.UTC().Truncate(time.Second).Format(time.RFC3339) + "'"
+	if !since.IsZero() {
+		query = "updated_at:>='" + since.UTC().Truncate(time.Second).Format(time.RFC3339) + "'"
 	}
 	pages := connector.All(ctx, func(ctx context.Context, after string) (connector.Page[orderResult], error) {
 		return s.page(ctx, query, after)
 	})
-	return func(yield func(*Order, error) bool) {
+	return func(yield func(*inventory.Order, error) bool) {
 		for r, err := range pages {
 			if err == nil {
 				err = r.err
@@ -92,9 +130,20 @@ func (s *OrdersService) List(ctx context.Context, opts OrderListOptions) iter.Se
 	}
 }
 
+// orderGID is the global id of the order with the webhook's numeric id.
+// https://shopify.dev/docs/api/usage/gids
+func orderGID(id string) (string, error) {
+	n, err := strconv.ParseUint(strings.TrimPrefix(id, "gid://shopify/Order/"), 10, 63)
+	if err != nil || n == 0 {
+		return "", &connector.APIError{Vendor: "shopify", Op: "Order", Kind: connector.ErrValidation,
+			Message: fmt.Sprintf("order id %q is not Shopify's numeric order id", id)}
+	}
+	return "gid://shopify/Order/" + strconv.FormatUint(n, 10), nil
+}
+
 // orderResult is one node of a page: an order, or why it cannot be one.
 type orderResult struct {
-	order *Order
+	order *inventory.Order
 	err   error
 }
 
@@ -111,23 +160,36 @@ func (s *OrdersService) page(ctx context.Context, query, after string) (connecto
 	}
 	p := connector.Page[orderResult]{}
 	for _, raw := range data.Orders.Nodes {
-		w, err := decodeOrderNode(raw)
-		if err != nil {
-			p.Items = append(p.Items, orderResult{err: err})
-			continue
+		o, err := s.node(ctx, raw)
+		if err != nil && !isBadOrder(err) {
+			return p, err // a call that failed, not an order that cannot be shipped
 		}
-		for w.LineItems.PageInfo.HasNextPage {
-			if err := s.moreLines(ctx, w); err != nil {
-				return p, err
-			}
-		}
-		o, err := w.order()
 		p.Items = append(p.Items, orderResult{order: o, err: err})
 	}
 	if data.Orders.PageInfo.HasNextPage {
 		p.Next = data.Orders.PageInfo.EndCursor
 	}
 	return p, nil
+}
+
+// node makes one Order node (of orders, or order) an inventory.Order,
+// reading its lines past the first page. Raw is the node as Shopify sent
+// it, with its first page of lines.
+func (s *OrdersService) node(ctx context.Context, raw json.RawMessage) (*inventory.Order, error) {
+	w, err := decodeOrderNode(raw)
+	if err != nil {
+		return nil, err
+	}
+	for w.LineItems.PageInfo.HasNextPage {
+		if err := s.moreLines(ctx, w); err != nil {
+			return nil, err
+		}
+	}
+	o, err := w.order()
+	if err != nil {
+		return nil, err
+	}
+	return o.inventory(raw), nil
 }
 
 // moreLines reads the next page of an order's lines into w.
@@ -209,7 +271,7 @@ type orderLinesWire struct {
 func decodeOrderNode(raw []byte) (*orderWire, error) {
 	var w orderWire
 	if err := json.Unmarshal(raw, &w); err != nil {
-		return nil, &connector.APIError{Vendor: "shopify", Op: "Orders", Kind: connector.ErrInvalidResponse, Message: "an order could not be decoded: " + err.Error()}
+		return nil, badOrder("an order node could not be decoded: " + err.Error())
 	}
 	return &w, nil
 }
@@ -247,14 +309,25 @@ func (w *orderWire) order() (*Order, error) {
 	return o, nil
 }
 
-// decodeGraphQLOrder is what List makes of one node of the orders
-// connection (whose lines fit one page): FuzzDecodeGraphQLOrder's entry.
-func decodeGraphQLOrder(raw []byte) (*Order, error) {
+// decodeGraphQLOrder is what Get and List make of one Order node whose
+// lines fit one page: FuzzDecodeGraphQLOrder's entry.
+func decodeGraphQLOrder(raw []byte) (*inventory.Order, error) {
 	w, err := decodeOrderNode(raw)
 	if err != nil {
 		return nil, err
 	}
-	return w.order()
+	o, err := w.order()
+	if err != nil {
+		return nil, err
+	}
+	return o.inventory(raw), nil
+}
+
+// isBadOrder says err is an order a flow cannot ship (badOrder), not a
+// call that failed.
+func isBadOrder(err error) bool {
+	var apiErr *connector.APIError
+	return errors.As(err, &apiErr) && apiErr.Op == badOrderOp
 }
 
 func str(s *string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,38 +15,39 @@ import (
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/webhook"
 	"github.com/patchbay-go/patchbay/internal/spec"
+	"github.com/patchbay-go/patchbay/inventory"
 	"github.com/patchbay-go/patchbay/inventory/shopify"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
 )
 
 // placeOrders places n orders a minute apart on the sandbox's clock,
 // without webhooks, and returns their ids in order.
-func placeOrders(t *testing.T, srv *shopifytest.Server, n int) []int64 {
+func placeOrders(t *testing.T, srv *shopifytest.Server, n int) []string {
 	t.Helper()
-	var ids []int64
+	var ids []string
 	for i := range n {
 		o := order
 		o.Lines = []shopifytest.OrderLine{{SKU: fmt.Sprintf("SKU-%d", i), Title: "Thing", Quantity: i + 1, Price: "3.10"}}
 		id, _, err := srv.OrderWebhook(o)
 		require.NoError(t, err)
-		ids = append(ids, id)
+		ids = append(ids, strconv.FormatInt(id, 10))
 		srv.Advance(time.Minute)
 	}
 	return ids
 }
 
-func listOrders(t *testing.T, client *shopify.Client, opts shopify.OrderListOptions) []*shopify.Order {
+func listOrders(t *testing.T, client *shopify.Client, since time.Time) []*inventory.Order {
 	t.Helper()
-	var out []*shopify.Order
-	for o, err := range client.Orders.List(context.Background(), opts) {
+	var out []*inventory.Order
+	for o, err := range client.Orders.List(context.Background(), since) {
 		require.NoError(t, err)
 		out = append(out, o)
 	}
 	return out
 }
 
-func orderIDs(orders []*shopify.Order) []int64 {
-	var ids []int64
+func orderIDs(orders []*inventory.Order) []string {
+	var ids []string
 	for _, o := range orders {
 		ids = append(ids, o.ID)
 	}
@@ -59,42 +61,64 @@ func TestOrdersList(t *testing.T) {
 	srv, client := sandbox(t, nil)
 	ids := placeOrders(t, srv, 20)
 
-	all := listOrders(t, client, shopify.OrderListOptions{})
+	all := listOrders(t, client, time.Time{})
 	assert.Equal(t, ids, orderIDs(all))
 	for i := 1; i < len(all); i++ {
 		assert.True(t, all[i-1].UpdatedAt.Before(all[i].UpdatedAt), "oldest change first")
 	}
 
 	since := all[12].UpdatedAt
-	assert.Equal(t, ids[12:], orderIDs(listOrders(t, client, shopify.OrderListOptions{UpdatedSince: since})),
+	assert.Equal(t, ids[12:], orderIDs(listOrders(t, client, since)),
 		"changed at or after UpdatedSince: the last seen order comes again")
-	assert.Equal(t, ids[12:], orderIDs(listOrders(t, client, shopify.OrderListOptions{UpdatedSince: since.Add(999 * time.Millisecond)})),
+	assert.Equal(t, ids[12:], orderIDs(listOrders(t, client, since.Add(999*time.Millisecond))),
 		"UpdatedSince within the second of an order's change keeps it: Shopify's times are to the second")
 
 	srv.Advance(time.Hour)
-	require.True(t, srv.UpdateOrder(ids[3]))
-	got := orderIDs(listOrders(t, client, shopify.OrderListOptions{UpdatedSince: since}))
-	assert.Equal(t, append(append([]int64{}, ids[12:]...), ids[3]), got, "the order changed last comes last")
-	assert.Empty(t, listOrders(t, client, shopify.OrderListOptions{UpdatedSince: srv.Now().Add(time.Hour)}))
+	id3, err := strconv.ParseInt(ids[3], 10, 64)
+	require.NoError(t, err)
+	require.True(t, srv.UpdateOrder(id3))
+	got := orderIDs(listOrders(t, client, since))
+	assert.Equal(t, append(append([]string{}, ids[12:]...), ids[3]), got, "the order changed last comes last")
+	assert.Empty(t, listOrders(t, client, srv.Now().Add(time.Hour)))
 }
 
-// A listed order is the very Order DecodeOrder reads from its
-// orders/create webhook: the flow maps both the same way.
+// withoutRaw is o with Raw cleared: the webhook's body and the GraphQL
+// node differ in shape, not in the order they carry.
+func withoutRaw(o *inventory.Order) *inventory.Order {
+	c := *o
+	c.Raw = nil
+	return &c
+}
+
+// A listed order, and one read with Get, is the very order FromWebhook
+// reads from its orders/create webhook, field for field: one mapping
+// behind all three.
 func TestOrdersListMatchesWebhook(t *testing.T) {
 	srv, client := sandbox(t, nil)
 	o := order
 	o.Lines = append(o.Lines, shopifytest.OrderLine{SKU: "TEA-9", Title: "Tea & biscuits", Quantity: 3, Price: "4.05"})
-	_, body, err := srv.OrderWebhook(o)
+	id, body, err := srv.OrderWebhook(o)
 	require.NoError(t, err)
-	fromWebhook, err := shopify.DecodeOrder(body)
+	fromWebhook, err := client.Orders.FromWebhook(context.Background(), body)
 	require.NoError(t, err)
+	assert.JSONEq(t, string(body), string(fromWebhook.Raw))
 
-	listed := listOrders(t, client, shopify.OrderListOptions{})
+	listed := listOrders(t, client, time.Time{})
 	require.Len(t, listed, 1)
-	assert.Equal(t, fromWebhook, listed[0])
-	assert.True(t, listed[0].Express())
-	assert.Equal(t, "4.05", listed[0].LineItems[1].Price.String())
-	assert.False(t, listed[0].UpdatedAt.IsZero())
+	assert.Equal(t, withoutRaw(fromWebhook), withoutRaw(listed[0]))
+	got, err := client.Orders.Get(context.Background(), strconv.FormatInt(id, 10))
+	require.NoError(t, err)
+	assert.Equal(t, withoutRaw(fromWebhook), withoutRaw(got))
+	assert.Contains(t, string(got.Raw), `"legacyResourceId"`, "Raw is the GraphQL node")
+
+	assert.Equal(t, strconv.FormatInt(id, 10), got.ID)
+	assert.Regexp(t, `^#\d+$`, got.Number)
+	assert.True(t, got.Express)
+	assert.Equal(t, "Express Shipping", got.Shipping)
+	assert.Equal(t, "4.05", got.Lines[1].UnitPrice.String())
+	assert.Equal(t, "Ada Lovelace", got.ShipTo.Name)
+	assert.Equal(t, "ada@example.com", got.ShipTo.Email)
+	assert.False(t, got.UpdatedAt.IsZero())
 }
 
 // An order with more lines than a page of them (50) comes whole: the rest
@@ -106,16 +130,19 @@ func TestOrdersListManyLines(t *testing.T) {
 	for i := range 120 {
 		o.Lines = append(o.Lines, shopifytest.OrderLine{SKU: fmt.Sprintf("L-%03d", i), Title: "Line", Quantity: 1, Price: "1.00"})
 	}
-	_, body, err := srv.OrderWebhook(o)
+	id, body, err := srv.OrderWebhook(o)
 	require.NoError(t, err)
 	placeOrders(t, srv, 2)
-	want, err := shopify.DecodeOrder(body)
+	want, err := client.Orders.FromWebhook(context.Background(), body)
 	require.NoError(t, err)
 
-	listed := listOrders(t, client, shopify.OrderListOptions{})
+	listed := listOrders(t, client, time.Time{})
 	require.Len(t, listed, 3)
-	require.Len(t, listed[0].LineItems, 120)
-	assert.Equal(t, want, listed[0])
+	require.Len(t, listed[0].Lines, 120)
+	assert.Equal(t, withoutRaw(want), withoutRaw(listed[0]))
+	got, err := client.Orders.Get(context.Background(), strconv.FormatInt(id, 10))
+	require.NoError(t, err)
+	assert.Equal(t, withoutRaw(want), withoutRaw(got), "Get reads the lines past the first page too")
 }
 
 // An order a flow cannot ship is yielded as an error naming it, as
@@ -130,9 +157,9 @@ func TestOrdersListUnshippable(t *testing.T) {
 	srv.Advance(time.Minute)
 	placeOrders(t, srv, 1)
 
-	var got []int64
+	var got []string
 	var errs []error
-	for o, err := range client.Orders.List(context.Background(), shopify.OrderListOptions{}) {
+	for o, err := range client.Orders.List(context.Background(), time.Time{}) {
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -152,7 +179,7 @@ func TestOrdersListThrottled(t *testing.T) {
 	ids := placeOrders(t, srv, 10)
 	srv.Throttle(1)
 	srv.FailNext(1, http.StatusServiceUnavailable)
-	assert.Equal(t, ids, orderIDs(listOrders(t, client, shopify.OrderListOptions{})))
+	assert.Equal(t, ids, orderIDs(listOrders(t, client, time.Time{})))
 	assert.GreaterOrEqual(t, srv.Throttled(), 1)
 }
 
@@ -165,16 +192,16 @@ func TestOrdersReconcileDroppedWebhooks(t *testing.T) {
 	ctx := context.Background()
 	start := srv.Now()
 
-	placed := map[int64]bool{}
-	var dropped []int64
+	placed := map[string]bool{}
+	var dropped []string
 	for i := range 12 {
 		id, hookID, body, err := srv.PlaceOrder(ctx, rc.URL, order)
 		require.NoError(t, err)
 		require.NotEmpty(t, body)
-		placed[id] = true
+		placed[strconv.FormatInt(id, 10)] = true
 		if i%4 == 3 {
 			assert.Empty(t, hookID, "order %d: the 4th, 8th and 12th webhooks are dropped", i+1)
-			dropped = append(dropped, id)
+			dropped = append(dropped, strconv.FormatInt(id, 10))
 		} else {
 			assert.NotEmpty(t, hookID)
 		}
@@ -183,14 +210,14 @@ func TestOrdersReconcileDroppedWebhooks(t *testing.T) {
 	assert.Equal(t, 3, srv.DroppedWebhooks())
 	assert.Equal(t, 12, srv.Orders())
 
-	seen := map[int64]bool{}
+	seen := map[string]bool{}
 	for _, e := range rc.Events() {
 		require.NotNil(t, e.Payload.Order)
-		seen[e.Payload.Order.ID] = true
+		seen[strconv.FormatInt(e.Payload.Order.ID, 10)] = true
 	}
 	assert.Len(t, seen, 9)
-	var missing []int64
-	for _, o := range listOrders(t, client, shopify.OrderListOptions{UpdatedSince: start}) {
+	var missing []string
+	for _, o := range listOrders(t, client, start) {
 		if !seen[o.ID] {
 			missing = append(missing, o.ID)
 		}
@@ -240,10 +267,13 @@ func TestConformanceOrders(t *testing.T) {
 	_, _, err := srv.OrderWebhook(o)
 	require.NoError(t, err)
 	ids := placeOrders(t, srv, 9)
-	all := listOrders(t, client, shopify.OrderListOptions{})
+	all := listOrders(t, client, time.Time{})
 	require.Len(t, all, 10)
-	assert.Len(t, all[0].LineItems, 60)
-	assert.Equal(t, ids[1:], orderIDs(listOrders(t, client, shopify.OrderListOptions{UpdatedSince: all[2].UpdatedAt})))
+	assert.Len(t, all[0].Lines, 60)
+	assert.Equal(t, ids[1:], orderIDs(listOrders(t, client, all[2].UpdatedAt)))
+	got, err := client.Orders.Get(context.Background(), all[0].ID)
+	require.NoError(t, err)
+	assert.Len(t, got.Lines, 60)
 }
 
 // The webhook's times are read as RFC 3339; one that is not stays zero and

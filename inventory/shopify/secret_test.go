@@ -18,7 +18,8 @@ import (
 
 // A sentinel access token never reaches an error or a log line, even when
 // Shopify's answers echo it back: in an HTTP error, in a GraphQL error of
-// a 200 answer, in a mutation's userErrors, in a gateway's page.
+// a 200 answer, in a mutation's userErrors (a stock change's, a
+// fulfilment's), in a gateway's page.
 func TestSecretNeverLeaks(t *testing.T) {
 	const sentinel = "shpat_SENTINEL5e0c2b7a91d4f00d"
 	srv := connectortest.NewServer(t,
@@ -27,6 +28,10 @@ func TestSecretNeverLeaks(t *testing.T) {
 		connectortest.Fault{Status: 200, Body: `{"data":{"inventoryAdjustQuantities":{"inventoryAdjustmentGroup":null,` +
 			`"userErrors":[{"field":["input"],"message":"no access for ` + sentinel + `","code":"INVALID"}]}}}`},
 		connectortest.Fault{Status: 503, Header: http.Header{"Content-Type": {"text/html"}}, Body: "<h1>Shopify is down</h1> token " + sentinel},
+		connectortest.Fault{Status: 200, Body: `{"data":{"order":{"id":"gid://shopify/Order/1","fulfillments":[],"fulfillmentOrders":{"nodes":[` +
+			`{"id":"gid://shopify/FulfillmentOrder/1","status":"OPEN","assignedLocation":{"location":{"id":"gid://shopify/Location/1"}}}]}}}}`},
+		connectortest.Fault{Status: 200, Body: `{"data":{"fulfillmentCreate":{"fulfillment":null,` +
+			`"userErrors":[{"field":["fulfillment"],"message":"no access for ` + sentinel + `"}]}}}`},
 	)
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -51,8 +56,11 @@ func TestSecretNeverLeaks(t *testing.T) {
 	// header (TestRetriesKeyedCalls). Here only the text matters.
 	_, err = client.Items.GetBySKU(ctx, "MUG-1")
 	connectortest.CheckNoSecret(t, err, sentinel)
+	_, err = client.Fulfilments.Fulfil(ctx, "1", inventory.Shipment{Carrier: "USPS", TrackingNumber: "9400100000000000000001"})
+	assert.ErrorIs(t, err, connector.ErrValidation)
+	connectortest.CheckNoSecret(t, err, sentinel)
 
-	require.Equal(t, 4, srv.Hits())
+	require.Equal(t, 6, srv.Hits())
 	for _, r := range srv.Requests() {
 		require.Equal(t, sentinel, r.Header.Get("X-Shopify-Access-Token"), "the credential was not sent: the test proves nothing")
 	}

@@ -43,8 +43,9 @@ func TestContract(t *testing.T) { inventorytest.Run(t, harness) }
 // unstable 2024-12) and the pinned version 2026-01.
 var shopifyExceptions = []spec.GraphQLException{{
 	Contains: "idempotent",
-	Why: "@idempotent(key:) on inventoryAdjustQuantities and inventorySetQuantities arrived in 2026-01: " +
-		"https://shopify.dev/changelog/compare-and-swap-for-inventory-mutations-with-change-from-quantity",
+	Why: "@idempotent(key:) on inventoryAdjustQuantities and inventorySetQuantities arrived in 2026-01 " +
+		"(https://shopify.dev/changelog/compare-and-swap-for-inventory-mutations-with-change-from-quantity); " +
+		"fulfillmentCreate carries it too, with a lookup by tracking number behind it (see doc.go)",
 }}
 
 // The contract again: every document and its variables validated against

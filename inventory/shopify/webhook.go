@@ -15,6 +15,7 @@ import (
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/webhook"
+	"github.com/patchbay-go/patchbay/inventory"
 )
 
 // Payload is one Shopify webhook delivery: Shopify sends one event per
@@ -154,7 +155,7 @@ type Order struct {
 	LineItems       []OrderLineItem `json:"line_items"`
 	ShippingLines   []ShippingLine  `json:"shipping_lines"`
 	CreatedAt       time.Time       `json:"created_at"`
-	UpdatedAt       time.Time       `json:"updated_at"` // what OrderListOptions.UpdatedSince compares
+	UpdatedAt       time.Time       `json:"updated_at"` // what OrdersService.List's since compares
 }
 
 // OrderCustomer is who placed the order.
@@ -237,16 +238,19 @@ func checkOrder(o *Order) error {
 	return nil
 }
 
+// badOrderOp is the Op of badOrder's errors.
+const badOrderOp = "orders.decode"
+
 func badOrder(msg string) error {
-	return &connector.APIError{Vendor: "shopify", Op: "orders.decode", Kind: connector.ErrInvalidResponse, Message: msg}
+	return &connector.APIError{Vendor: "shopify", Op: badOrderOp, Kind: connector.ErrInvalidResponse, Message: msg}
 }
 
 // Express says whether the customer chose express shipping, by the words
-// shops use in their shipping lines' codes and titles.
+// shops use in their shipping lines' codes and titles
+// (inventory.IsExpress).
 func (o *Order) Express() bool {
 	for _, s := range o.ShippingLines {
-		t := strings.ToLower(s.Code + " " + s.Title)
-		if strings.Contains(t, "express") || strings.Contains(t, "next day") || strings.Contains(t, "overnight") {
+		if inventory.IsExpress(s.Code + " " + s.Title) {
 			return true
 		}
 	}

@@ -2,8 +2,11 @@ package shopify
 
 import (
 	"encoding/json"
+	"strconv"
+	"strings"
 
 	"github.com/patchbay-go/patchbay/inventory"
+	"github.com/patchbay-go/patchbay/shipping"
 )
 
 // The Admin API's GraphQL shapes the connector reads (camelCase, ids as
@@ -104,4 +107,43 @@ func nilIfEmpty(s string) any {
 		return nil
 	}
 	return s
+}
+
+// inventory maps a Shopify order, as DecodeOrder reads a webhook and as
+// orderWire.order reads an Order node, to the vendor-neutral order: the
+// one mapping behind FromWebhook, Get and List, so that they agree. raw is
+// what Shopify sent.
+func (o *Order) inventory(raw []byte) *inventory.Order {
+	out := &inventory.Order{ID: strconv.FormatInt(o.ID, 10), Number: o.Name, Currency: o.Currency,
+		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Raw: json.RawMessage(raw), Customer: inventory.Customer{Email: o.Email}}
+	if out.Number == "" {
+		out.Number = out.ID
+	}
+	if c := o.Customer; c != nil {
+		out.Customer.FirstName, out.Customer.LastName, out.Customer.Phone = c.FirstName, c.LastName, c.Phone
+		if out.Customer.Email == "" {
+			out.Customer.Email = c.Email
+		}
+	}
+	if a := o.ShippingAddress; a != nil {
+		name := a.Name
+		if name == "" {
+			name = strings.TrimSpace(a.FirstName + " " + a.LastName)
+		}
+		out.ShipTo = shipping.Address{Name: name, Company: a.Company, Street1: a.Address1, Street2: a.Address2, City: a.City,
+			Region: a.ProvinceCode, PostalCode: a.Zip, Country: a.CountryCode, Phone: a.Phone, Email: out.Customer.Email}
+	}
+	for _, l := range o.LineItems {
+		out.Lines = append(out.Lines, inventory.OrderLine{SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, UnitPrice: l.Price})
+	}
+	// The first shipping line is the customer's choice; an order has more
+	// only when it was edited.
+	if len(o.ShippingLines) > 0 {
+		out.Shipping = o.ShippingLines[0].Title
+		if out.Shipping == "" {
+			out.Shipping = o.ShippingLines[0].Code
+		}
+	}
+	out.Express = o.Express()
+	return out
 }

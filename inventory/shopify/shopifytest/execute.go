@@ -166,6 +166,15 @@ func (s *Server) resolveRoot(op ast.Operation, f *ast.Field, vars map[string]any
 		return s.idempotent(f, vars, func() map[string]any { return s.adjust(a) }), nil
 	case op == ast.Mutation && f.Name == "inventorySetQuantities":
 		return s.idempotent(f, vars, func() map[string]any { return s.set(a) }), nil
+	case op == ast.Query && f.Name == "fulfillment":
+		if o, ful := s.findFulfillment(argString(a, "id")); ful != nil {
+			return fulfillmentNode(o, ful), nil
+		}
+		return nil, nil
+	case op == ast.Mutation && f.Name == "fulfillmentCreate":
+		return s.idempotent(f, vars, func() map[string]any { return s.fulfil(a) }), nil
+	case op == ast.Mutation && f.Name == "fulfillmentCancel":
+		return s.idempotent(f, vars, func() map[string]any { return s.cancelFulfillment(a) }), nil
 	}
 	return nil, fmt.Errorf("Field '%s' doesn't exist on type '%s' in this sandbox", f.Name, strings.Title(string(op)))
 }

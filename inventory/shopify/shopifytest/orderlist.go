@@ -14,6 +14,8 @@ type order struct {
 	id, number           int64
 	o                    NewOrder
 	createdAt, updatedAt time.Time
+	fulfillmentOrders    []*fulfillmentOrder
+	fulfillments         []*fulfillment // oldest first, cancelled ones too
 }
 
 // WithDroppedWebhooks makes PlaceOrder drop share (0 to 1) of its
@@ -182,7 +184,33 @@ func orderNode(o *order) map[string]any {
 		"shippingAddress": map[string]any{"__typename": "MailingAddress", "firstName": o.o.FirstName, "lastName": o.o.LastName, "name": name,
 			"company": nil, "address1": o.o.Address.Street, "address2": nil, "city": o.o.Address.City, "provinceCode": o.o.Address.Region,
 			"zip": o.o.Address.PostalCode, "countryCodeV2": o.o.Address.Country, "phone": nil},
-		"lineItems":     resolver(func(a map[string]any) any { return connection(lines, a) }),
-		"shippingLines": resolver(func(a map[string]any) any { return connection(shipping, a) }),
+		"lineItems":                resolver(func(a map[string]any) any { return connection(lines, a) }),
+		"shippingLines":            resolver(func(a map[string]any) any { return connection(shipping, a) }),
+		"displayFulfillmentStatus": fulfillmentStatus(o),
+		"fulfillmentOrders": resolver(func(a map[string]any) any {
+			var nodes []map[string]any
+			for _, fo := range o.fulfillmentOrders {
+				nodes = append(nodes, fulfillmentOrderNode(o, fo))
+			}
+			return connection(nodes, a)
+		}),
+		"fulfillments": resolver(func(a map[string]any) any {
+			var list []map[string]any
+			for _, f := range o.fulfillments {
+				list = append(list, fulfillmentNode(o, f))
+			}
+			return first(list, a)
+		}),
 	}
+}
+
+// fulfillmentStatus is the order's displayFulfillmentStatus: FULFILLED
+// once no fulfillment order is open.
+func fulfillmentStatus(o *order) string {
+	for _, fo := range o.fulfillmentOrders {
+		if fo.status == "OPEN" {
+			return "UNFULFILLED"
+		}
+	}
+	return "FULFILLED"
 }

@@ -83,7 +83,8 @@ func (s *Server) OrderWebhook(o NewOrder) (id int64, body []byte, err error) {
 	name := o.FirstName + " " + o.LastName
 	now := s.Now().UTC().Truncate(time.Second)
 	s.mu.Lock()
-	s.orders = append(s.orders, &order{id: id, number: n, o: o, createdAt: now, updatedAt: now})
+	s.orders = append(s.orders, &order{id: id, number: n, o: o, createdAt: now, updatedAt: now,
+		fulfillmentOrders: []*fulfillmentOrder{{id: s.gid("FulfillmentOrder"), locationID: s.locations[0].id, status: "OPEN"}}})
 	s.mu.Unlock()
 	payload := map[string]any{
 		"id": id, "admin_graphql_api_id": fmt.Sprintf("gid://shopify/Order/%d", id), "name": fmt.Sprintf("#%d", n), "order_number": n,

@@ -4,8 +4,11 @@
 // executes the operations the connector uses: productVariants,
 // inventoryItem with its levels and named quantities, locations,
 // inventoryAdjustQuantities and inventorySetQuantities, honouring
-// @idempotent(key:); and orders and order, over the orders placed with
-// PlaceOrder (filtered by updated_at, sorted, paged). It does Shopify's
+// @idempotent(key:); orders and order, over the orders placed with
+// PlaceOrder (filtered by updated_at, sorted, paged), each with a
+// fulfillment order; and fulfillmentCreate and fulfillmentCancel (also
+// under @idempotent), fulfillment, with Shipped to look inside and
+// LoseNextAnswer to lose a committed answer. It does Shopify's
 // cost accounting (a leaky bucket of 2,000 points restoring 100 a
 // second), answers THROTTLED with the real extensions.cost shape, has
 // fault switches (WithDroppedWebhooks among them: orders placed whose
@@ -76,6 +79,7 @@ type Server struct {
 	dropShare float64  // of orders/create webhooks PlaceOrder drops
 	hooks     int      // orders/create webhooks PlaceOrder was to send
 	dropped   int      // of them dropped
+	loseNext  bool     // LoseNextAnswer: cut the next mutation's connection after it ran
 }
 
 type stockItem struct {
@@ -273,6 +277,11 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 	if len(errs) > 0 {
 		out["errors"] = errs
 	}
+	if op.Operation == ast.Mutation && s.loseNext {
+		s.loseNext = false
+		connectortest.Reset(w) // carried out, but the answer never arrives
+		return
+	}
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -286,7 +295,7 @@ func queryCost(set ast.SelectionSet, vars map[string]any) float64 {
 		if !ok {
 			continue
 		}
-		if strings.HasPrefix(f.Name, "inventory") && strings.HasSuffix(f.Name, "Quantities") {
+		if strings.HasPrefix(f.Name, "inventory") && strings.HasSuffix(f.Name, "Quantities") || f.Name == "fulfillmentCreate" || f.Name == "fulfillmentCancel" {
 			cost += 10
 			continue
 		}
