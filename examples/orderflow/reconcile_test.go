@@ -25,7 +25,9 @@ type shopOrders struct {
 	asked     []time.Time
 }
 
-func (s *shopOrders) Get(context.Context, string) (*inventory.Order, error) { return nil, connector.ErrNotFound }
+func (s *shopOrders) Get(context.Context, string) (*inventory.Order, error) {
+	return nil, connector.ErrNotFound
+}
 func (s *shopOrders) FromWebhook(context.Context, []byte) (*inventory.Order, error) {
 	return nil, connector.ErrInvalidResponse
 }

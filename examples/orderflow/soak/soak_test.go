@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -43,6 +44,7 @@ type settings struct {
 	faults       float64 // share of vendor calls that fail
 	dropWebhooks float64 // share of order webhooks the shop never sends
 	kills        int     // worker kills, spread over the placing
+	trace        bool    // PATCHBAY_SERVICE_SOAK_TRACE=1: workers write spans, the slowest orders are shown
 }
 
 func soakSettings() settings {
@@ -53,6 +55,7 @@ func soakSettings() settings {
 	if f, err := strconv.ParseFloat(os.Getenv("PATCHBAY_SERVICE_SOAK_FAULTS"), 64); err == nil && f >= 0 && f <= 1 {
 		s.faults = f
 	}
+	s.trace = os.Getenv("PATCHBAY_SERVICE_SOAK_TRACE") == "1"
 	return s
 }
 
@@ -81,9 +84,16 @@ func TestSoak(t *testing.T) {
 		env = append(env, k+"="+v)
 	}
 	ports := freePorts(t, 2)
+	var spanFiles []string
 	worker := func(i int) *process {
-		return procs.start(fmt.Sprintf("worker-%d", i+1), env, bin["orderflow"], "-listen", "127.0.0.1:"+strconv.Itoa(ports[i]),
-			"-state", db, "-faults", fmt.Sprint(cfg.faults), "-reconcile", "500ms", "-concurrency", "8", "-json")
+		args := []string{"-listen", "127.0.0.1:" + strconv.Itoa(ports[i]),
+			"-state", db, "-faults", fmt.Sprint(cfg.faults), "-reconcile", "500ms", "-concurrency", "8", "-json"}
+		if cfg.trace {
+			f := filepath.Join(dir, fmt.Sprintf("worker-%d-%d.spans.json", i+1, len(spanFiles)))
+			spanFiles = append(spanFiles, f)
+			args = append(args, "-telemetry", f)
+		}
+		return procs.start(fmt.Sprintf("worker-%d", i+1), env, bin["orderflow"], args...)
 	}
 	workers := []*process{worker(0), worker(1)}
 	for i := range workers {
@@ -157,6 +167,7 @@ func TestSoak(t *testing.T) {
 	}
 
 	// The figures: webhook to confirmation, per order.
+	placed0 := maps.Clone(placed)
 	var lat []time.Duration
 	for _, m := range emails(t, ctx, control) {
 		for id, at := range placed {
@@ -180,6 +191,9 @@ func TestSoak(t *testing.T) {
 		cfg.orders, placing.Round(time.Millisecond), cfg.rate, kills, cfg.faults*100, h.DroppedWebhooks, cfg.orders, elapsed.Round(time.Millisecond),
 		float64(cfg.orders)/elapsed.Seconds(), lat[len(lat)/2].Round(time.Millisecond), lat[min(len(lat)-1, len(lat)*99/100)].Round(time.Millisecond),
 		float64(calls)/float64(cfg.orders), h.Requests, h.Deliveries, cfg.orders)
+	if cfg.trace {
+		slowest(t, spanFiles, placed0, 5)
+	}
 	if kills == 0 || h.DroppedWebhooks == 0 {
 		t.Errorf("%d kills, %d webhooks dropped: the soak did not test what it claims", kills, h.DroppedWebhooks)
 	}
