@@ -49,11 +49,15 @@ func isTerminal(w io.Writer) bool {
 }
 
 func (r *report) line(s string) {
-	if r.asJSON {
-		return
-	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.asJSON {
+		// Standard output is the results, one JSON object each; a
+		// service's notes (reconciliation, a refused webhook) go to
+		// standard error.
+		fmt.Fprintln(r.status, s)
+		return
+	}
 	if r.bar {
 		fmt.Fprint(r.status, "\r\033[K")
 	}

@@ -26,6 +26,16 @@ type Harness struct {
 	AddItem func(sku string, quantity int)
 	// Throttle makes the vendor refuse the next n requests as throttled.
 	Throttle func(n int)
+	// SetOnly says the vendor's API only sets quantities (WooCommerce):
+	// the connector adjusts by reading, adding and setting, serialised
+	// within one client, and cannot make adjustments from separate
+	// processes add up. The zero value is a vendor that adds deltas
+	// itself, atomically, and the concurrency test holds it to exact sums
+	// from any number of callers. Under SetOnly it holds the connector to
+	// what it can promise: concurrent adjustments through one client sum
+	// exactly, each seeing its own place in the sequence, and a key sent
+	// by two callers at once applies once.
+	SetOnly bool
 }
 
 // Run runs the contract; newHarness is called once per subtest.
@@ -81,6 +91,10 @@ func testItems(t *testing.T, h Harness) {
 }
 
 func testConcurrent(t *testing.T, h Harness) {
+	if h.SetOnly {
+		testConcurrentSetOnly(t, h)
+		return
+	}
 	it := item(t, h, "WIDGET-CONC", 100)
 	loc := firstLocation(t, h)
 	var wg sync.WaitGroup
@@ -104,6 +118,41 @@ func testConcurrent(t *testing.T, h Harness) {
 		want[i] = 40 + 3*i
 	}
 	assert.Equal(t, want, afters, "quantities after each change")
+}
+
+// testConcurrentSetOnly: 20 callers of one client, 10 keys each sent by
+// two of them at once; 10 adjustments of -3 apply, each key's two callers
+// see the same quantity after it, and the ten quantities are 97, 94, ...
+// 70.
+func testConcurrentSetOnly(t *testing.T, h Harness) {
+	t.Log("set-only vendor: exact sums are promised within one client, not across processes")
+	it := item(t, h, "WIDGET-CONC", 100)
+	loc := firstLocation(t, h)
+	var wg sync.WaitGroup
+	afters := make([]int, 20)
+	for i := range 20 {
+		wg.Go(func() {
+			left, err := h.Stock.Adjust(context.Background(), []inventory.Change{{ItemID: it.ID, LocationID: loc.ID, Delta: -3, Reason: "correction"}},
+				connector.WithIdempotencyKey(fmt.Sprintf("conc-%d", i/2)))
+			// assert, not require: FailNow must not be called off the test's goroutine.
+			if assert.NoError(t, err) && assert.Len(t, left, 1, "changes reported by Adjust") {
+				afters[i] = left[0].After
+			}
+		})
+	}
+	wg.Wait()
+	require.Equal(t, 70, available(t, h, it.ID, loc.ID), "after 10 keys × -3, each sent twice")
+	var distinct []int
+	for i := 0; i < 20; i += 2 {
+		assert.Equal(t, afters[i], afters[i+1], "the two callers of key conc-%d saw different quantities", i/2)
+		distinct = append(distinct, afters[i])
+	}
+	slices.Sort(distinct)
+	want := make([]int, 10)
+	for i := range want {
+		want[i] = 70 + 3*i
+	}
+	assert.Equal(t, want, distinct, "quantities after each change")
 }
 
 func testIdempotent(t *testing.T, h Harness) {
