@@ -19,11 +19,15 @@ import (
 // The documents OrdersService sends. Each validates against the Admin
 // schema (see TestConformanceOrders and TestConformanceOrdersContract).
 //
-// The cost of a page is what bounds its size: Shopify refuses a query
-// whose requested cost is over 1,000 points, and a connection costs its
-// page size times its nodes' cost. An order with 50 lines of two objects
-// each costs about 110 points, so a page holds 8 orders; the lines of an
-// order with more than 50 are read with OrderLines.
+// The cost of a page is what bounds its size, and what it takes from the
+// shop's bucket: Shopify refuses a query whose requested cost is over
+// 1,000 points, and only starts one when the bucket holds its requested
+// cost. A connection costs its page size times its nodes' cost, so an
+// order asks for its first 10 lines (about 30 points an order, 250 a page
+// of 8; with 50 lines it was 110 an order, and a reconciliation page
+// waited for 900 points while the flow's own calls kept the bucket low).
+// Most orders have fewer; the lines of one with more are read with
+// OrderLines, 50 at a time.
 // https://shopify.dev/docs/api/usage/limits#graphql-admin-api-rate-limits
 const (
 	orderLineFields = `nodes { sku title quantity originalUnitPriceSet { shopMoney { amount } } }
@@ -32,7 +36,7 @@ const (
 	orderFields = `id legacyResourceId name email currencyCode createdAt updatedAt
     customer { firstName lastName phone }
     shippingAddress { firstName lastName name company address1 address2 city provinceCode zip countryCodeV2 phone }
-    lineItems(first: 50) { ` + orderLineFields + ` }
+    lineItems(first: 10) { ` + orderLineFields + ` }
     shippingLines(first: 5) { nodes { code title } }`
 
 	queryOrders = `query Orders($first: Int!, $after: String, $query: String) {
