@@ -54,8 +54,8 @@ func (r *report) line(s string) {
 	if r.asJSON {
 		// Standard output is the results, one JSON object each; a
 		// service's notes (reconciliation, a refused webhook) go to
-		// standard error.
-		fmt.Fprintln(r.status, s)
+		// standard error, stamped as a service's log is.
+		fmt.Fprintln(r.status, time.Now().UTC().Format(time.RFC3339Nano), s)
 		return
 	}
 	if r.bar {

@@ -192,7 +192,7 @@ func TestSoak(t *testing.T) {
 		float64(cfg.orders)/elapsed.Seconds(), lat[len(lat)/2].Round(time.Millisecond), lat[min(len(lat)-1, len(lat)*99/100)].Round(time.Millisecond),
 		float64(calls)/float64(cfg.orders), h.Requests, h.Deliveries, cfg.orders)
 	if cfg.trace {
-		slowest(t, spanFiles, placed0, 5)
+		slowest(t, spanFiles, procs.logs(), placed0, 5)
 	}
 	if kills == 0 || h.DroppedWebhooks == 0 {
 		t.Errorf("%d kills, %d webhooks dropped: the soak did not test what it claims", kills, h.DroppedWebhooks)
@@ -407,6 +407,17 @@ func (ps *processes) stopAll() {
 			<-p.exited
 		}
 	}
+}
+
+// logs are the log files of every process started.
+func (ps *processes) logs() []string {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	var out []string
+	for _, p := range ps.list {
+		out = append(out, p.log)
+	}
+	return out
 }
 
 func (ps *processes) showLogs() {

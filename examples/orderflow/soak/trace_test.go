@@ -38,8 +38,9 @@ func (s span) attr(key string) string {
 // placing to their last attempt's end: each attempt (which worker file,
 // when, how it ended) and its vendor calls that took over a second or
 // were retried, so a tail can be read off the run that had it.
-func slowest(t *testing.T, files []string, placed map[string]time.Time, n int) {
+func slowest(t *testing.T, files, logs []string, placed map[string]time.Time, n int) {
 	t.Helper()
+	queued := reconciled(logs)
 	var all []span
 	fileOf := map[string]string{} // trace → the worker file it came from
 	for _, f := range files {
@@ -103,8 +104,28 @@ func slowest(t *testing.T, files []string, placed map[string]time.Time, n int) {
 				}
 			}
 		}
+		if q, ok := queued[o.id]; ok {
+			fmt.Fprintf(&b, "\n  queued by reconciliation at +%v", q.Sub(at).Round(time.Millisecond))
+		}
 		t.Log(b.String())
 	}
+}
+
+// reconciled reads, from the workers' logs, when reconciliation queued
+// each order whose webhook never came.
+func reconciled(logs []string) map[string]time.Time {
+	out := map[string]time.Time{}
+	for _, f := range logs {
+		data, _ := os.ReadFile(f)
+		for _, line := range strings.Split(string(data), "\n") {
+			stamp, rest, ok := strings.Cut(line, " reconciliation: order ")
+			id, _, found := strings.Cut(rest, " had no webhook")
+			if at, err := time.Parse(time.RFC3339Nano, stamp); ok && found && err == nil {
+				out[id] = at
+			}
+		}
+	}
+	return out
 }
 
 // activity counts, per 5 seconds of the run, the orders placed and the
