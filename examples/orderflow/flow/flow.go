@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/patchbay-go/patchbay/accounting"
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/crm"
@@ -52,7 +54,8 @@ type Flow struct {
 	// Telemetry, when set, reports orders and steps (NewTelemetry).
 	Telemetry *Telemetry
 
-	skus sync.Map // SKU → inventory item id; a catalogue's ids do not change
+	skus       sync.Map           // SKU → inventory item id; a catalogue's ids do not change
+	skuLookups singleflight.Group // one lookup per SKU at a time, however many orders want it
 }
 
 // Step names, which also name the idempotency keys.

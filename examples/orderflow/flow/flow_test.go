@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
+	"github.com/patchbay-go/patchbay/inventory"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(pgtest.Main(m)) }
@@ -183,5 +186,37 @@ func TestInvoiceRejectedCompensates(t *testing.T) {
 	}
 	if c := env.Counts(); c.Invoices != 0 || c.Labels != 0 || c.Emails != 0 {
 		t.Fatalf("counts = %v", c)
+	}
+}
+
+// countingItems counts the SKU lookups that reach the inventory vendor.
+type countingItems struct {
+	inventory.Items
+	lookups atomic.Int64
+}
+
+func (c *countingItems) GetBySKU(ctx context.Context, sku string) (*inventory.Item, error) {
+	c.lookups.Add(1)
+	time.Sleep(20 * time.Millisecond) // long enough for the other orders to ask meanwhile
+	return c.Items.GetBySKU(ctx, sku)
+}
+
+// Orders that need an unknown SKU at the same moment share one lookup:
+// 16 orders at once over 2 SKUs cost the shop 2 lookups, not up to 32.
+func TestConcurrentOrdersShareSKULookups(t *testing.T) {
+	env := start(t)
+	items := &countingItems{Items: env.Flow.Items}
+	env.Flow.Items = items
+	var wg sync.WaitGroup
+	for _, o := range orders(16) {
+		wg.Go(func() {
+			if r := env.Flow.Process(context.Background(), o); r.Status != flow.Done {
+				t.Errorf("order %s: %s", o.ID, r.Reason)
+			}
+		})
+	}
+	wg.Wait()
+	if n := items.lookups.Load(); n != 2 {
+		t.Fatalf("%d SKU lookups for 2 SKUs", n)
 	}
 }

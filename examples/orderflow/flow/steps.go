@@ -111,20 +111,25 @@ func skuOf(items map[string]string, itemID string) string {
 	return itemID
 }
 
-// itemID finds the inventory item of a SKU, once per flow.
+// itemID finds the inventory item of a SKU, once per flow: orders that
+// want it at the same moment share one lookup, rather than each spending
+// the shop's budget on the same answer.
 func (f *Flow) itemID(ctx context.Context, sku string) (string, error) {
 	if id, ok := f.skus.Load(sku); ok {
 		return id.(string), nil
 	}
-	it, err := f.Items.GetBySKU(ctx, sku)
-	if errors.Is(err, connector.ErrNotFound) {
-		return "", &PermanentError{Reason: "unknown SKU " + sku}
-	}
-	if err != nil {
-		return "", err
-	}
-	f.skus.Store(sku, it.ID)
-	return it.ID, nil
+	id, err, _ := f.skuLookups.Do(sku, func() (any, error) {
+		it, err := f.Items.GetBySKU(ctx, sku)
+		if errors.Is(err, connector.ErrNotFound) {
+			return "", &PermanentError{Reason: "unknown SKU " + sku}
+		}
+		if err != nil {
+			return "", err
+		}
+		f.skus.Store(sku, it.ID)
+		return it.ID, nil
+	})
+	return id.(string), err
 }
 
 // Invoice issues the invoice, keyed by the order, with the order id as its

@@ -40,7 +40,7 @@ func (s span) attr(key string) string {
 // were retried, so a tail can be read off the run that had it.
 func slowest(t *testing.T, files, logs []string, placed map[string]time.Time, n int) {
 	t.Helper()
-	queued := reconciled(logs)
+	queued := reconciled(t, logs)
 	var all []span
 	fileOf := map[string]string{} // trace → the worker file it came from
 	for _, f := range files {
@@ -112,12 +112,16 @@ func slowest(t *testing.T, files, logs []string, placed map[string]time.Time, n 
 }
 
 // reconciled reads, from the workers' logs, when reconciliation queued
-// each order whose webhook never came.
-func reconciled(logs []string) map[string]time.Time {
+// each order whose webhook never came, and logs its other notes (a pass
+// that failed, and why).
+func reconciled(t *testing.T, logs []string) map[string]time.Time {
 	out := map[string]time.Time{}
 	for _, f := range logs {
 		data, _ := os.ReadFile(f)
 		for _, line := range strings.Split(string(data), "\n") {
+			if strings.Contains(line, " reconciliation: ") && !strings.Contains(line, " had no webhook") {
+				t.Logf("%s: %s", filepath.Base(f), line)
+			}
 			stamp, rest, ok := strings.Cut(line, " reconciliation: order ")
 			id, _, found := strings.Cut(rest, " had no webhook")
 			if at, err := time.Parse(time.RFC3339Nano, stamp); ok && found && err == nil {
