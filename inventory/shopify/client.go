@@ -124,6 +124,7 @@ func (g *graphQL) do(ctx context.Context, opName, doc string, vars map[string]an
 			estimate = 10
 		}
 		if err := sleep(ctx, g.bucket.reserve(estimate), opName); err != nil {
+			g.bucket.release(estimate)
 			return err
 		}
 		var resp struct {
@@ -138,6 +139,7 @@ func (g *graphQL) do(ctx context.Context, opName, doc string, vars map[string]an
 			callOpts = append(callOpts, connector.WithReplayable())
 		}
 		err := g.c.JSON(ctx, http.MethodPost, g.path, body, &resp, callOpts...)
+		g.bucket.release(estimate)
 		if err != nil {
 			return err
 		}

@@ -32,18 +32,23 @@ type bucket struct {
 	available float64
 	restore   float64 // points a second
 	at        time.Time
+	// reserved is the points of this client's requests not yet answered
+	// (waiting their turn or in flight): what the shop will take that
+	// its last report could not count.
+	reserved float64
 }
 
 // reserve takes cost points and returns how long to wait until they are
 // there. Reserving (the balance may go below zero) makes concurrent
 // callers queue behind each other instead of all seeing the same points
-// and being throttled together.
+// and being throttled together. Every reserve is ended by one release.
 func (b *bucket) reserve(cost float64) time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := time.Now()
 	b.available = min(b.max, b.available+now.Sub(b.at).Seconds()*b.restore) - cost
 	b.at = now
+	b.reserved += cost
 	if b.available >= 0 || b.restore <= 0 {
 		return 0
 	}
@@ -61,17 +66,27 @@ func (b *bucket) wait(cost float64) time.Duration {
 	return time.Duration((cost - avail) / b.restore * float64(time.Second))
 }
 
-// update takes the throttle status Shopify reported. Reservations made
-// since the answer was computed are still outstanding, so the lower of
-// the two views wins.
+// release ends a reservation: its request was answered, or failed.
+func (b *bucket) release(cost float64) {
+	b.mu.Lock()
+	b.reserved = max(0, b.reserved-cost)
+	b.mu.Unlock()
+}
+
+// update takes the throttle status Shopify reported with an answer whose
+// reservation is released. The shop's figure is the truth, both ways:
+// what it says is available, less what this client has reserved since
+// and not yet been charged for. Keeping the lower of the two views
+// instead let the local one drift down for good, by the estimate of
+// every request that failed before the shop charged it and by the refund
+// of every query that cost less than it asked: under faults, calls waited
+// a minute for points the shop had.
 func (b *bucket) update(max, available, restore float64) {
 	if max <= 0 || restore <= 0 {
 		return
 	}
 	b.mu.Lock()
-	now := time.Now()
-	local := min(b.max, b.available+now.Sub(b.at).Seconds()*b.restore)
-	b.max, b.restore, b.available, b.at = max, restore, min(local, available), now
+	b.max, b.restore, b.available, b.at = max, restore, available-b.reserved, time.Now()
 	b.mu.Unlock()
 }
 
