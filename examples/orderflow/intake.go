@@ -8,8 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -21,7 +19,6 @@ import (
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
 	"github.com/patchbay-go/patchbay/inventory/shopify"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
-	"github.com/patchbay-go/patchbay/shipping"
 )
 
 // webhookPath is where the shop's orders/create webhook is subscribed.
@@ -76,7 +73,7 @@ func (in *intake) handle(ctx context.Context, e shopify.Event) error {
 	if e.Kind != webhook.OrderCreated {
 		return nil // subscribed elsewhere: not for this endpoint
 	}
-	so, err := shopify.DecodeOrder(e.Payload.Body)
+	so, err := shopify.OrderFromWebhook(e.Payload.Body)
 	if err != nil {
 		// Acknowledged, and reported: a retry brings the same body, and
 		// Shopify drops subscriptions whose deliveries keep failing.
@@ -86,7 +83,7 @@ func (in *intake) handle(ctx context.Context, e shopify.Event) error {
 		}
 		return nil
 	}
-	o := fromShopify(so)
+	o := flow.FromPlatform(inboxSource, so)
 	payload, err := json.Marshal(o)
 	if err != nil {
 		return err
@@ -113,33 +110,6 @@ func (in *intake) close() error {
 		err = errors.Join(err, serveErr)
 	}
 	return err
-}
-
-// fromShopify maps a Shopify order onto the flow's order. The order id is
-// Shopify's, so every step's key follows from what the shop sent.
-func fromShopify(so *shopify.Order) flow.Order {
-	o := flow.Order{ID: "shopify-" + strconv.FormatInt(so.ID, 10), Currency: so.Currency, ServiceLevel: "standard"}
-	if so.Express() {
-		o.ServiceLevel = "express"
-	}
-	o.Customer.Email = so.Email
-	if c := so.Customer; c != nil {
-		o.Customer.FirstName, o.Customer.LastName, o.Customer.Phone = c.FirstName, c.LastName, c.Phone
-		if o.Customer.Email == "" {
-			o.Customer.Email = c.Email
-		}
-	}
-	a := so.ShippingAddress
-	name := a.Name
-	if name == "" {
-		name = strings.TrimSpace(a.FirstName + " " + a.LastName)
-	}
-	o.ShipTo = shipping.Address{Name: name, Company: a.Company, Street1: a.Address1, Street2: a.Address2, City: a.City,
-		Region: a.ProvinceCode, PostalCode: a.Zip, Country: a.CountryCode, Phone: a.Phone, Email: o.Customer.Email}
-	for _, l := range so.LineItems {
-		o.Lines = append(o.Lines, flow.Line{SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, UnitPrice: l.Price})
-	}
-	return o
 }
 
 // demo places the sample orders on the sandbox shop, whose webhooks
@@ -187,7 +157,7 @@ func startReconciler(ctx context.Context, env *flowtest.Env, db *sqlstore.DB, in
 	shop := env.Shop()
 	if shop == nil {
 		var err error
-		if shop, err = flowenv.Shop(env.HTTPClient(), nil); err != nil || shop == nil {
+		if shop, err = flowenv.Shop(env.HTTPClient(), o.tuning); err != nil || shop == nil {
 			return 0, err
 		}
 	}

@@ -41,6 +41,10 @@ import (
 var sampleOrders []byte
 
 type options struct {
+	// tuning is the connector options every client of the run gets (the
+	// attempt timeout and retries under -faults, telemetry): set by run,
+	// not a flag.
+	tuning                               []connector.Option
 	ordersFile                           string
 	n                                    int
 	concurrency                          int
@@ -212,6 +216,7 @@ func run(ctx context.Context, o options) error {
 				return err
 			}
 		}
+		o.tuning = tuning
 		return serve(ctx, env, st.db, o, orders, out)
 	}
 	passes := []string{"first run"}

@@ -44,13 +44,21 @@ func (rc *reconciler) run(ctx context.Context, every time.Duration) error {
 			return nil
 		case <-t.C:
 		}
-		if err := rc.poll(ctx); err != nil && ctx.Err() == nil {
+		pass, cancel := context.WithTimeout(ctx, passTimeout)
+		err := rc.poll(pass)
+		cancel()
+		if err != nil && ctx.Err() == nil {
 			// A vendor down is reported, and the next poll tries again from
 			// the same cursor.
 			rc.report("reconciliation: " + err.Error())
 		}
 	}
 }
+
+// passTimeout bounds one pass: a connection that hangs past the client's
+// own timeouts must not stop reconciliation for good, and the next pass
+// goes on from the cursor this one left.
+const passTimeout = 2 * time.Minute
 
 // startCursor is where a service's first poll starts.
 func startCursor(now time.Time) time.Time { return now.Add(-10 * time.Minute) }
@@ -90,7 +98,7 @@ func (rc *reconciler) poll(ctx context.Context) (err error) {
 			}
 			return err // the next pass goes on from the last order queued
 		}
-		o := fromOrder(so)
+		o := flow.FromPlatform(inboxSource, so)
 		payload, err := json.Marshal(o)
 		if err != nil {
 			return err
@@ -133,19 +141,4 @@ func (rc *reconciler) cursor(ctx context.Context) (time.Time, error) {
 		return at, rc.db.Put(ctx, cursorKind, inboxSource, []byte(at.UTC().Format(time.RFC3339Nano)))
 	}
 	return time.Parse(time.RFC3339Nano, string(b))
-}
-
-// fromOrder maps an order the shop's list yields onto the flow's order, as
-// fromShopify maps a webhook's: the same id ("shopify-" and Shopify's
-// numeric id), so that the inbox drops an order that came both ways.
-func fromOrder(so *inventory.Order) flow.Order {
-	o := flow.Order{ID: "shopify-" + so.ID, Currency: so.Currency, ServiceLevel: "standard", ShipTo: so.ShipTo,
-		Customer: flow.Customer{Email: so.Customer.Email, FirstName: so.Customer.FirstName, LastName: so.Customer.LastName, Phone: so.Customer.Phone}}
-	if so.Express {
-		o.ServiceLevel = "express"
-	}
-	for _, l := range so.Lines {
-		o.Lines = append(o.Lines, flow.Line{SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
-	}
-	return o
 }

@@ -95,6 +95,12 @@ func (s *OrdersService) Get(ctx context.Context, id string) (*inventory.Order, e
 // order's name ("#1001"), Raw the body. A body that names no order a flow
 // can ship is connector.ErrInvalidResponse. It makes no call.
 func (s *OrdersService) FromWebhook(_ context.Context, body []byte) (*inventory.Order, error) {
+	return OrderFromWebhook(body)
+}
+
+// OrderFromWebhook is FromWebhook without a client, for a webhook intake
+// that has none at hand: Shopify's orders/create body is the whole order.
+func OrderFromWebhook(body []byte) (*inventory.Order, error) {
 	o, err := DecodeOrder(body)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/inventory"
@@ -18,6 +19,9 @@ func (f *Flow) compensate(ctx context.Context, o Order, st *State) (done []strin
 		}
 		done = append(done, what)
 	}
+	if st.FulfilmentID != "" {
+		undo("fulfilment cancelled at "+o.Source, f.Unfulfil(ctx, o, st))
+	}
 	if st.LabelID != "" {
 		undo("label voided", f.VoidLabel(ctx, o, st))
 	}
@@ -28,6 +32,16 @@ func (f *Flow) compensate(ctx context.Context, o Order, st *State) (done []strin
 		undo("restocked", f.Restock(ctx, o, st))
 	}
 	return done, complete
+}
+
+// Unfulfil takes back what the platform was told: the order is open
+// there again.
+func (f *Flow) Unfulfil(ctx context.Context, o Order, st *State) error {
+	shop := f.Shops[o.Source]
+	if shop == nil {
+		return fmt.Errorf("the order was fulfilled at %s, which this flow is no longer given (Systems.Shops)", o.Source)
+	}
+	return shop.Cancel(ctx, o.SourceID, st.FulfilmentID, connector.WithIdempotencyKey(Key(o.ID, stepUnfulfil)))
 }
 
 // VoidLabel asks the carrier to refund the order's label.

@@ -27,6 +27,13 @@ type Systems struct {
 	Items      inventory.Items
 	Stock      inventory.Stock
 	LocationID string
+	// Inventory names the platform Items and Stock are on ("shopify").
+	// An order placed on that same platform had its stock taken there at
+	// checkout: the flow checks it instead of taking it a second time.
+	Inventory string
+	// Shops tells each platform orders are placed on (by Order.Source)
+	// that its orders shipped; a platform not here is not told.
+	Shops map[string]inventory.Fulfilments
 
 	Customers   accounting.Customers
 	Invoices    accounting.Invoices
@@ -53,6 +60,8 @@ type Flow struct {
 	JournalMayBeLost bool
 	// Telemetry, when set, reports orders and steps (NewTelemetry).
 	Telemetry *Telemetry
+	// Confirm says who sends the customer the shipping confirmation.
+	Confirm Confirm
 
 	skus       sync.Map           // SKU → inventory item id; a catalogue's ids do not change
 	skuLookups singleflight.Group // one lookup per SKU at a time, however many orders want it
@@ -60,18 +69,35 @@ type Flow struct {
 
 // Step names, which also name the idempotency keys.
 const (
-	StepCRM     = "crm"
-	StepStock   = "stock"
-	StepInvoice = "invoice"
-	StepLabel   = "label"
-	StepNotify  = "notify"
-	stepRestock = "restock"
-	stepVoidInv = "void-invoice"
-	stepVoidLbl = "void-label"
-	stepFailed  = "failed"
+	StepCRM      = "crm"
+	StepStock    = "stock"
+	StepInvoice  = "invoice"
+	StepLabel    = "label"
+	StepFulfil   = "fulfil"
+	StepNotify   = "notify"
+	stepRestock  = "restock"
+	stepVoidInv  = "void-invoice"
+	stepVoidLbl  = "void-label"
+	stepUnfulfil = "cancel-fulfilment"
+	stepFailed   = "failed"
 	// begun marks a step as started in the journal before it calls anyone,
 	// so a re-run knows whether an earlier attempt may have made something.
 	begun = ":begun"
+)
+
+// Confirm says who sends the customer the shipping confirmation.
+type Confirm int
+
+const (
+	// ConfirmByMail: the flow's own mail (Systems.Mail); the platform is
+	// told the order shipped without mailing the customer. The default.
+	ConfirmByMail Confirm = iota
+	// ConfirmByShop: the platform's own confirmation, with its branding
+	// and tracking page, where it sends one (Shopify); the flow's mail
+	// where it does not (Square) or for an order from no platform.
+	ConfirmByShop
+	// ConfirmByBoth: both.
+	ConfirmByBoth
 )
 
 // Key is the idempotency key of an order's step.
@@ -170,7 +196,8 @@ type step struct {
 }
 
 func (f *Flow) steps() []step {
-	return []step{{StepCRM, f.RecordOnCRM}, {StepStock, f.TakeStock}, {StepInvoice, f.Invoice}, {StepLabel, f.BuyLabel}, {StepNotify, f.Notify}}
+	return []step{{StepCRM, f.RecordOnCRM}, {StepStock, f.TakeStock}, {StepInvoice, f.Invoice}, {StepLabel, f.BuyLabel},
+		{StepFulfil, f.Fulfil}, {StepNotify, f.Notify}}
 }
 
 // fail undoes what the order's steps did and reports it failed. Only a

@@ -3,6 +3,7 @@ package flow
 import (
 	"github.com/govalues/decimal"
 
+	"github.com/patchbay-go/patchbay/inventory"
 	"github.com/patchbay-go/patchbay/shipping"
 )
 
@@ -14,6 +15,32 @@ type Order struct {
 	Currency     string           `json:"currency"`
 	ServiceLevel string           `json:"service_level"` // "standard" (cheapest within 5 days) or "express" (fastest)
 	ShipTo       shipping.Address `json:"ship_to"`
+	// Source names the platform the order was placed on ("shopify"), and
+	// SourceID is its id there. Empty for an order from elsewhere (a
+	// file): then no platform is told it shipped, and no platform took its
+	// stock at checkout.
+	Source   string `json:"source,omitempty"`
+	SourceID string `json:"source_id,omitempty"`
+}
+
+// FromPlatform is the flow's order for one placed on a platform (a
+// vendor-neutral inventory.Order, from a webhook or a list): its ID is
+// the platform's name and its id, so the same order always has the same
+// keys, whichever way it came.
+func FromPlatform(source string, po *inventory.Order) Order {
+	o := Order{ID: source + "-" + po.ID, Source: source, SourceID: po.ID, Currency: po.Currency, ServiceLevel: "standard",
+		ShipTo: po.ShipTo, Customer: Customer{Email: po.Customer.Email, FirstName: po.Customer.FirstName,
+			LastName: po.Customer.LastName, Phone: po.Customer.Phone}}
+	if po.Express {
+		o.ServiceLevel = "express"
+	}
+	if o.ShipTo.Email == "" {
+		o.ShipTo.Email = o.Customer.Email
+	}
+	for _, l := range po.Lines {
+		o.Lines = append(o.Lines, Line{SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
+	}
+	return o
 }
 
 // Customer is who placed the order.

@@ -23,6 +23,8 @@ type State struct {
 	Carrier        string            `json:"carrier,omitempty"`
 	TrackingNumber string            `json:"tracking_number,omitempty"`
 	TrackingURL    string            `json:"tracking_url,omitempty"`
+	FulfilmentID   string            `json:"fulfilment_id,omitempty"` // the platform's record that the order shipped
+	ShopNotified   bool              `json:"shop_notified,omitempty"` // the platform sent its own confirmation
 }
 
 // resume takes the state a journaled step left.

@@ -72,7 +72,16 @@ func (f *Flow) RecordOnCRM(ctx context.Context, o Order, st *State) (string, err
 // TakeStock reserves every line in one adjustment, then checks that no
 // level went below zero: two orders competing for the last unit cannot
 // both win. If one did, the adjustment is undone and the order fails.
+//
+// An order placed on the platform that holds the stock had it taken there
+// at checkout (Shopify, Square and WooCommerce decrement tracked stock
+// when the order is created): taking it again would count it twice, so
+// the flow only checks that the platform did not sell what it did not
+// have.
 func (f *Flow) TakeStock(ctx context.Context, o Order, st *State) (string, error) {
+	if o.Source != "" && o.Source == f.Inventory {
+		return f.checkStockAtSource(ctx, o, st)
+	}
 	st.Items = map[string]string{}
 	var changes []inventory.Change
 	for _, l := range o.Lines {
@@ -100,6 +109,33 @@ func (f *Flow) TakeStock(ctx context.Context, o Order, st *State) (string, error
 		return "1 line reserved", nil
 	}
 	return fmt.Sprintf("%d lines reserved", len(o.Lines)), nil
+}
+
+// checkStockAtSource reads the levels of the order's items where the
+// platform took them: one below zero means the platform sold more than it
+// had (its "continue selling when out of stock"), and the order fails
+// cleanly; the platform's own stock is the platform's to put right when
+// the shop cancels the order there.
+func (f *Flow) checkStockAtSource(ctx context.Context, o Order, st *State) (string, error) {
+	st.Items = map[string]string{}
+	var ids []string
+	for _, l := range o.Lines {
+		id, err := f.itemID(ctx, l.SKU)
+		if err != nil {
+			return "", err
+		}
+		st.Items[l.SKU] = id
+		ids = append(ids, id)
+	}
+	for lvl, err := range f.Stock.Levels(ctx, inventory.LevelFilter{ItemIDs: ids, LocationIDs: []string{f.LocationID}}) {
+		if err != nil {
+			return "", classify(err)
+		}
+		if lvl.Available < 0 {
+			return "", &PermanentError{Reason: fmt.Sprintf("oversold at %s: %s is at %d", o.Source, skuOf(st.Items, lvl.ItemID), lvl.Available)}
+		}
+	}
+	return "taken at checkout by " + o.Source + ", in stock there", nil
 }
 
 func skuOf(items map[string]string, itemID string) string {
@@ -195,9 +231,36 @@ func (f *Flow) BuyLabel(ctx context.Context, o Order, st *State) (string, error)
 	return strings.Join([]string{st.LabelID, st.Carrier, st.TrackingNumber, st.TrackingURL}, " "), nil
 }
 
+// Fulfil tells the platform the order was placed on that it shipped,
+// with the label's carrier and tracking number, keyed by the order: the
+// order shows as fulfilled there, and with Confirm asking for it the
+// platform sends the customer its own confirmation. An order from no
+// platform, or from one not in Shops, has no one to tell.
+func (f *Flow) Fulfil(ctx context.Context, o Order, st *State) (string, error) {
+	shop := f.Shops[o.Source]
+	if shop == nil || o.SourceID == "" {
+		return "no platform to tell", nil
+	}
+	ful, err := shop.Fulfil(ctx, o.SourceID, inventory.Shipment{Carrier: st.Carrier, TrackingNumber: st.TrackingNumber,
+		TrackingURL: st.TrackingURL, Notify: f.Confirm != ConfirmByMail}, connector.WithIdempotencyKey(Key(o.ID, StepFulfil)), st.keyIsNew())
+	if err != nil {
+		return "", classify(err)
+	}
+	st.FulfilmentID, st.ShopNotified = ful.ID, ful.Notified
+	detail := "fulfilled at " + o.Source + " (" + ful.ID + ")"
+	if ful.Notified {
+		detail += ", which confirmed to the customer"
+	}
+	return detail, nil
+}
+
 // Notify sends the shipping confirmation, once, and notes it on the
-// customer's CRM contact.
+// customer's CRM contact. Where the platform sent its own and Confirm
+// says that is the one, the flow's mail is not sent.
 func (f *Flow) Notify(ctx context.Context, o Order, st *State) (string, error) {
+	if f.Confirm == ConfirmByShop && st.ShopNotified {
+		return "confirmed by " + o.Source, nil
+	}
 	msg := Message{To: o.Customer.Email, Subject: "Your order " + o.ID + " has shipped",
 		Body: fmt.Sprintf("Hello %s,\n\nyour order %s is on its way with %s, tracking number %s.\nTrack it at %s\n\nInvoice %s is attached to your account.\n",
 			o.Customer.FirstName, o.ID, st.Carrier, st.TrackingNumber, st.TrackingURL, st.InvoiceNumber)}

@@ -8,6 +8,7 @@ import (
 	"github.com/patchbay-go/patchbay/connector"
 
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
+	"github.com/patchbay-go/patchbay/inventory"
 	"github.com/patchbay-go/patchbay/inventory/shopify"
 )
 
@@ -23,7 +24,11 @@ var shopifyEnv = vendorEnv{system: "inventory", name: "shopify", title: "Shopify
 		if err != nil {
 			return &ConfigError{"PATCHBAY_SHOPIFY_TOKEN", "could not list the shop's locations: " + err.Error()}
 		}
-		s.Items, s.Stock, s.LocationID = sh.Items, sh.Stock, loc
+		s.Items, s.Stock, s.LocationID, s.Inventory = sh.Items, sh.Stock, loc, "shopify"
+		if s.Shops == nil {
+			s.Shops = map[string]inventory.Fulfilments{}
+		}
+		s.Shops["shopify"] = sh.Fulfilments
 		return nil
 	}}
 

@@ -54,11 +54,20 @@ func (a *Activities) BuyLabel(ctx context.Context, in StepInput) (StepOutput, er
 	return a.run(ctx, in, a.Flow.BuyLabel)
 }
 
+func (a *Activities) Fulfil(ctx context.Context, in StepInput) (StepOutput, error) {
+	return a.run(ctx, in, a.Flow.Fulfil)
+}
+
 func (a *Activities) Notify(ctx context.Context, in StepInput) (StepOutput, error) {
 	return a.run(ctx, in, a.Flow.Notify)
 }
 
 // The saga's compensations.
+
+func (a *Activities) Unfulfil(ctx context.Context, in StepInput) error {
+	defer heartbeat(ctx)()
+	return a.Flow.Unfulfil(ctx, in.Order, &in.State)
+}
 
 func (a *Activities) VoidLabel(ctx context.Context, in StepInput) error {
 	defer heartbeat(ctx)()

@@ -6,6 +6,7 @@ package orderworkflow
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -45,6 +46,7 @@ var stepOptions = map[string]workflow.ActivityOptions{
 	flow.StepStock:   {StartToCloseTimeout: time.Minute, HeartbeatTimeout: HeartbeatTimeout, RetryPolicy: retry(20)},
 	flow.StepInvoice: {StartToCloseTimeout: 2 * time.Minute, HeartbeatTimeout: HeartbeatTimeout, RetryPolicy: retry(20)},
 	flow.StepLabel:   {StartToCloseTimeout: 2 * time.Minute, HeartbeatTimeout: HeartbeatTimeout, RetryPolicy: retry(20)},
+	flow.StepFulfil:  {StartToCloseTimeout: time.Minute, HeartbeatTimeout: HeartbeatTimeout, RetryPolicy: retry(30)},
 	flow.StepNotify:  {StartToCloseTimeout: time.Minute, HeartbeatTimeout: HeartbeatTimeout, RetryPolicy: retry(50)},
 }
 
@@ -72,16 +74,19 @@ func OrderWorkflow(ctx workflow.Context, o flow.Order) (flow.Result, error) {
 	res := flow.Result{OrderID: o.ID}
 	st := flow.State{}
 	var saga []compensation
-	steps := []struct {
-		name string
-		run  any
-		undo compensation
-	}{
+	steps := []workflowStep{
 		{flow.StepCRM, a.RecordOnCRM, compensation{}},
 		{flow.StepStock, a.TakeStock, compensation{"restocked", a.Restock, func(s flow.State) bool { return s.StockTaken }}},
 		{flow.StepInvoice, a.Invoice, compensation{"invoice voided", a.VoidInvoice, func(s flow.State) bool { return s.InvoiceID != "" }}},
 		{flow.StepLabel, a.BuyLabel, compensation{"label voided", a.VoidLabel, func(s flow.State) bool { return s.LabelID != "" }}},
+		{flow.StepFulfil, a.Fulfil, compensation{"fulfilment cancelled", a.Unfulfil, func(s flow.State) bool { return s.FulfilmentID != "" }}},
 		{flow.StepNotify, a.Notify, compensation{}},
+	}
+	// The fulfil step came after workflows had run: one started before it
+	// replays its history without it.
+	// https://docs.temporal.io/develop/go/versioning#patching
+	if workflow.GetVersion(ctx, "fulfil-step", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		steps = slices.DeleteFunc(steps, func(s workflowStep) bool { return s.name == flow.StepFulfil })
 	}
 	for _, s := range steps {
 		var out StepOutput
@@ -113,6 +118,14 @@ func OrderWorkflow(ctx workflow.Context, o flow.Order) (flow.Result, error) {
 	res.Status = flow.Done
 	res.InvoiceNumber, res.TrackingNumber, res.TrackingURL = st.InvoiceNumber, st.TrackingNumber, st.TrackingURL
 	return res, nil
+}
+
+// workflowStep is one step of the order: its activity, and the undo of
+// what it made.
+type workflowStep struct {
+	name string
+	run  any
+	undo compensation
 }
 
 // compensation is one undo in the saga.

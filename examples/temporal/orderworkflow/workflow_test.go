@@ -81,7 +81,7 @@ func real(acts *Activities) func(*testsuite.TestWorkflowEnvironment) {
 func TestHappyPath(t *testing.T) {
 	sb := sandboxes(t)
 	res, err := run(t, real(&Activities{Flow: sb.Flow}), order("T1", "MUG-001", 2))
-	if err != nil || res.Status != flow.Done || len(res.Steps) != 5 || res.TrackingNumber == "" || res.InvoiceNumber == "" {
+	if err != nil || res.Status != flow.Done || len(res.Steps) != 6 || res.TrackingNumber == "" || res.InvoiceNumber == "" {
 		t.Fatalf("result %+v, err %v", res, err)
 	}
 	want := flowtest.Counts{Contacts: 1, Deals: 1, Notes: 1, Invoices: 1, Labels: 1, StockAdjustments: 1, Emails: 1}
@@ -114,10 +114,11 @@ func flaky(acts *Activities, rate float64, seed uint64, failures *atomic.Int64) 
 	}
 	return func(env *testsuite.TestWorkflowEnvironment) {
 		for name, step := range map[string]func(context.Context, StepInput) (StepOutput, error){
-			"RecordOnCRM": acts.RecordOnCRM, "TakeStock": acts.TakeStock, "Invoice": acts.Invoice, "BuyLabel": acts.BuyLabel, "Notify": acts.Notify,
+			"RecordOnCRM": acts.RecordOnCRM, "TakeStock": acts.TakeStock, "Invoice": acts.Invoice, "BuyLabel": acts.BuyLabel, "Fulfil": acts.Fulfil, "Notify": acts.Notify,
 		} {
 			env.RegisterActivityWithOptions(wrap(step), activity.RegisterOptions{Name: name})
 		}
+		env.RegisterActivityWithOptions(acts.Unfulfil, activity.RegisterOptions{Name: "Unfulfil"})
 		env.RegisterActivityWithOptions(acts.VoidLabel, activity.RegisterOptions{Name: "VoidLabel"})
 		env.RegisterActivityWithOptions(acts.VoidInvoice, activity.RegisterOptions{Name: "VoidInvoice"})
 		env.RegisterActivityWithOptions(acts.Restock, activity.RegisterOptions{Name: "Restock"})

@@ -54,6 +54,22 @@ func (s *Server) Shipped(orderID string) []string {
 	return out
 }
 
+// Fulfillments counts the fulfillments that stand (not cancelled), over
+// every order.
+func (s *Server) Fulfillments() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, o := range s.orders {
+		for _, f := range o.fulfillments {
+			if f.status != "CANCELLED" {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // Notifications counts the shipping confirmations the shop sent: the
 // fulfillments created with notifyCustomer.
 func (s *Server) Notifications() int {

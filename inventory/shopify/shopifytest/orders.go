@@ -64,8 +64,8 @@ func (s *Server) PlaceOrder(ctx context.Context, url string, o NewOrder) (id int
 	return id, webhookID, body, err
 }
 
-// OrderWebhook places o on the shop now (the sandbox's clock), as
-// PlaceOrder does, and returns the new order's id and the body of its
+// OrderWebhook places o on the shop now (the sandbox's clock), taking its
+// stock as Shopify's checkout does, as PlaceOrder does, and returns the new order's id and the body of its
 // orders/create webhook, as Shopify would send it, without sending it.
 // Deliver it with SendWebhook.
 func (s *Server) OrderWebhook(o NewOrder) (id int64, body []byte, err error) {
@@ -85,6 +85,7 @@ func (s *Server) OrderWebhook(o NewOrder) (id int64, body []byte, err error) {
 	s.mu.Lock()
 	s.orders = append(s.orders, &order{id: id, number: n, o: o, createdAt: now, updatedAt: now,
 		fulfillmentOrders: []*fulfillmentOrder{{id: s.gid("FulfillmentOrder"), locationID: s.locations[0].id, status: "OPEN"}}})
+	s.checkout(o.Lines)
 	s.mu.Unlock()
 	payload := map[string]any{
 		"id": id, "admin_graphql_api_id": fmt.Sprintf("gid://shopify/Order/%d", id), "name": fmt.Sprintf("#%d", n), "order_number": n,
@@ -99,4 +100,25 @@ func (s *Server) OrderWebhook(o NewOrder) (id int64, body []byte, err error) {
 		return 0, nil, err
 	}
 	return id, body, nil
+}
+
+// checkout takes the order's stock at the shop's first location, as
+// Shopify does when an order is created for tracked items: available goes
+// down and committed up, and a shop that keeps selling out of stock goes
+// below zero. It is the shop's own change, not an adjustment through the
+// API: Adjustments does not count it. Call with s.mu held.
+// https://help.shopify.com/en/manual/products/inventory/getting-started-with-inventory/inventory-states
+func (s *Server) checkout(lines []OrderLine) {
+	for _, l := range lines {
+		for _, it := range s.items {
+			if it.sku != l.SKU || !it.tracked {
+				continue
+			}
+			if lv := s.levels[[2]string{it.itemID, s.locations[0].id}]; lv != nil {
+				lv.available -= l.Quantity
+				lv.committed += l.Quantity
+			}
+			break
+		}
+	}
 }

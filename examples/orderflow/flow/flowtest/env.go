@@ -232,11 +232,14 @@ func (e *Env) Close() error {
 // Counts are the records the sandboxes hold: what the flow made.
 type Counts struct {
 	Contacts, Deals, Notes, Invoices, Labels, StockAdjustments, Emails int
+	// Fulfilments are the shop's records that its orders shipped (those
+	// not cancelled): one per order placed on the shop.
+	Fulfilments int
 }
 
 func (c Counts) String() string {
-	return fmt.Sprintf("%d contacts, %d deals, %d notes, %d invoices, %d labels, %d stock adjustments, %d emails",
-		c.Contacts, c.Deals, c.Notes, c.Invoices, c.Labels, c.StockAdjustments, c.Emails)
+	return fmt.Sprintf("%d contacts, %d deals, %d notes, %d invoices, %d labels, %d stock adjustments, %d emails, %d fulfilments",
+		c.Contacts, c.Deals, c.Notes, c.Invoices, c.Labels, c.StockAdjustments, c.Emails, c.Fulfilments)
 }
 
 // Counts reads the sandboxes' state; a vendor with no sandbox counts 0.
@@ -248,7 +251,7 @@ func (e *Env) Counts() Counts {
 		c.Labels = carrier.Purchases()
 	}
 	if e.Shopify != nil {
-		c.StockAdjustments = e.Shopify.Adjustments()
+		c.StockAdjustments, c.Fulfilments = e.Shopify.Adjustments(), e.Shopify.Fulfillments()
 	}
 	return c
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/connectortest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
+	"github.com/patchbay-go/patchbay/inventory"
 	"github.com/patchbay-go/patchbay/inventory/shopify"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
 )
@@ -23,7 +24,11 @@ func (e *Env) startShop(sys *flow.Systems, opts []connector.Option) error {
 	if err != nil {
 		return err
 	}
-	sys.Items, sys.Stock, sys.LocationID = sh.Items, sh.Stock, e.Shopify.LocationID()
+	sys.Items, sys.Stock, sys.LocationID, sys.Inventory = sh.Items, sh.Stock, e.Shopify.LocationID(), "shopify"
+	if sys.Shops == nil {
+		sys.Shops = map[string]inventory.Fulfilments{}
+	}
+	sys.Shops["shopify"] = sh.Fulfilments
 	e.shop = sh
 	return nil
 }
