@@ -18,6 +18,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -38,19 +39,34 @@ import (
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
 )
 
+// settings are the command's flags.
+type settings struct {
+	vendors      flowenv.Vendors
+	envFile      string
+	control      string
+	latency      time.Duration
+	dropWebhooks float64
+	shopPlan     string
+}
+
+// shopPlans are the Shopify plans' query-cost buckets: size and points
+// regained a second (https://shopify.dev/docs/api/usage/limits).
+var shopPlans = map[string][2]float64{"standard": {2000, 100}, "advanced": {4000, 200}, "plus": {20000, 1000}}
+
 func main() {
-	var v flowenv.Vendors
-	envFile := flag.String("env", "", "also write the variables to this file, one NAME=value a line")
-	control := flag.String("control", "127.0.0.1:0", "serve GET /counts on this address")
-	latency := flag.Duration("latency", 0, "answer no request sooner than this, as a real vendor over the internet (50ms)")
-	drop := flag.Float64("drop-webhooks", 0, "the shop drops this share of its order webhooks (0.1 = 10%), as Shopify says deliveries can be missed")
-	flag.StringVar(&v.CRM, "crm", "hubspot", "CRM vendor: hubspot or pipedrive")
-	flag.StringVar(&v.Accounting, "accounting", "xero", "accounting vendor: xero, stripe or quickbooks")
-	flag.StringVar(&v.Shipping, "shipping", "shippo", "shipping vendor: shippo, shipengine, shipstation or easypost")
+	var s settings
+	flag.StringVar(&s.envFile, "env", "", "also write the variables to this file, one NAME=value a line")
+	flag.StringVar(&s.control, "control", "127.0.0.1:0", "serve GET /counts on this address")
+	flag.DurationVar(&s.latency, "latency", 0, "answer no request sooner than this, as a real vendor over the internet (50ms)")
+	flag.Float64Var(&s.dropWebhooks, "drop-webhooks", 0, "the shop drops this share of its order webhooks (0.1 = 10%), as Shopify says deliveries can be missed")
+	flag.StringVar(&s.shopPlan, "shop-plan", "standard", "the shop's Shopify plan, which sets its query budget: standard (100 points a second), advanced (200) or plus (1,000)")
+	flag.StringVar(&s.vendors.CRM, "crm", "hubspot", "CRM vendor: hubspot or pipedrive")
+	flag.StringVar(&s.vendors.Accounting, "accounting", "xero", "accounting vendor: xero, stripe or quickbooks")
+	flag.StringVar(&s.vendors.Shipping, "shipping", "shippo", "shipping vendor: shippo, shipengine, shipstation or easypost")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, v, *envFile, *control, *latency, *drop, os.Stdout); err != nil {
+	if err := run(ctx, s, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "sandboxes:", err)
 		os.Exit(1)
 	}
@@ -68,15 +84,20 @@ type Holdings struct {
 	DroppedWebhooks int
 }
 
-func run(ctx context.Context, v flowenv.Vendors, envFile, control string, latency time.Duration, dropWebhooks float64, out io.Writer) error {
+func run(ctx context.Context, s settings, out io.Writer) error {
+	plan, ok := shopPlans[cmp.Or(s.shopPlan, "standard")]
+	if !ok {
+		return fmt.Errorf("-shop-plan %q: standard, advanced or plus", s.shopPlan)
+	}
 	env := flowtest.NewEnv()
 	defer env.Close()
-	env.Vendors = v
+	env.Vendors = s.vendors
 	if err := env.Fill(ctx, flow.Systems{}); err != nil {
 		return err
 	}
 	if env.Shopify != nil {
-		env.Shopify.DropWebhooks(dropWebhooks)
+		env.Shopify.DropWebhooks(s.dropWebhooks)
+		env.Shopify.SetPlan(plan[0], plan[1])
 	}
 	mail, err := flowtest.StartSMTP("")
 	if err != nil {
@@ -85,17 +106,17 @@ func run(ctx context.Context, v flowenv.Vendors, envFile, control string, latenc
 	defer mail.Close()
 
 	vars := env.Variables()
-	if latency > 0 {
-		stopProxies, err := slowDown(vars, latency)
+	if s.latency > 0 {
+		stopProxies, err := slowDown(vars, s.latency)
 		if err != nil {
 			return err
 		}
 		defer stopProxies()
 	}
 	vars["PATCHBAY_SMTP_URL"] = mail.URL("shop@example.com")
-	ln, err := net.Listen("tcp", control)
+	ln, err := net.Listen("tcp", s.control)
 	if err != nil {
-		return fmt.Errorf("-control %s: %w", control, err)
+		return fmt.Errorf("-control %s: %w", s.control, err)
 	}
 	vars["PATCHBAY_SANDBOXES_CONTROL"] = "http://" + ln.Addr().String()
 	var lines []string
@@ -104,13 +125,13 @@ func run(ctx context.Context, v flowenv.Vendors, envFile, control string, latenc
 	}
 	slices.Sort(lines)
 	text := strings.Join(lines, "\n") + "\n"
-	if envFile != "" {
+	if s.envFile != "" {
 		// Written whole, then renamed: a reader waiting for the file never
 		// sees half of it.
-		if err := os.WriteFile(envFile+".tmp", []byte(text), 0o600); err != nil {
+		if err := os.WriteFile(s.envFile+".tmp", []byte(text), 0o600); err != nil {
 			return err
 		}
-		if err := os.Rename(envFile+".tmp", envFile); err != nil {
+		if err := os.Rename(s.envFile+".tmp", s.envFile); err != nil {
 			return err
 		}
 	}

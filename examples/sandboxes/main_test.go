@@ -33,7 +33,9 @@ func TestSharedSandboxes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	file := filepath.Join(t.TempDir(), "patchbay.env")
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, flowenv.Vendors{}, file, "127.0.0.1:0", 5*time.Millisecond, 0, io.Discard) }()
+	go func() {
+		done <- run(ctx, settings{envFile: file, control: "127.0.0.1:0", latency: 5 * time.Millisecond}, io.Discard)
+	}()
 	defer func() { cancel(); require.NoError(t, <-done) }()
 
 	vars := waitForVariables(t, file)
@@ -95,7 +97,9 @@ func TestLinksThroughTheProxy(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	file := filepath.Join(t.TempDir(), "patchbay.env")
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, flowenv.Vendors{}, file, "127.0.0.1:0", time.Millisecond, 0, io.Discard) }()
+	go func() {
+		done <- run(ctx, settings{envFile: file, control: "127.0.0.1:0", latency: time.Millisecond}, io.Discard)
+	}()
 	defer func() { cancel(); require.NoError(t, <-done) }()
 	vars := waitForVariables(t, file)
 	flowenv.Lookup = func(k string) string { return vars[k] }

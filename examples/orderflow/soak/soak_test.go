@@ -3,6 +3,7 @@ package soak
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -45,10 +46,16 @@ type settings struct {
 	dropWebhooks float64 // share of order webhooks the shop never sends
 	kills        int     // worker kills, spread over the placing
 	trace        bool    // PATCHBAY_SERVICE_SOAK_TRACE=1: workers write spans, the slowest orders are shown
+	// shopPlan is the shop's Shopify plan (PATCHBAY_SERVICE_SOAK_PLAN):
+	// plus by default, as the soak proves the service under faults and
+	// kills, not a plan's budget; on the standard plan the shop's 100
+	// points a second, about 90 an order with the fulfilment and the
+	// reconciliation's polls, hold the run near one order a second.
+	shopPlan string
 }
 
 func soakSettings() settings {
-	s := settings{orders: 150, rate: 50, faults: 0.3, dropWebhooks: 0.1, kills: 2}
+	s := settings{orders: 150, rate: 50, faults: 0.3, dropWebhooks: 0.1, kills: 2, shopPlan: "plus"}
 	if n, err := strconv.Atoi(os.Getenv("PATCHBAY_SERVICE_SOAK_ORDERS")); err == nil && n > 0 {
 		s.orders, s.rate, s.kills = n, 40, max(2, n/500)
 	}
@@ -56,6 +63,7 @@ func soakSettings() settings {
 		s.faults = f
 	}
 	s.trace = os.Getenv("PATCHBAY_SERVICE_SOAK_TRACE") == "1"
+	s.shopPlan = cmp.Or(os.Getenv("PATCHBAY_SERVICE_SOAK_PLAN"), "plus")
 	return s
 }
 
@@ -72,7 +80,7 @@ func TestSoak(t *testing.T) {
 	defer procs.stopAll()
 
 	envFile := filepath.Join(dir, "patchbay.env")
-	procs.start("sandboxes", nil, bin["sandboxes"], "-env", envFile, "-drop-webhooks", fmt.Sprint(cfg.dropWebhooks))
+	procs.start("sandboxes", nil, bin["sandboxes"], "-env", envFile, "-drop-webhooks", fmt.Sprint(cfg.dropWebhooks), "-shop-plan", cfg.shopPlan)
 	vars := waitForVariables(t, ctx, envFile)
 	control := vars["PATCHBAY_SANDBOXES_CONTROL"]
 
@@ -191,9 +199,9 @@ func TestSoak(t *testing.T) {
 	if len(lat) == 0 {
 		t.Fatal("no confirmation matched a placed order")
 	}
-	t.Logf("%d orders (placed over %v at %.0f/s), %d kills, %.0f%% faults, %d of %d webhooks dropped: all done in %v, %.1f orders/s; "+
+	t.Logf("%s shop, %d orders (placed over %v at %.0f/s), %d kills, %.0f%% faults, %d of %d webhooks dropped: all done in %v, %.1f orders/s; "+
 		"webhook to confirmation p50 %v, p99 %v; %.1f API calls per order %v; %d confirmations delivered for %d orders",
-		cfg.orders, placing.Round(time.Millisecond), cfg.rate, kills, cfg.faults*100, h.DroppedWebhooks, cfg.orders, elapsed.Round(time.Millisecond),
+		cfg.shopPlan, cfg.orders, placing.Round(time.Millisecond), cfg.rate, kills, cfg.faults*100, h.DroppedWebhooks, cfg.orders, elapsed.Round(time.Millisecond),
 		float64(cfg.orders)/elapsed.Seconds(), lat[len(lat)/2].Round(time.Millisecond), lat[min(len(lat)-1, len(lat)*99/100)].Round(time.Millisecond),
 		float64(calls)/float64(cfg.orders), h.Requests, h.Deliveries, cfg.orders)
 	if cfg.trace {
