@@ -41,6 +41,7 @@ import (
 var sampleOrders []byte
 
 type options struct {
+	confirm string
 	// tuning is the connector options every client of the run gets (the
 	// attempt timeout and retries under -faults, telemetry): set by run,
 	// not a flag.
@@ -77,6 +78,7 @@ func main() {
 	flag.StringVar(&o.accounting, "accounting", "xero", "accounting vendor: xero, stripe or quickbooks")
 	flag.StringVar(&o.inventory, "inventory", "shopify", "inventory vendor: shopify")
 	flag.StringVar(&o.shipping, "shipping", "shippo", "shipping vendor: shippo, shipengine, shipstation or easypost")
+	flag.StringVar(&o.confirm, "confirm", "mail", "who mails the customer that an order shipped: mail (this program's mail), shop (the shop's own confirmation, where it sends one) or both")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	err := run(ctx, o)
@@ -196,6 +198,9 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	env.Flow.Journal = st.journal
+	if env.Flow.Confirm, err = confirmBy(o.confirm); err != nil {
+		return err
+	}
 	if tel != nil {
 		if env.Flow.Telemetry, err = tel.flow(); err != nil {
 			return err
@@ -400,4 +405,17 @@ func diff(after, before map[string]int) map[string]int {
 		}
 	}
 	return out
+}
+
+// confirmBy reads -confirm.
+func confirmBy(v string) (flow.Confirm, error) {
+	switch v {
+	case "", "mail":
+		return flow.ConfirmByMail, nil
+	case "shop":
+		return flow.ConfirmByShop, nil
+	case "both":
+		return flow.ConfirmByBoth, nil
+	}
+	return 0, &configError{"-confirm " + v + ": mail, shop or both"}
 }
