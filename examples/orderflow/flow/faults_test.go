@@ -48,7 +48,7 @@ func nothingTwiceNothingLost(t *testing.T, v flowenv.Vendors) {
 	defer env.Close()
 	n := 200
 	if v, err := strconv.Atoi(os.Getenv("PATCHBAY_SOAK_ORDERS")); err == nil && v > 0 {
-		n = v // make soak
+		n = v // make soak-flow
 	}
 	start := time.Now()
 	env.Shopify.AddProduct("Soak cable", "SOAK-CABLE", n)

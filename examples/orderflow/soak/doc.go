@@ -6,6 +6,6 @@
 // workers killed with SIGKILL and restarted at random. At the end every
 // order is done, each record exactly once.
 //
-// make test runs it with 150 orders; make soak-service with 10,000
+// make test runs it with 150 orders; make soak with 10,000
 // (PATCHBAY_SERVICE_SOAK_ORDERS), and docs/benchmarks.md has its figures.
 package soak
