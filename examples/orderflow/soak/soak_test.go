@@ -32,6 +32,8 @@ import (
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 	"github.com/patchbay-go/patchbay/internal/pgtest"
+	"github.com/patchbay-go/patchbay/inventory"
+	"github.com/patchbay-go/patchbay/inventory/shopify"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(pgtest.Main(m)) }
@@ -83,6 +85,7 @@ func TestSoak(t *testing.T) {
 	procs.start("sandboxes", nil, bin["sandboxes"], "-env", envFile, "-drop-webhooks", fmt.Sprint(cfg.dropWebhooks), "-shop-plan", cfg.shopPlan)
 	vars := waitForVariables(t, ctx, envFile)
 	control := vars["PATCHBAY_SANDBOXES_CONTROL"]
+	stockUp(t, ctx, vars, cfg.orders)
 
 	// Two workers on fixed ports, each restarted on its own port after a
 	// kill; the front spreads webhooks over the live ones, and tries the
@@ -228,7 +231,7 @@ func build(t *testing.T, dir string) map[string]string {
 
 // place has the sandbox shop take order i, its webhook sent to front.
 func place(t *testing.T, ctx context.Context, control, front string, i int) string {
-	o := flowtest.Order(fmt.Sprintf("S%05d", i), flow.Line{SKU: []string{"TEE-BLK-M", "TEE-WHT-L", "MUG-001", "CABLE-3M"}[i%4],
+	o := flowtest.Order(fmt.Sprintf("S%05d", i), flow.Line{SKU: soakSKUs[i%len(soakSKUs)],
 		Title: "soak", Quantity: 1, UnitPrice: decimal.MustParse("19.90")})
 	body, _ := json.Marshal(o)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, control+"/shopify/orders?webhook="+url.QueryEscape(front), bytes.NewReader(body))
@@ -438,5 +441,30 @@ func (ps *processes) showLogs() {
 		data, _ := os.ReadFile(p.log)
 		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
 		ps.t.Logf("---- %s, last lines:\n%s", p.name, strings.Join(lines[max(0, len(lines)-15):], "\n"))
+	}
+}
+
+// soakSKUs are the products the soak's orders buy, one unit each.
+var soakSKUs = []string{"TEE-BLK-M", "TEE-WHT-L", "MUG-001", "CABLE-3M"}
+
+// stockUp sets every product the soak sells to enough for all its
+// orders, through the shop's API as a merchant receiving goods would: the
+// shop's checkout takes each order's stock, and the soak is not about
+// running out.
+func stockUp(t *testing.T, ctx context.Context, vars map[string]string, orders int) {
+	t.Helper()
+	shop, err := shopify.New(shopify.Config{BaseURL: vars["PATCHBAY_SHOPIFY_URL"], Auth: shopify.AccessToken(vars["PATCHBAY_SHOPIFY_TOKEN"])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sku := range soakSKUs {
+		it, err := shop.Items.GetBySKU(ctx, sku)
+		if err != nil {
+			t.Fatalf("stocking %s: %v", sku, err)
+		}
+		if err := shop.Stock.Set(ctx, []inventory.Quantity{{ItemID: it.ID, LocationID: vars["PATCHBAY_SHOPIFY_LOCATION_ID"],
+			Quantity: orders + 100, Reason: "received"}}); err != nil {
+			t.Fatalf("stocking %s: %v", sku, err)
+		}
 	}
 }
