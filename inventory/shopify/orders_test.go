@@ -292,3 +292,27 @@ func TestDecodeOrderTimes(t *testing.T) {
 	assert.Equal(t, int64(820982911946154508), o.ID)
 	assert.Len(t, o.LineItems, 2)
 }
+
+// Orders that change while a list is paged through (fulfilled meanwhile,
+// so they move to the end of an updated_at sort) come again later, and
+// no other order is skipped for it: Shopify's cursors name a place in the
+// sort, not an offset.
+func TestOrdersListWhileOrdersChange(t *testing.T) {
+	srv, client := sandbox(t, nil)
+	ids := placeOrders(t, srv, 30)
+	seen := map[string]int{}
+	for o, err := range client.Orders.List(context.Background(), time.Time{}) {
+		require.NoError(t, err)
+		seen[o.ID]++
+		if len(seen) == 1 {
+			// After the first page was read: the first five change.
+			for _, id := range ids[:5] {
+				n, _ := strconv.ParseInt(id, 10, 64)
+				require.True(t, srv.UpdateOrder(n))
+			}
+		}
+	}
+	for _, id := range ids {
+		assert.NotZero(t, seen[id], "order %s skipped", id)
+	}
+}

@@ -139,14 +139,60 @@ func (s *Server) listOrders(a map[string]any) (any, error) {
 		}
 		return c
 	})
-	if r, _ := a["reverse"].(bool); r {
+	reverse, _ := a["reverse"].(bool)
+	if reverse {
 		slices.Reverse(picked)
 	}
-	nodes := make([]map[string]any, len(picked))
-	for i, o := range picked {
-		nodes[i] = orderNode(o)
+	// Shopify's cursors name a place in the sort (the sort key and the
+	// id), not an offset: an order whose updatedAt moves on while a list is
+	// paged comes again later, and no order is skipped because others moved
+	// out from before it. An offset cursor here made reconciliation miss
+	// orders while the flow fulfilled others.
+	sortKey := func(o *order) int64 {
+		switch key {
+		case "UPDATED_AT":
+			return o.updatedAt.UnixNano()
+		case "CREATED_AT":
+			return o.createdAt.UnixNano()
+		}
+		return 0
 	}
-	return connection(nodes, a), nil
+	start := 0
+	if after := argString(a, "after"); after != "" {
+		var k, id int64
+		if _, err := fmt.Sscanf(after, "order:%d:%d", &k, &id); err != nil {
+			return nil, fmt.Errorf("invalid cursor %q", after)
+		}
+		start = len(picked)
+		for i, o := range picked {
+			ok, oid := sortKey(o), o.id
+			beyond := ok > k || ok == k && oid > id
+			if reverse {
+				beyond = ok < k || ok == k && oid < id
+			}
+			if beyond {
+				start = i
+				break
+			}
+		}
+	}
+	first := 50
+	if n, ok := toInt(a["first"]); ok && n > 0 {
+		first = min(n, 250)
+	}
+	page := picked[start:min(start+first, len(picked))]
+	nodes := make([]map[string]any, len(page))
+	edges := make([]map[string]any, len(page))
+	cursor := func(o *order) string { return fmt.Sprintf("order:%d:%d", sortKey(o), o.id) }
+	for i, o := range page {
+		nodes[i] = orderNode(o)
+		edges[i] = map[string]any{"node": nodes[i], "cursor": cursor(o)}
+	}
+	info := map[string]any{"hasNextPage": start+len(page) < len(picked), "hasPreviousPage": start > 0, "startCursor": nil, "endCursor": nil}
+	if len(page) > 0 {
+		info["startCursor"], info["endCursor"] = cursor(page[0]), cursor(page[len(page)-1])
+	}
+	return map[string]any{"nodes": nodes, "edges": edges, "pageInfo": info}, nil
 }
 
 // findOrder answers order(id:). Call with s.mu held.
