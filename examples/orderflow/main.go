@@ -1,12 +1,14 @@
 // Command orderflow is the main job: website orders flowing through a CRM
-// (HubSpot), inventory (Shopify), accounting (Xero) and shipping (Shippo),
-// exactly once. By default it runs on the vendors' sandboxes, started in
-// this process on 127.0.0.1:
+// (HubSpot), inventory (Shopify, Square or WooCommerce), accounting (Xero)
+// and shipping (Shippo), exactly once. By default it runs on the vendors'
+// sandboxes, started in this process on 127.0.0.1:
 //
 //	go run ./examples/orderflow                      # the sample orders, then the same orders again
 //	go run ./examples/orderflow -orders examples/orderflow/testdata/oversold.json  # one fails for good, undone
 //	go run ./examples/orderflow -n 200 -concurrency 8 -faults 0.3
 //	go run ./examples/orderflow -listen 127.0.0.1:8080 -demo
+//	go run ./examples/orderflow -inventory square -source woocommerce   # stock at Square, orders from a WooCommerce shop
+//	go run ./examples/orderflow -source square -listen 127.0.0.1:8080 -demo
 //
 // PATCHBAY_* environment variables move any vendor to a real account or
 // another server (see the README).
@@ -58,6 +60,27 @@ type options struct {
 	telemetry                            string
 	dropWebhooks                         float64
 	crm, accounting, inventory, shipping string
+	// source is the platform the website's orders are placed on; empty
+	// is the inventory's (-source).
+	source string
+	// publicURL is the service's public base URL, for Square's signature
+	// over the notification URL (-public-url).
+	publicURL string
+}
+
+// platforms are the inventory and order-source vendors this build has.
+var platforms = []string{"shopify", "square", "woocommerce"}
+
+// titles name the platforms for people.
+var titles = map[string]string{"shopify": "Shopify", "square": "Square", "woocommerce": "WooCommerce"}
+
+// sources are the platforms whose orders the service takes: -source, or
+// the inventory's.
+func (o options) sources() []string {
+	if o.source != "" {
+		return []string{o.source}
+	}
+	return []string{o.inventory}
 }
 
 func main() {
@@ -67,8 +90,9 @@ func main() {
 	flag.IntVar(&o.concurrency, "concurrency", 1, "orders processed at once")
 	flag.Float64Var(&o.faults, "faults", 0, "inject faults into this share of vendor calls (0.3 = 30%): 5xx, 429, lost answers, hangs")
 	flag.BoolVar(&o.asJSON, "json", false, "print results as JSON lines")
-	flag.StringVar(&o.listen, "listen", "", "serve Shopify orders/create webhooks on this address (127.0.0.1:8080) and process what arrives")
-	flag.BoolVar(&o.demo, "demo", false, "with -listen: the sandbox shop places the sample orders, sending their webhooks")
+	flag.StringVar(&o.listen, "listen", "", "serve the source's order webhooks on this address (127.0.0.1:8080) and process what arrives: /webhooks/shopify/orders-create, /webhooks/square, /webhooks/woocommerce")
+	flag.BoolVar(&o.demo, "demo", false, "with -listen: the sandbox shop (-source) places the sample orders, sending their webhooks")
+	flag.StringVar(&o.publicURL, "public-url", "", "with -listen and -source square: the service's public base URL (https://hooks.example.com), for Square's signature over the notification URL (default: the URL each request was sent to)")
 	flag.DurationVar(&o.reconcile, "reconcile", time.Minute, "with -listen: poll the shop for orders whose webhook never came this often (0: never)")
 	flag.Float64Var(&o.dropWebhooks, "drop-webhooks", 0, "with -listen: the sandbox shop drops this share of its order webhooks (0.1 = 10%), for reconciliation to find")
 	flag.StringVar(&o.journal, "journal", "", "keep the journal in this JSON-lines file instead of the database")
@@ -76,7 +100,8 @@ func main() {
 	flag.StringVar(&o.telemetry, "telemetry", "", "write every span (orders, steps, vendor calls) to this file as JSON, and print the metrics at the end (OTEL_EXPORTER_OTLP_ENDPOINT also sends them over OTLP)")
 	flag.StringVar(&o.crm, "crm", "hubspot", "CRM vendor: hubspot, pipedrive or salesforce")
 	flag.StringVar(&o.accounting, "accounting", "xero", "accounting vendor: xero, stripe or quickbooks")
-	flag.StringVar(&o.inventory, "inventory", "shopify", "inventory vendor: shopify")
+	flag.StringVar(&o.inventory, "inventory", "shopify", "inventory vendor: shopify, square or woocommerce")
+	flag.StringVar(&o.source, "source", "", "where the website's orders are placed: shopify, square or woocommerce (default: the inventory's). The sample orders are placed at its sandbox's checkout first")
 	flag.StringVar(&o.shipping, "shipping", "shippo", "shipping vendor: shippo, shipengine, shipstation or easypost")
 	flag.StringVar(&o.confirm, "confirm", "mail", "who mails the customer that an order shipped: mail (this program's mail), shop (the shop's own confirmation, where it sends one) or both")
 	flag.Parse()
@@ -133,12 +158,17 @@ func (o options) check() error {
 		flag, got string
 		have      []string
 	}{{"-crm", o.crm, []string{"hubspot", "pipedrive", "salesforce"}}, {"-accounting", o.accounting, []string{"xero", "stripe", "quickbooks"}},
-		{"-inventory", o.inventory, []string{"shopify"}}, {"-shipping", o.shipping, []string{"shippo", "shipengine", "shipstation", "easypost"}}} {
+		{"-inventory", o.inventory, platforms}, {"-shipping", o.shipping, []string{"shippo", "shipengine", "shipstation", "easypost"}}} {
 		if !slices.Contains(v.have, v.got) {
 			return fmt.Errorf("%s %s: not a vendor this build has (have: %s)", v.flag, v.got, strings.Join(v.have, ", "))
 		}
 	}
+	if o.source != "" && !slices.Contains(platforms, o.source) {
+		return fmt.Errorf("-source %s: not a platform this build has (have: %s)", o.source, strings.Join(platforms, ", "))
+	}
 	switch {
+	case o.publicURL != "" && !strings.HasPrefix(o.publicURL, "https://") && !strings.HasPrefix(o.publicURL, "http://"):
+		return errors.New("-public-url is the service's public http(s) base URL, https://hooks.example.com")
 	case o.faults < 0 || o.faults > 1:
 		return errors.New("-faults is a share of calls, from 0 to 1")
 	case o.demo && o.listen == "":
@@ -188,7 +218,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer st.close()
-	env.Vendors = flowenv.Vendors{CRM: o.crm, Inventory: o.inventory, Accounting: o.accounting, Shipping: o.shipping,
+	env.Vendors = flowenv.Vendors{CRM: o.crm, Inventory: o.inventory, Source: o.source, Accounting: o.accounting, Shipping: o.shipping,
 		Tokens: func(name string) oauth.TokenStore { return st.db.TokenStore(name) }}
 	moved, err := flowenv.Configure(ctx, &sys, env.Vendors, env.HTTPClient(), tuning)
 	if err != nil {
@@ -224,6 +254,11 @@ func run(ctx context.Context, o options) error {
 		o.tuning = tuning
 		return serve(ctx, env, st.db, o, orders, out)
 	}
+	if o.source != "" {
+		if orders, err = placeAtSource(ctx, env, o.source, orders, out); err != nil {
+			return err
+		}
+	}
 	passes := []string{"first run"}
 	if o.ordersFile == "" && o.n == 0 && o.journal == "" && o.state == "" {
 		passes = append(passes, "the same orders again (nothing may change)")
@@ -238,6 +273,34 @@ func run(ctx context.Context, o options) error {
 	}
 	out.mailbox(env, moved)
 	return ending(results)
+}
+
+// placeAtSource places the orders at the sandbox shop source's checkout,
+// which takes the stock it tracks, and returns them as its order-created
+// webhooks bring them (flow.FromPlatform): the batch run then processes
+// what the service would.
+func placeAtSource(ctx context.Context, env *flowtest.Env, src string, orders []flow.Order, out *report) ([]flow.Order, error) {
+	reader := env.Orders(src)
+	if reader == nil {
+		return nil, &configError{"-source " + src + " without -listen places the orders at the sandbox shop's checkout; with a real " +
+			titles[src] + " account, use -listen to take its orders"}
+	}
+	out.line(fmt.Sprintf("The %d orders are placed at the sandbox %s shop's checkout first.", len(orders), titles[src]))
+	placed := make([]flow.Order, 0, len(orders))
+	for _, o := range orders {
+		p, err := env.PlaceOrder(src, o)
+		if err != nil {
+			return nil, err
+		}
+		// As the intake reads the webhook: Square's carries only the
+		// order's id, which is read from Square.
+		po, err := reader.FromWebhook(ctx, p.Webhook)
+		if err != nil {
+			return nil, fmt.Errorf("order %s placed at %s: %w", o.ID, src, err)
+		}
+		placed = append(placed, flow.FromPlatform(src, po))
+	}
+	return placed, nil
 }
 
 // ending says how a run whose last results these are ended: nil when every

@@ -17,14 +17,20 @@ import (
 // that an app must poll for what they did not bring.
 // https://shopify.dev/docs/apps/build/webhooks/best-practices#implement-reconciliation-jobs
 
-// cursorKind keys the poll's cursor in the state database: the updated_at
-// of the last order it saw, so that a restarted service goes on from there.
+// cursorKind keys the poll's cursors in the state database, one per
+// source (the key): the updated_at of the last order it saw, so that a
+// restarted service goes on from there.
 const cursorKind = "reconcile.cursor"
 
-// reconciler polls the shop's orders changed since its cursor and puts
+// reconciler polls a source's orders changed since its cursor and puts
 // each in the inbox, which drops the ones a webhook already brought.
+// Square retries a notification for 72 hours but says deliveries can
+// still fail; WooCommerce never retries one: both need the poll too.
+// https://developer.squareup.com/docs/webhooks/troubleshooting
+// https://woocommerce.github.io/woocommerce-rest-api-docs/#webhooks
 type reconciler struct {
-	orders inventory.Orders // the shop's: shopify.Client.Orders
+	source string           // "shopify" when empty: the inbox's source and the cursor's key
+	orders inventory.Orders // the source's: shopify.Client.Orders, square.Client.Orders, ...
 	db     *sqlstore.DB
 	inbox  *sqlstore.Inbox
 	wake   chan<- struct{}
@@ -50,9 +56,17 @@ func (rc *reconciler) run(ctx context.Context, every time.Duration) error {
 		if err != nil && ctx.Err() == nil {
 			// A vendor down is reported, and the next poll tries again from
 			// the same cursor.
-			rc.report("reconciliation: " + err.Error())
+			rc.report("reconciliation of " + rc.src() + ": " + err.Error())
 		}
 	}
+}
+
+// src is the source polled.
+func (rc *reconciler) src() string {
+	if rc.source == "" {
+		return inboxSource
+	}
+	return rc.source
 }
 
 // passTimeout bounds one pass: a connection that hangs past the client's
@@ -78,7 +92,13 @@ func (rc *reconciler) poll(ctx context.Context) (err error) {
 		if !last.After(saved) {
 			return nil
 		}
-		if err := rc.db.Put(ctx, cursorKind, inboxSource, []byte(last.UTC().Format(time.RFC3339Nano))); err != nil {
+		// Every worker reconciles: one whose pass began further back
+		// must not move the cursor back over another's progress.
+		if stored, err := rc.cursor(ctx); err == nil && !stored.Before(last) {
+			saved = last
+			return nil
+		}
+		if err := rc.db.Put(ctx, cursorKind, rc.src(), []byte(last.UTC().Format(time.RFC3339Nano))); err != nil {
 			return err
 		}
 		saved = last
@@ -98,12 +118,12 @@ func (rc *reconciler) poll(ctx context.Context) (err error) {
 			}
 			return err // the next pass goes on from the last order queued
 		}
-		o := flow.FromPlatform(inboxSource, so)
+		o := flow.FromPlatform(rc.src(), so)
 		payload, err := json.Marshal(o)
 		if err != nil {
 			return err
 		}
-		added, err := rc.inbox.Add(ctx, inboxSource, o.ID, payload)
+		added, err := rc.inbox.Add(ctx, rc.src(), o.ID, payload)
 		if err != nil {
 			return err
 		}
@@ -132,13 +152,13 @@ func (rc *reconciler) poll(ctx context.Context) (err error) {
 const cursorEvery = 50
 
 func (rc *reconciler) cursor(ctx context.Context) (time.Time, error) {
-	b, ok, err := rc.db.Get(ctx, cursorKind, inboxSource)
+	b, ok, err := rc.db.Get(ctx, cursorKind, rc.src())
 	if err != nil {
 		return time.Time{}, err
 	}
 	if !ok {
 		at := startCursor(time.Now())
-		return at, rc.db.Put(ctx, cursorKind, inboxSource, []byte(at.UTC().Format(time.RFC3339Nano)))
+		return at, rc.db.Put(ctx, cursorKind, rc.src(), []byte(at.UTC().Format(time.RFC3339Nano)))
 	}
 	return time.Parse(time.RFC3339Nano, string(b))
 }

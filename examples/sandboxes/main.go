@@ -61,6 +61,8 @@ func main() {
 	flag.Float64Var(&s.dropWebhooks, "drop-webhooks", 0, "the shop drops this share of its order webhooks (0.1 = 10%), as Shopify says deliveries can be missed")
 	flag.StringVar(&s.shopPlan, "shop-plan", "standard", "the shop's Shopify plan, which sets its query budget: standard (100 points a second), advanced (200) or plus (1,000)")
 	flag.StringVar(&s.vendors.CRM, "crm", "hubspot", "CRM vendor: hubspot or pipedrive")
+	flag.StringVar(&s.vendors.Inventory, "inventory", "shopify", "inventory vendor: shopify, square or woocommerce")
+	flag.StringVar(&s.vendors.Source, "source", "", "where the website's orders are placed, when not the inventory: shopify, square or woocommerce (its sandbox runs too)")
 	flag.StringVar(&s.vendors.Accounting, "accounting", "xero", "accounting vendor: xero, stripe or quickbooks")
 	flag.StringVar(&s.vendors.Shipping, "shipping", "shippo", "shipping vendor: shippo, shipengine, shipstation or easypost")
 	flag.Parse()

@@ -32,6 +32,11 @@ var Lookup = os.Getenv
 // (HubSpot, Shopify, Xero, Shippo).
 type Vendors struct {
 	CRM, Inventory, Accounting, Shipping string
+	// Source names the platform the website's orders are placed on
+	// ("shopify", "square", "woocommerce"); empty is Inventory's. A source
+	// that is not the inventory is only told its orders shipped: its own
+	// stock is its own.
+	Source string
 	// Tokens, if set, keeps the OAuth tokens of the vendors that rotate
 	// refresh tokens (Xero, QuickBooks) under name in a shared store, such
 	// as sqlstore.DB.TokenStore: processes on one database then share one
@@ -54,6 +59,9 @@ func (v Vendors) WithDefaults() Vendors {
 	if v.Shipping == "" {
 		v.Shipping = "shippo"
 	}
+	if v.Source == "" {
+		v.Source = v.Inventory
+	}
 	return v
 }
 
@@ -70,6 +78,13 @@ func (v Vendors) WithDefaults() Vendors {
 //	PATCHBAY_SALESFORCE_URL (the instance URL), PATCHBAY_SALESFORCE_ACCESS_TOKEN, or _CLIENT_ID, _CLIENT_SECRET,
 //	  _REFRESH_TOKEN and _LOGIN_URL; _EXTERNAL_ID_FIELD, _CURRENCY (a single-currency org's)
 //	PATCHBAY_SHOPIFY_URL or PATCHBAY_SHOPIFY_SHOP, PATCHBAY_SHOPIFY_TOKEN, PATCHBAY_SHOPIFY_LOCATION_ID
+//	PATCHBAY_SQUARE_URL, PATCHBAY_SQUARE_TOKEN, PATCHBAY_SQUARE_LOCATION_ID (PATCHBAY_SQUARE_WEBHOOK_KEY: the service's)
+//	PATCHBAY_WOOCOMMERCE_URL (the shop's site), PATCHBAY_WOOCOMMERCE_KEY, PATCHBAY_WOOCOMMERCE_SECRET
+//	  (PATCHBAY_WOOCOMMERCE_WEBHOOK_SECRET: the service's)
+//
+// An inventory platform's variables also serve as the source (-source)
+// when v.Source names it: then only its fulfilments are set.
+//
 //	PATCHBAY_XERO_URL, PATCHBAY_XERO_CLIENT_ID, _CLIENT_SECRET, _REFRESH_TOKEN, _TENANT_ID, _ACCOUNT_CODE, _TAX_TYPE,
 //	  _TOKEN_URL (the token endpoint), _IDENTITY_URL (the host of /Connections; default PATCHBAY_XERO_URL's host)
 //	PATCHBAY_STRIPE_URL, PATCHBAY_STRIPE_KEY, PATCHBAY_STRIPE_TAX_RATE
@@ -97,9 +112,14 @@ func Configure(ctx context.Context, s *flow.Systems, v Vendors, hc *http.Client,
 		}
 		// Another vendor's variables, for a system given to someone
 		// else, would be silently ignored: say so instead.
-		if chosen[ve.system] != ve.name {
-			return nil, &ConfigError{ve.credVar, fmt.Sprintf("set, but the %s system is %s: choose %s (%s %s) or unset it",
-				ve.system, chosen[ve.system], ve.name, ve.flag(), ve.name)}
+		// A platform may be the inventory, the source, or both.
+		if chosen[ve.system] != ve.name && !(ve.system == "inventory" && v.Source == ve.name) {
+			also := ""
+			if ve.system == "inventory" {
+				also = fmt.Sprintf(", or the source of orders, -source %s,", ve.name)
+			}
+			return nil, &ConfigError{ve.credVar, fmt.Sprintf("set, but the %s system is %s: choose %s (%s %s%s) or unset it",
+				ve.system, chosen[ve.system], ve.name, ve.flag(), ve.name, also)}
 		}
 		if ve.credWhat != "" { // else the vendor takes one of several credentials, and checks itself
 			if err := need(cred, ve.credVar, ve.credWhat); err != nil {
@@ -111,7 +131,7 @@ func Configure(ctx context.Context, s *flow.Systems, v Vendors, hc *http.Client,
 				return nil, err
 			}
 		}
-		if err := ve.configure(ctx, s, setup{base: base, cred: cred, hc: hc, opts: opts, tokens: v.Tokens}); err != nil {
+		if err := ve.configure(ctx, s, setup{base: base, cred: cred, hc: hc, opts: opts, tokens: v.Tokens, stock: chosen[ve.system] == ve.name}); err != nil {
 			return nil, err
 		}
 		moved = append(moved, ve.title)
@@ -158,13 +178,16 @@ type setup struct {
 	hc         *http.Client
 	opts       []connector.Option
 	tokens     func(name string) oauth.TokenStore // Vendors.Tokens
+	// stock says an inventory platform holds the stock (Vendors.Inventory);
+	// else it is only the source of orders, told that they shipped.
+	stock bool
 }
 
 // vendorEnvs is every vendor the flow can move to a real account, in the
 // order they are configured.
 var vendorEnvs = []vendorEnv{
 	hubspotEnv, pipedriveEnv, salesforceEnv,
-	shopifyEnv,
+	shopifyEnv, squareEnv, woocommerceEnv,
 	stripeEnv, xeroEnv, quickbooksEnv,
 	shippoEnv, shipengineEnv, shipstationEnv, easypostEnv,
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/govalues/decimal"
 
@@ -22,8 +23,11 @@ import (
 	"github.com/patchbay-go/patchbay/crm/salesforce/salesforcetest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
+	"github.com/patchbay-go/patchbay/inventory"
 	"github.com/patchbay-go/patchbay/inventory/shopify"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
+	"github.com/patchbay-go/patchbay/inventory/square/squaretest"
+	"github.com/patchbay-go/patchbay/inventory/woocommerce/woocommercetest"
 	"github.com/patchbay-go/patchbay/shipping"
 	"github.com/patchbay-go/patchbay/shipping/easypost/easyposttest"
 	"github.com/patchbay-go/patchbay/shipping/shipengine/shipenginetest"
@@ -56,8 +60,12 @@ type Env struct {
 	HubSpot    *hubspottest.Server
 	Pipedrive  *pipedrivetest.Server
 	Salesforce *salesforcetest.Server
-	// Inventory: Shopify.
-	Shopify *shopifytest.Server
+	// Inventory, and the website's shop: Shopify by default
+	// (Vendors.Inventory). A source that is not the inventory
+	// (Vendors.Source) has a sandbox of its own.
+	Shopify     *shopifytest.Server
+	Square      *squaretest.Server
+	WooCommerce *woocommercetest.Server
 	// Accounting: Xero by default. Stripe is also the sandbox UseStripe
 	// moves accounting to.
 	Xero       *xerotest.Server
@@ -72,12 +80,20 @@ type Env struct {
 	// Vendors names the sandbox Fill starts for each system it fills.
 	Vendors flowenv.Vendors
 
-	started   []namedSandbox
-	shared    map[string]string // Variables
-	shop      *shopify.Client   // Shop
-	transport *http.Transport
-	client    *http.Client
-	calls     *callCounter
+	started []namedSandbox
+	shared  map[string]string           // Variables
+	shop    *shopify.Client             // Shop
+	orders  map[string]inventory.Orders // Orders, by platform
+
+	mu              sync.Mutex
+	squareItems     map[string]string // variation ids by SKU
+	squareOrders    []string          // placed by PlaceOrder
+	squareCheckouts int               // the inventory changes their checkouts made
+	wooProducts     map[string]int64  // product ids by SKU
+	wooOrders       []int64           // placed by PlaceOrder
+	transport       *http.Transport
+	client          *http.Client
+	calls           *callCounter
 	// Chaos injects faults into every vendor call, off (rate 0) until
 	// SetRate is called.
 	Chaos *connectortest.Chaos
@@ -108,7 +124,7 @@ var Each = []flowenv.Vendors{{}, {Shipping: "shipengine"}, {Shipping: "shipstati
 // "shipping=easypost").
 func Name(v flowenv.Vendors) string {
 	var parts []string
-	for _, p := range [][2]string{{"crm", v.CRM}, {"inventory", v.Inventory}, {"accounting", v.Accounting}, {"shipping", v.Shipping}} {
+	for _, p := range [][2]string{{"crm", v.CRM}, {"inventory", v.Inventory}, {"source", v.Source}, {"accounting", v.Accounting}, {"shipping", v.Shipping}} {
 		if p[1] != "" {
 			parts = append(parts, p[0]+"="+p[1])
 		}
@@ -142,7 +158,12 @@ func (e *Env) Fill(ctx context.Context, sys flow.Systems, opts ...connector.Opti
 		}
 	}
 	if sys.Stock == nil {
-		if err := e.startShop(&sys, opts); err != nil {
+		if err := e.startPlatform(&sys, v.Inventory, true, opts); err != nil {
+			return err
+		}
+	}
+	if v.Source != v.Inventory && sys.Shops[v.Source] == nil {
+		if err := e.startPlatform(&sys, v.Source, false, opts); err != nil {
 			return err
 		}
 	}
@@ -231,9 +252,14 @@ func (e *Env) Close() error {
 
 // Counts are the records the sandboxes hold: what the flow made.
 type Counts struct {
-	Contacts, Deals, Notes, Invoices, Labels, StockAdjustments, Emails int
-	// Fulfilments are the shop's records that its orders shipped (those
-	// not cancelled): one per order placed on the shop.
+	Contacts, Deals, Notes, Invoices, Labels, Emails int
+	// StockAdjustments are the flow's changes to stock (not the shops'
+	// own at checkout): Shopify counts one per adjustment call, Square
+	// and WooCommerce one per item changed.
+	StockAdjustments int
+	// Fulfilments are the shops' records that their orders shipped (those
+	// not cancelled): one per order placed on a shop. Square's and
+	// WooCommerce's count the orders PlaceOrder placed.
 	Fulfilments int
 }
 
@@ -250,9 +276,7 @@ func (e *Env) Counts() Counts {
 	if carrier := e.Carrier(); carrier != nil {
 		c.Labels = carrier.Purchases()
 	}
-	if e.Shopify != nil {
-		c.StockAdjustments, c.Fulfilments = e.Shopify.Adjustments(), e.Shopify.Fulfillments()
-	}
+	c.StockAdjustments, c.Fulfilments = e.shopCounts()
 	return c
 }
 
