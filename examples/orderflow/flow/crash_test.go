@@ -38,7 +38,7 @@ type outcome struct {
 func leftBy(t *testing.T, env *flowtest.Env, results map[string]flow.Result) outcome {
 	out := outcome{counts: env.Counts(), stock: map[string]int{}, status: map[string]flow.Status{}}
 	for _, p := range flowtest.Catalogue {
-		out.stock[p.SKU] = env.Shopify.Available(mustItem(t, env, p.SKU), env.Shopify.LocationID())
+		out.stock[p.SKU] = env.Stock(p.SKU)
 	}
 	for id, r := range results {
 		out.status[id] = r.Status
@@ -219,7 +219,7 @@ func killEverywhere(t *testing.T, v flowenv.Vendors, o flow.Order, sku string, s
 		}
 		r := (&flow.Flow{Systems: env.Flow.Systems, Journal: journal}).Process(ctx, o)
 		journal.Close()
-		left := env.Shopify.Available(mustItem(t, env, sku), env.Shopify.LocationID())
+		left := env.Stock(sku)
 		c := env.Counts()
 		if r.Status == flow.Done && !failedBeforeKill && recovers {
 			want := flowtest.Counts{Contacts: 1, Deals: 1, Notes: 1, Invoices: 1, Labels: 1, StockAdjustments: 1, Emails: 1}

@@ -61,6 +61,9 @@ func soakSettings() settings {
 	if n, err := strconv.Atoi(os.Getenv("PATCHBAY_SERVICE_SOAK_ORDERS")); err == nil && n > 0 {
 		s.orders, s.rate, s.kills = n, 40, max(2, n/500)
 	}
+	if k, err := strconv.Atoi(os.Getenv("PATCHBAY_SERVICE_SOAK_KILLS")); err == nil && k > 0 {
+		s.kills = k
+	}
 	if f, err := strconv.ParseFloat(os.Getenv("PATCHBAY_SERVICE_SOAK_FAULTS"), 64); err == nil && f >= 0 && f <= 1 {
 		s.faults = f
 	}
@@ -172,6 +175,9 @@ func TestSoak(t *testing.T) {
 		if got != cfg.orders {
 			procs.showLogs()
 			t.Errorf("%d %s for %d orders: each must be made exactly once", got, name, cfg.orders)
+			if name == "labels" {
+				twiceBought(t, ctx, vars, procs.logs())
+			}
 		}
 	}
 	state, err := sqlstore.Open(ctx, db)
@@ -468,4 +474,48 @@ func stockUp(t *testing.T, ctx context.Context, vars map[string]string, orders i
 			t.Fatalf("stocking %s: %v", sku, err)
 		}
 	}
+}
+
+// twiceBought finds the orders the carrier sold two labels, and shows
+// what every worker logged of them.
+func twiceBought(t *testing.T, ctx context.Context, vars map[string]string, logs []string) {
+	byKey := map[string][]string{}
+	next := vars["PATCHBAY_SHIPPO_URL"] + "/transactions?results=100"
+	for next != "" {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, next, nil)
+		req.Header.Set("Authorization", "ShippoToken "+vars["PATCHBAY_SHIPPO_TOKEN"])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Logf("listing the labels: %v", err)
+			return
+		}
+		var page struct {
+			Next    *string
+			Results []struct {
+				ObjectID      string `json:"object_id"`
+				Metadata      string `json:"metadata"`
+				Status        string `json:"status"`
+				ObjectCreated string `json:"object_created"`
+			}
+		}
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if err != nil {
+			t.Logf("listing the labels: %v", err)
+			return
+		}
+		for _, tr := range page.Results {
+			byKey[tr.Metadata] = append(byKey[tr.Metadata], tr.ObjectID+" "+tr.Status+" "+tr.ObjectCreated)
+		}
+		next = ""
+		if page.Next != nil {
+			next = *page.Next
+		}
+	}
+	for key, ts := range byKey {
+		if len(ts) > 1 {
+			t.Logf("labels under %q: %v", key, ts)
+		}
+	}
+	_ = logs
 }

@@ -118,7 +118,7 @@ func StartWith(ctx context.Context, v flowenv.Vendors, opts ...connector.Option)
 // Each is every vendor the flow can run with, one changed from the
 // defaults at a time, for the tests that prove the flow with each.
 var Each = []flowenv.Vendors{{}, {Shipping: "shipengine"}, {Shipping: "shipstation"}, {Shipping: "easypost"}, {CRM: "pipedrive"},
-	{CRM: "salesforce"}, {Accounting: "quickbooks"}, {Accounting: "stripe"}}
+	{CRM: "salesforce"}, {Accounting: "quickbooks"}, {Accounting: "stripe"}, {Inventory: "square"}, {Inventory: "woocommerce"}}
 
 // Name says which vendors v changes from the defaults ("defaults",
 // "shipping=easypost").

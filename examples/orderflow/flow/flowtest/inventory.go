@@ -149,6 +149,32 @@ func (e *Env) Available(platform, sku string) int {
 	return -1
 }
 
+// AddProduct adds a tracked product with quantity in stock to the
+// sandbox of the platform that holds the flow's stock (Vendors.Inventory).
+func (e *Env) AddProduct(title, sku string, quantity int) {
+	switch e.Vendors.WithDefaults().Inventory {
+	case "square":
+		e.squareItems[sku] = e.Square.AddItem(title, sku, quantity)
+	case "woocommerce":
+		e.wooProducts[sku] = e.WooCommerce.AddProduct(title, sku, quantity)
+	default:
+		e.Shopify.AddProduct(title, sku, quantity)
+	}
+}
+
+// Stock reads sku's stock where the flow keeps it (Vendors.Inventory).
+func (e *Env) Stock(sku string) int { return e.Available(e.Vendors.WithDefaults().Inventory, sku) }
+
+// AdjustmentsFor is what Counts.StockAdjustments grows by for one
+// adjustment of lines products: Shopify's sandbox counts a call, Square's
+// and WooCommerce's each product changed.
+func (e *Env) AdjustmentsFor(lines int) int {
+	if e.Vendors.WithDefaults().Inventory == "shopify" {
+		return 1
+	}
+	return lines
+}
+
 // ShopifyOrder is o as the sandbox shop places it (shopifytest.PlaceOrder),
 // so that its orders/create webhook maps back to o.
 func ShopifyOrder(o flow.Order) shopifytest.NewOrder {
