@@ -24,7 +24,9 @@
 //     service, and the key in its reference (EasyPost's one-call buy);
 //  3. if that answer is lost after the charge (connector.ErrOutcomeUnknown),
 //     step 1 runs again and finds the shipment by its reference: one label,
-//     one charge. Only when it provably finds none is the label bought again.
+//     one charge. If it finds none, the call stays ErrOutcomeUnknown (a
+//     purchase still on its way would not show yet), and the next call
+//     under the key looks again before it buys.
 //
 // A keyed label is therefore a shipment of its own, its ID the shipment's
 // (shp_...), its RateID the rate the caller quoted. What remains: two

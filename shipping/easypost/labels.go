@@ -79,14 +79,13 @@ func (s *LabelsService) Buy(ctx context.Context, rateID string, opts ...connecto
 	}
 	l, err := s.buyKeyed(ctx, q, ref)
 	if errors.Is(err, connector.ErrOutcomeUnknown) {
-		found, ferr := s.lookup(ctx, q, ref)
-		switch {
-		case ferr != nil:
-			return nil, err // still unknown: say so, not the lookup's error
-		case found != nil:
+		// Not found yet is no proof: a purchase still on its way through
+		// EasyPost would not show. The outcome stays unknown, and the next
+		// call under the key looks again before it buys.
+		if found, ferr := s.lookup(ctx, q, ref); ferr == nil && found != nil {
 			return found, nil
 		}
-		l, err = s.buyKeyed(ctx, q, ref) // provably never bought
+		return nil, err
 	}
 	return l, err
 }

@@ -48,9 +48,10 @@ func keyMarker(key string) string {
 //     key is connector.ErrConflict;
 //  2. otherwise buys with the key in custom_field1;
 //  3. if that answer is lost (connector.ErrOutcomeUnknown), runs step 1
-//     again: the platform records the label before it answers, so a
-//     purchase that went through is found and returned, and only a
-//     purchase proven absent is made again.
+//     again: a purchase that went through is found and returned; if none
+//     shows, the call stays connector.ErrOutcomeUnknown (one still on its
+//     way would not show yet), and the next call under the key looks
+//     again before it buys.
 //
 // With connector.WithNewKey step 1 is skipped (step 3 still runs): one
 // call. Without a key, a lost answer is ErrOutcomeUnknown for the caller
@@ -76,14 +77,13 @@ func (s *LabelsService) Buy(ctx context.Context, rateID string, opts ...connecto
 	}
 	l, err := s.purchase(ctx, rateID, marker)
 	if errors.Is(err, connector.ErrOutcomeUnknown) {
-		found, ferr := s.findForRate(ctx, rateID, marker)
-		switch {
-		case ferr != nil:
-			return nil, err // still unknown: say so, not the lookup's error
-		case found != nil:
+		// Not found yet is no proof: a purchase still on its way through
+		// the platform would not show. The outcome stays unknown, and the
+		// next call under the key looks again before it buys.
+		if found, ferr := s.findForRate(ctx, rateID, marker); ferr == nil && found != nil {
 			return found, nil
 		}
-		l, err = s.purchase(ctx, rateID, marker) // provably never bought
+		return nil, err
 	}
 	return l, err
 }

@@ -99,9 +99,10 @@ func (s *LabelsService) BuyForShipment(ctx context.Context, sh Shipment, opts ..
 		return nil, err // the purchase's error (still unknown), not the lookup's
 	case found != nil:
 		return found, nil
-	case errors.Is(err, connector.ErrOutcomeUnknown):
-		return s.create(ctx, w) // provably never bought
 	}
+	// Not found yet is no proof: a purchase still on its way through the
+	// platform would not show. The outcome stays unknown, and the next
+	// call under the key looks again before it buys.
 	return nil, err
 }
 
