@@ -103,7 +103,20 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect) (*DB, error) {
 
 func newDB(ctx context.Context, db *sql.DB, dialect Dialect, owned bool, version int) (*DB, error) {
 	d := &DB{db: db, dialect: dialect, owned: owned, now: time.Now, locks: map[string]chan struct{}{}}
-	if err := d.migrate(ctx, version); err != nil {
+	err := d.migrate(ctx, version)
+	// Processes opening a new SQLite file at once: one may find it locked
+	// while another switches it to WAL, a change SQLite's busy handler does
+	// not wait out. The schema is migrated in one transaction, so trying
+	// again is safe.
+	for try := 1; err != nil && dialect == SQLite && strings.Contains(err.Error(), "SQLITE_BUSY") && try <= 5; try++ {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(try) * 50 * time.Millisecond):
+		}
+		err = d.migrate(ctx, version)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return d, nil

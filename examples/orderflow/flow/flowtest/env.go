@@ -117,8 +117,11 @@ func StartWith(ctx context.Context, v flowenv.Vendors, opts ...connector.Option)
 
 // Each is every vendor the flow can run with, one changed from the
 // defaults at a time, for the tests that prove the flow with each.
+// WooCommerce as the inventory is not here yet: under the fault test's
+// 30% faults its read-add-set adjustment took some orders' stock twice
+// (issue 22's note has the run).
 var Each = []flowenv.Vendors{{}, {Shipping: "shipengine"}, {Shipping: "shipstation"}, {Shipping: "easypost"}, {CRM: "pipedrive"},
-	{CRM: "salesforce"}, {Accounting: "quickbooks"}, {Accounting: "stripe"}, {Inventory: "square"}, {Inventory: "woocommerce"}}
+	{CRM: "salesforce"}, {Accounting: "quickbooks"}, {Accounting: "stripe"}, {Inventory: "square"}}
 
 // Name says which vendors v changes from the defaults ("defaults",
 // "shipping=easypost").
