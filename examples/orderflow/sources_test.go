@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -135,31 +134,7 @@ func TestDroppedSourceWebhooksReconciled(t *testing.T) {
 		t.Run(flowtest.Name(v), func(t *testing.T) {
 			o := options{listen: "127.0.0.1:0", demo: true, concurrency: 1, crm: "hubspot", accounting: "xero", inventory: v.Inventory,
 				source: v.Source, shipping: "shippo", asJSON: true, reconcile: 50 * time.Millisecond, dropWebhooks: 1}
-			var buf bytes.Buffer
-			output = &buf
-			defer func() { output = io.Discard }()
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			if err := run(ctx, o); err != nil {
-				t.Fatal(err)
-			}
-			if ctx.Err() != nil {
-				t.Fatal("not every order was run: the dropped webhooks' orders were never found")
-			}
-			seen := map[string]bool{}
-			for dec := json.NewDecoder(&buf); dec.More(); {
-				var r flow.Result
-				if err := dec.Decode(&r); err != nil {
-					t.Fatal(err)
-				}
-				if seen[r.OrderID] || r.Status != flow.Done || !strings.HasPrefix(r.OrderID, v.Source+"-") {
-					t.Fatalf("order %s: %+v (seen before: %v)", r.OrderID, r, seen[r.OrderID])
-				}
-				seen[r.OrderID] = true
-			}
-			if len(seen) != 4 {
-				t.Fatalf("%d orders run, want the 4 sample orders", len(seen))
-			}
+			everySampleOrderOnce(t, o, v.Source+"-")
 		})
 	}
 }

@@ -23,19 +23,10 @@ var order = shopifytest.NewOrder{Email: "ada@example.com", FirstName: "Ada", Las
 	Lines:   []shopifytest.OrderLine{{SKU: "MUG-001", Title: "Mug", Quantity: 2, Price: "12.50"}}}
 
 // receiver serves a NewWebhookHandler over cfg and records what it handled.
-type receiver struct {
-	*httptest.Server
-	*webhooktest.Recorder[shopify.Payload]
-}
+type receiver = webhooktest.Receiver[shopify.Payload]
 
 func newReceiver(t *testing.T, cfg webhook.Config) *receiver {
-	t.Helper()
-	rc := &receiver{Recorder: &webhooktest.Recorder[shopify.Payload]{}}
-	h, err := shopify.NewWebhookHandler(cfg, rc.Handle)
-	require.NoError(t, err)
-	rc.Server = httptest.NewServer(h)
-	t.Cleanup(rc.Close)
-	return rc
+	return webhooktest.Serve(t, shopify.NewWebhookHandler, cfg)
 }
 
 // orderCreated is an orders/create delivery as Shopify documents it

@@ -28,19 +28,10 @@ const orderCreated = `{"merchant_id":"5S9MXCS9Y99KK","type":"order.created","eve
 	`"order_id":"eA3vssLHKJrv9H0IdJCM3gNqfdcZY","state":"OPEN","version":1}}}}`
 
 // receiver serves a NewWebhookHandler over cfg and records what it handled.
-type receiver struct {
-	*httptest.Server
-	*webhooktest.Recorder[square.Payload]
-}
+type receiver = webhooktest.Receiver[square.Payload]
 
 func newReceiver(t *testing.T, cfg webhook.Config) *receiver {
-	t.Helper()
-	rc := &receiver{Recorder: &webhooktest.Recorder[square.Payload]{}}
-	h, err := square.NewWebhookHandler(cfg, rc.Handle)
-	require.NoError(t, err)
-	rc.Server = httptest.NewServer(h)
-	t.Cleanup(rc.Close)
-	return rc
+	return webhooktest.Serve(t, square.NewWebhookHandler, cfg)
 }
 
 // Square's notifications pass the contract every vendor's do. The

@@ -21,19 +21,10 @@ import (
 )
 
 // receiver serves a NewWebhookHandler over cfg and records what it handled.
-type receiver struct {
-	*httptest.Server
-	*webhooktest.Recorder[woocommerce.Payload]
-}
+type receiver = webhooktest.Receiver[woocommerce.Payload]
 
 func newReceiver(t *testing.T, cfg webhook.Config) *receiver {
-	t.Helper()
-	rc := &receiver{Recorder: &webhooktest.Recorder[woocommerce.Payload]{}}
-	h, err := woocommerce.NewWebhookHandler(cfg, rc.Handle)
-	require.NoError(t, err)
-	rc.Server = httptest.NewServer(h)
-	t.Cleanup(rc.Close)
-	return rc
+	return webhooktest.Serve(t, woocommerce.NewWebhookHandler, cfg)
 }
 
 // orderCreated is an order.created body as WooCommerce sends it (the

@@ -208,3 +208,25 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// Receiver is a vendor's webhook handler served on 127.0.0.1, with a
+// Recorder as its handle function.
+type Receiver[P any] struct {
+	*httptest.Server
+	*Recorder[P]
+}
+
+// Serve starts newHandler (a vendor package's NewWebhookHandler) over cfg
+// on 127.0.0.1, recording what it handles; it is closed when t ends.
+func Serve[P any](t testing.TB, newHandler func(webhook.Config, func(context.Context, webhook.Event[P]) error) (http.Handler, error),
+	cfg webhook.Config) *Receiver[P] {
+	t.Helper()
+	rc := &Receiver[P]{Recorder: &Recorder[P]{}}
+	h, err := newHandler(cfg, rc.Handle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.Server = httptest.NewServer(h)
+	t.Cleanup(rc.Close)
+	return rc
+}
