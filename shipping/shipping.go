@@ -99,8 +99,18 @@ type Labels interface {
 // under an idempotency key whatever its rate. A flow that quotes again on
 // a re-run gets new rate ids, so it looks here first.
 type LabelFinder interface {
-	FindByKey(ctx context.Context, key string) (*Label, error)
+	// FindByKey returns the label bought under key, or an error of kind
+	// connector.ErrNotFound. since is the earliest the purchase can have
+	// been made (when the first attempt under the key began): the search
+	// reads back to it, less FindSlack, and no further, so its cost follows
+	// the labels bought since rather than the account's whole history. The
+	// zero time searches the whole history.
+	FindByKey(ctx context.Context, key string, since time.Time) (*Label, error)
 }
+
+// FindSlack is how far before since a FindByKey looks: room for this
+// machine's clock and the vendor's to differ.
+const FindSlack = time.Minute
 
 // Tracking reads where parcels are.
 type Tracking interface {

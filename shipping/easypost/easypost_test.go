@@ -147,11 +147,11 @@ func TestFindByKeyPages(t *testing.T) {
 		_, err := client.Labels.Buy(ctx, r.ID, connector.WithIdempotencyKey(connector.DeriveKey("o", string(rune('a'+i%26)), time.Now().String())), connector.WithNewKey())
 		require.NoError(t, err)
 	}
-	got, err := client.Labels.FindByKey(ctx, "first-order")
+	got, err := client.Labels.FindByKey(ctx, "first-order", time.Time{})
 	require.NoError(t, err)
 	assert.Equal(t, want.ID, got.ID)
 	assert.Equal(t, rate.ID, got.RateID)
-	_, err = client.Labels.FindByKey(ctx, "never-used")
+	_, err = client.Labels.FindByKey(ctx, "never-used", time.Time{})
 	assert.ErrorIs(t, err, connector.ErrNotFound)
 	assert.Equal(t, 102, srv.Purchases())
 }

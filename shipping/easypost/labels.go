@@ -180,14 +180,20 @@ func (s *LabelsService) lookup(ctx context.Context, q quote, ref string) (*shipp
 }
 
 // FindByKey returns the label bought under key, whatever its rate, or
-// connector.ErrNotFound. It scans the account's purchased shipments, newest
-// first, stopping at the first whose reference holds the key: a flow that
-// quotes again after a crash gets new rate ids and checks here first.
+// connector.ErrNotFound. It scans the account's purchased shipments
+// created since since less shipping.FindSlack (start_datetime; the zero
+// time reads them all), newest first, stopping at the first whose
+// reference holds the key: a flow that quotes again after a crash gets new
+// rate ids and checks here first.
 //
 // EasyPost API: GET /v2/shipments?purchased=true, paged by before_id.
-func (s *LabelsService) FindByKey(ctx context.Context, key string) (*shipping.Label, error) {
+func (s *LabelsService) FindByKey(ctx context.Context, key string, since time.Time) (*shipping.Label, error) {
 	want := keyInReference(key)
-	shp, raw, err := s.scan(ctx, url.Values{"purchased": {"true"}}, func(w *shipmentWire) bool {
+	query := url.Values{"purchased": {"true"}}
+	if !since.IsZero() {
+		query.Set("start_datetime", since.Add(-shipping.FindSlack).UTC().Format(time.RFC3339))
+	}
+	shp, raw, err := s.scan(ctx, query, func(w *shipmentWire) bool {
 		_, k, ok := parseReference(w.reference())
 		return ok && k == want && w.purchased()
 	})

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/shipping"
@@ -211,16 +212,20 @@ func (s *LabelsService) listLabels(ctx context.Context, q url.Values) func(func(
 }
 
 // FindByKey returns the label bought under key, whatever its rate, or
-// connector.ErrNotFound. It walks the account's shipments with a label,
-// newest first, stopping at the first whose custom_field1 carries the key:
-// a flow that quotes again after a crash gets new rate ids and checks here
-// before buying.
+// connector.ErrNotFound. It walks the account's shipments with a label
+// created since since less shipping.FindSlack (created_at_start; the zero
+// time walks them all), newest first, stopping at the first whose
+// custom_field1 carries the key: a flow that quotes again after a crash
+// gets new rate ids and checks here before buying.
 //
 // ShipEngine API: GET /v1/shipments?shipment_status=label_purchased (page
 // and page_size), then GET /v1/labels?shipment_id=.
-func (s *LabelsService) FindByKey(ctx context.Context, key string) (*shipping.Label, error) {
+func (s *LabelsService) FindByKey(ctx context.Context, key string, since time.Time) (*shipping.Label, error) {
 	marker := keyMarker(key)
 	q := url.Values{"shipment_status": {"label_purchased"}, "sort_by": {"created_at"}, "sort_dir": {"desc"}}
+	if !since.IsZero() {
+		q.Set("created_at_start", since.Add(-shipping.FindSlack).UTC().Format(time.RFC3339))
+	}
 	shipments := connector.All(ctx, func(ctx context.Context, cursor string) (connector.Page[json.RawMessage], error) {
 		return listPage(ctx, s.c, s.prefix+"/shipments", "shipments", q, cursor, "labels.findByKey")
 	})

@@ -122,10 +122,10 @@ func TestFindByKey(t *testing.T) {
 			want = l
 		}
 	}
-	got, err := client.Labels.FindByKey(ctx, connector.DeriveKey("order", "a", time.Duration(0).String()))
+	got, err := client.Labels.FindByKey(ctx, connector.DeriveKey("order", "a", time.Duration(0).String()), time.Time{})
 	require.NoError(t, err)
 	assert.Equal(t, want.ID, got.ID)
-	_, err = client.Labels.FindByKey(ctx, "never-used")
+	_, err = client.Labels.FindByKey(ctx, "never-used", time.Time{})
 	assert.ErrorIs(t, err, connector.ErrNotFound)
 }
 

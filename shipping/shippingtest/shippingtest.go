@@ -5,6 +5,7 @@ package shippingtest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/govalues/decimal"
 	"github.com/stretchr/testify/assert"
@@ -77,6 +78,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Run("TrackingUpdates", func(t *testing.T) { testTracking(t, newHarness(t)) })
 	t.Run("TypedErrors", func(t *testing.T) { testErrors(t, newHarness(t)) })
 	t.Run("RateLimited", func(t *testing.T) { testRateLimited(t, newHarness(t)) })
+	t.Run("FindByKeySince", func(t *testing.T) { testFindByKeySince(t, newHarness(t)) })
 }
 
 func quote(t *testing.T, h Harness) []shipping.Rate {
@@ -131,6 +133,38 @@ func testBuyTwice(t *testing.T, h Harness) {
 
 	_, err = h.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey(connector.DeriveKey("order", "other", "label")))
 	assert.ErrorIs(t, err, connector.ErrConflict, "the same rate under another key")
+}
+
+// testFindByKeySince checks, for vendors that find labels by key, that the
+// search reads back to since less shipping.FindSlack and no further: a
+// label bought within the slack is found, one bought before it is not
+// (the walk stopped, so its cost follows the labels since, not the
+// account's history), and the zero time reads everything.
+func testFindByKeySince(t *testing.T, h Harness) {
+	finder, ok := h.Labels.(shipping.LabelFinder)
+	if !ok {
+		return // nothing to check: the vendor finds no label by key
+	}
+	ctx := context.Background()
+	key := connector.DeriveKey("order", "find-since", "label")
+	rate, _ := shipping.Cheapest(quote(t, h))
+	bought := time.Now()
+	want, err := h.Labels.Buy(ctx, rate.ID, connector.WithIdempotencyKey(key))
+	require.NoError(t, err)
+	for range 3 { // newer labels under other keys, walked past
+		r, _ := shipping.Cheapest(quote(t, h))
+		_, err := h.Labels.Buy(ctx, r.ID, connector.WithIdempotencyKey(connector.DeriveKey("order", r.ID, "label")))
+		require.NoError(t, err)
+	}
+	for name, since := range map[string]time.Time{"zero": {}, "within the slack": bought.Add(shipping.FindSlack / 2)} {
+		got, err := finder.FindByKey(ctx, key, since)
+		require.NoError(t, err, name)
+		assert.Equal(t, want.ID, got.ID, name)
+	}
+	_, err = finder.FindByKey(ctx, key, bought.Add(2*shipping.FindSlack))
+	assert.ErrorIs(t, err, connector.ErrNotFound, "a label bought before since, less the slack, is out of the search")
+	_, err = finder.FindByKey(ctx, "never-used", time.Time{})
+	assert.ErrorIs(t, err, connector.ErrNotFound, "a key never used")
 }
 
 func testVoid(t *testing.T, h Harness) {

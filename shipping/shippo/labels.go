@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"iter"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/shipping"
@@ -94,35 +96,47 @@ func (s *LabelsService) Buy(ctx context.Context, rateID string, opts ...connecto
 }
 
 // FindByKey returns the label bought under key, whatever its rate, or
-// connector.ErrNotFound. It scans the account's transactions, newest
-// first, stopping at the first match: a flow that quotes again after a
-// crash gets new rate ids and checks here before buying.
+// connector.ErrNotFound. It reads the account's transactions, newest
+// first, stopping at the first match, or at the first created before
+// since less shipping.FindSlack: Shippo's list has no filter by time or
+// metadata, so without since the walk reads the account's whole history.
+// A flow that quotes again after a crash gets new rate ids and checks here
+// before buying.
 //
 // Shippo API: GET /transactions, following next links.
-func (s *LabelsService) FindByKey(ctx context.Context, key string) (*shipping.Label, error) {
+func (s *LabelsService) FindByKey(ctx context.Context, key string, since time.Time) (*shipping.Label, error) {
 	meta := metadataPrefix + key
 	if len(meta) > 100 {
 		meta = metadataPrefix + connector.DeriveKey(key)
 	}
-	t, err := s.scan(ctx, "/transactions?results=100", func(t transactionWire) bool {
-		return t.Metadata == meta && t.Status != "ERROR" && !strings.HasPrefix(t.Status, "REFUND")
-	})
-	if err != nil {
-		return nil, err
+	floor := since.Add(-shipping.FindSlack)
+	var found *transactionWire
+	for t, err := range s.transactions(ctx, "/transactions?results=100") {
+		if err != nil {
+			return nil, err
+		}
+		if t.Metadata == meta && t.Status != "ERROR" && !strings.HasPrefix(t.Status, "REFUND") {
+			found = &t
+			break
+		}
+		if created, err := time.Parse(time.RFC3339Nano, t.ObjectCreated); !since.IsZero() && err == nil && created.Before(floor) {
+			break // newest first: everything further is older still
+		}
 	}
-	if t == nil {
+	if found == nil {
 		return nil, &connector.APIError{Vendor: "shippo", Op: "labels.findByKey", Kind: connector.ErrNotFound, Message: "no label under that key"}
 	}
-	rate, err := s.rate(ctx, t.rateID())
+	rate, err := s.rate(ctx, found.rateID())
 	if err != nil {
 		return nil, err
 	}
-	return s.label(t, rate)
+	return s.label(found, rate)
 }
 
-// scan walks a transaction list until match says yes.
-func (s *LabelsService) scan(ctx context.Context, first string, match func(transactionWire) bool) (*transactionWire, error) {
-	fetch := func(ctx context.Context, next string) (connector.Page[transactionWire], error) {
+// transactions walks a transaction list, page by page along Shippo's next
+// links.
+func (s *LabelsService) transactions(ctx context.Context, first string) iter.Seq2[transactionWire, error] {
+	return connector.All(ctx, func(ctx context.Context, next string) (connector.Page[transactionWire], error) {
 		if next == "" {
 			next = first
 		}
@@ -138,16 +152,7 @@ func (s *LabelsService) scan(ctx context.Context, first string, match func(trans
 			p.Next = *page.Next
 		}
 		return p, nil
-	}
-	for t, err := range connector.All(ctx, fetch) {
-		if err != nil {
-			return nil, err
-		}
-		if match(t) {
-			return &t, nil
-		}
-	}
-	return nil, nil
+	})
 }
 
 // purchase is POST /transactions. It is not marked idempotent: a blind
@@ -174,23 +179,19 @@ func (s *LabelsService) purchase(ctx context.Context, rateID, meta string) (*tra
 // Shippo API: GET /transactions?rate=ID, following next links.
 func (s *LabelsService) findByKey(ctx context.Context, rateID, meta string) (*transactionWire, error) {
 	var taken *transactionWire
-	t, err := s.scan(ctx, "/transactions?rate="+url.QueryEscape(rateID)+"&results=100", func(t transactionWire) bool {
+	for t, err := range s.transactions(ctx, "/transactions?rate="+url.QueryEscape(rateID)+"&results=100") {
 		switch {
+		case err != nil:
+			return nil, err
 		case t.Status == "ERROR" || strings.HasPrefix(t.Status, "REFUND"):
-			return false // failed or voided: it does not hold the rate
+			// failed or voided: it does not hold the rate
 		case t.Metadata == meta:
-			return true
+			return &t, nil
 		case strings.HasPrefix(t.Metadata, metadataPrefix) && taken == nil:
 			taken = &t
 		}
-		return false
-	})
-	switch {
-	case err != nil:
-		return nil, err
-	case t != nil:
-		return t, nil
-	case taken != nil:
+	}
+	if taken != nil {
 		return nil, &connector.APIError{Vendor: "shippo", Op: "labels.buy", Kind: connector.ErrConflict,
 			Message: "rate " + rateID + " was already bought under another idempotency key (label " + taken.ObjectID + ")"}
 	}

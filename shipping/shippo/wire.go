@@ -66,6 +66,7 @@ func (r rateWire) toRate(raw json.RawMessage) (shipping.Rate, error) {
 
 type transactionWire struct {
 	ObjectID       string          `json:"object_id"`
+	ObjectCreated  string          `json:"object_created,omitempty"`
 	Status         string          `json:"status"` // WAITING, QUEUED, SUCCESS, ERROR, REFUNDED, REFUNDPENDING, REFUNDREJECTED
 	Rate           json.RawMessage `json:"rate"`   // an id, or the rate object
 	Metadata       string          `json:"metadata"`

@@ -160,12 +160,23 @@ func (f *Flow) process(ctx context.Context, o Order) Result {
 			res.Steps = append(res.Steps, prev)
 			continue
 		}
-		_, started, err := f.Journal.Step(ctx, o.ID, s.name+begun)
+		began, started, err := f.Journal.Step(ctx, o.ID, s.name+begun)
+		now := time.Now().UTC()
 		if err == nil && !started {
-			err = f.Journal.RecordStep(ctx, o.ID, StepResult{Step: s.name + begun})
+			began = StepResult{Step: s.name + begun, Detail: now.Format(time.RFC3339Nano)}
+			err = f.Journal.RecordStep(ctx, o.ID, began)
 		}
-		// A key is known new only if the journal works, and says so.
-		st.NewKey = err == nil && !started && !f.JournalMayBeLost
+		if err != nil {
+			// A step begun off the record could later be taken for new,
+			// and its keyed writes not looked for: it waits for the journal.
+			res.Status, res.Reason, res.Open, res.Err = Failed, s.name+": the journal: "+err.Error(), true, err
+			return res
+		}
+		st.NewKey = !started && !f.JournalMayBeLost
+		st.StepBegan = time.Time{} // unknown: lookups read everything
+		if at, perr := time.Parse(time.RFC3339Nano, began.Detail); perr == nil && !f.JournalMayBeLost {
+			st.StepBegan = at
+		}
 		stepCtx, span := f.Telemetry.startStep(ctx, s.name)
 		detail, err := s.run(stepCtx, o, &st)
 		f.Telemetry.endStep(span, err)

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"maps"
+	"time"
 
 	"github.com/patchbay-go/patchbay/connector"
 )
@@ -12,7 +13,11 @@ type State struct {
 	// NewKey says no earlier run began the current step, so its keyed
 	// writes may skip looking for an earlier attempt's work
 	// (connector.WithNewKey). Set it only from a durable record.
-	NewKey         bool              `json:"new_key,omitempty"`
+	NewKey bool `json:"new_key,omitempty"`
+	// StepBegan is when the first run of the current step began, from
+	// the same record: its keyed lookups need read back no further. Zero
+	// when unknown.
+	StepBegan      time.Time         `json:"step_began,omitzero"`
 	ContactID      string            `json:"contact_id,omitempty"`
 	Items          map[string]string `json:"items,omitempty"` // SKU → inventory item id
 	StockTaken     bool              `json:"stock_taken,omitempty"`
@@ -32,13 +37,13 @@ func (s *State) resume(prev StepResult) {
 	if prev.State != nil {
 		*s = *prev.State
 	}
-	s.NewKey = false
+	s.NewKey, s.StepBegan = false, time.Time{}
 }
 
 // snapshot copies the state for the journal.
 func (s *State) snapshot() *State {
 	c := *s
-	c.NewKey = false
+	c.NewKey, c.StepBegan = false, time.Time{}
 	c.Items = maps.Clone(s.Items)
 	return &c
 }

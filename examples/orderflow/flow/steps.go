@@ -203,7 +203,7 @@ func (f *Flow) BuyLabel(ctx context.Context, o Order, st *State) (string, error)
 	key := Key(o.ID, StepLabel)
 	var label *shipping.Label
 	if finder, ok := f.Labels.(shipping.LabelFinder); ok && !st.NewKey {
-		found, err := finder.FindByKey(ctx, key)
+		found, err := finder.FindByKey(ctx, key, st.StepBegan)
 		if err != nil && !errors.Is(err, connector.ErrNotFound) {
 			return "", err
 		}

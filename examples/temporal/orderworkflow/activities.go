@@ -115,9 +115,12 @@ func heartbeat(ctx context.Context) (stop func()) {
 func (a *Activities) run(ctx context.Context, in StepInput, step func(context.Context, flow.Order, *flow.State) (string, error)) (StepOutput, error) {
 	defer heartbeat(ctx)()
 	st := in.State
-	st.NewKey = activity.GetInfo(ctx).Attempt == 1
+	info := activity.GetInfo(ctx)
+	// ScheduledTime is when the activity's first attempt was scheduled:
+	// no attempt's work is older, so keyed lookups read back to it.
+	st.NewKey, st.StepBegan = info.Attempt == 1, info.ScheduledTime
 	detail, err := step(ctx, in.Order, &st)
-	st.NewKey = false
+	st.NewKey, st.StepBegan = false, time.Time{}
 	if err != nil {
 		if reason, ok := flow.IsPermanent(err); ok {
 			return StepOutput{}, temporal.NewNonRetryableApplicationError(reason, FailedType, nil, st)

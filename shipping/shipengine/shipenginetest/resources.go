@@ -347,10 +347,25 @@ func (s *Server) listLabels(w http.ResponseWriter, r *http.Request) {
 	s.paged(w, r, "labels", all)
 }
 
-// listShipments is GET /v1/shipments, filtered by shipment_status, newest
-// first (sort_dir desc, the default) or oldest first (asc).
+// listShipments is GET /v1/shipments, filtered by shipment_status and
+// created_at_start/created_at_end, newest first (sort_dir desc, the
+// default) or oldest first (asc).
 func (s *Server) listShipments(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	var start, end time.Time
+	for _, b := range []struct {
+		name string
+		at   *time.Time
+	}{{"created_at_start", &start}, {"created_at_end", &end}} {
+		if v := q.Get(b.name); v != "" {
+			at, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				writeErrors(w, http.StatusBadRequest, apiError{"shipengine", "validation", "invalid_field_value", b.name + " is not a valid date-time.", b.name})
+				return
+			}
+			*b.at = at
+		}
+	}
 	s.mu.Lock()
 	all := []map[string]any{}
 	list := append([]*shipment(nil), s.order...)
@@ -363,7 +378,8 @@ func (s *Server) listShipments(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	for _, sh := range list {
-		if st := q.Get("shipment_status"); st == "" || st == sh.status {
+		if st := q.Get("shipment_status"); (st == "" || st == sh.status) &&
+			(start.IsZero() || !sh.created.Before(start)) && (end.IsZero() || !sh.created.After(end)) {
 			all = append(all, sh.render())
 		}
 	}
