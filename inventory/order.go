@@ -14,41 +14,43 @@ import (
 )
 
 // Order is an order a customer placed on a website (a shop, a counter):
-// what a fulfilment flow needs from it, the same on every platform.
+// what a fulfilment flow needs from it, the same on every platform. Its
+// JSON form (snake_case) is how a flow keeps it in a queue or passes it
+// between processes.
 type Order struct {
 	// ID is the platform's id of the order, as its API and webhooks name
 	// it (Shopify's numeric id, Square's order id, WooCommerce's post id).
-	ID string
+	ID string `json:"id"`
 	// Number is what the shop and the customer see ("#1001"); the ID
 	// where the platform shows none.
-	Number   string
-	Customer Customer
-	Lines    []OrderLine
-	Currency string // ISO 4217: every price of the order is in it
+	Number   string      `json:"number,omitempty"`
+	Customer Customer    `json:"customer"`
+	Lines    []OrderLine `json:"lines"`
+	Currency string      `json:"currency"` // ISO 4217: every price of the order is in it
 	// ShipTo is where the order goes; zero for an order collected in
 	// person, which a shipping flow refuses.
-	ShipTo shipping.Address
+	ShipTo shipping.Address `json:"ship_to"`
 	// Shipping is the customer's shipping choice as the shop names it
 	// (Shopify's shipping line, WooCommerce's shipping method title,
 	// Square's shipment fulfilment's shipping type).
-	Shipping string
+	Shipping string `json:"shipping,omitempty"`
 	// Express says the choice is for a faster delivery: it names express,
 	// next day or overnight.
-	Express   bool
-	CreatedAt time.Time
+	Express   bool      `json:"express,omitempty"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
 	// UpdatedAt is the order's last change on the platform: what
 	// Orders.List's since compares.
-	UpdatedAt time.Time
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
 	// Raw is the order as the platform sent it.
-	Raw json.RawMessage
+	Raw json.RawMessage `json:"raw,omitempty"`
 }
 
 // Customer is who placed an order.
 type Customer struct {
-	Email     string
-	FirstName string
-	LastName  string
-	Phone     string
+	Email     string `json:"email"`
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+	Phone     string `json:"phone,omitempty"`
 }
 
 // Name is the customer's full name.
@@ -59,10 +61,10 @@ func (c Customer) Name() string {
 // OrderLine is one product of an order, by SKU. UnitPrice is exact, in
 // the order's currency, before order-level discounts.
 type OrderLine struct {
-	SKU       string
-	Title     string
-	Quantity  int
-	UnitPrice decimal.Decimal
+	SKU       string          `json:"sku"`
+	Title     string          `json:"title"`
+	Quantity  int             `json:"quantity"`
+	UnitPrice decimal.Decimal `json:"unit_price"`
 }
 
 // IsExpress says whether a shipping choice's name asks for a faster

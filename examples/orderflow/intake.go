@@ -308,14 +308,22 @@ func serve(ctx context.Context, env *flowtest.Env, db *sqlstore.DB, o options, s
 	before, failuresBefore, start := env.Calls(), env.Failures(), time.Now()
 	want := -1
 	if o.demo {
-		src := o.sources()[0]
-		url := "http://" + in.addr + webhookPaths[src]
-		out.line(fmt.Sprintf("demo: the sandbox %s shop places %d orders; the first webhook is delivered twice", titles[src], len(samples)))
-		go func() {
-			if err := demo(ctx, env, src, url, samples, o.dropWebhooks); err != nil {
-				out.line("demo: " + err.Error())
+		// Each source's sandbox shop places its share of the samples, in
+		// turn, as the batch run does.
+		srcs := o.sources()
+		for j, src := range srcs {
+			var share []flow.Order
+			for i := j; i < len(samples); i += len(srcs) {
+				share = append(share, samples[i])
 			}
-		}()
+			url := "http://" + in.addr + webhookPaths[src]
+			out.line(fmt.Sprintf("demo: the sandbox %s shop places %d orders; its first webhook is delivered twice", titles[src], len(share)))
+			go func() {
+				if err := demo(ctx, env, src, url, share, o.dropWebhooks); err != nil {
+					out.line("demo: " + err.Error())
+				}
+			}()
+		}
 		want = len(samples)
 		defer func() {
 			out.line(fmt.Sprintf("webhooks received %d, orders accepted %d: a redelivered webhook changes nothing", in.received.Load(), in.accepted.Load()))

@@ -17,7 +17,6 @@ package main
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,6 +36,7 @@ import (
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
+	"github.com/patchbay-go/patchbay/inventory"
 )
 
 //go:embed testdata/orders.json
@@ -60,8 +60,8 @@ type options struct {
 	telemetry                            string
 	dropWebhooks                         float64
 	crm, accounting, inventory, shipping string
-	// source is the platform the website's orders are placed on; empty
-	// is the inventory's (-source).
+	// source is the platforms the website's orders are placed on,
+	// comma-separated; empty is the inventory's (-source).
 	source string
 	// publicURL is the service's public base URL, for Square's signature
 	// over the notification URL (-public-url).
@@ -78,7 +78,7 @@ var titles = map[string]string{"shopify": "Shopify", "square": "Square", "woocom
 // the inventory's.
 func (o options) sources() []string {
 	if o.source != "" {
-		return []string{o.source}
+		return strings.Split(o.source, ",")
 	}
 	return []string{o.inventory}
 }
@@ -101,7 +101,7 @@ func main() {
 	flag.StringVar(&o.crm, "crm", "hubspot", "CRM vendor: hubspot, pipedrive or salesforce")
 	flag.StringVar(&o.accounting, "accounting", "xero", "accounting vendor: xero, stripe or quickbooks")
 	flag.StringVar(&o.inventory, "inventory", "shopify", "inventory vendor: shopify, square or woocommerce")
-	flag.StringVar(&o.source, "source", "", "where the website's orders are placed: shopify, square or woocommerce (default: the inventory's). The sample orders are placed at its sandbox's checkout first")
+	flag.StringVar(&o.source, "source", "", "where the website's orders are placed: shopify, square or woocommerce, or several, comma-separated (default: the inventory's). The sample orders are placed at their sandboxes' checkouts first, in turn")
 	flag.StringVar(&o.shipping, "shipping", "shippo", "shipping vendor: shippo, shipengine, shipstation or easypost")
 	flag.StringVar(&o.confirm, "confirm", "mail", "who mails the customer that an order shipped: mail (this program's mail), shop (the shop's own confirmation, where it sends one) or both")
 	flag.Parse()
@@ -163,8 +163,13 @@ func (o options) check() error {
 			return fmt.Errorf("%s %s: not a vendor this build has (have: %s)", v.flag, v.got, strings.Join(v.have, ", "))
 		}
 	}
-	if o.source != "" && !slices.Contains(platforms, o.source) {
-		return fmt.Errorf("-source %s: not a platform this build has (have: %s)", o.source, strings.Join(platforms, ", "))
+	for i, src := range o.sources() {
+		if !slices.Contains(platforms, src) {
+			return fmt.Errorf("-source %s: %q is not a platform this build has (have: %s)", o.source, src, strings.Join(platforms, ", "))
+		}
+		if slices.Contains(o.sources()[:i], src) {
+			return fmt.Errorf("-source %s: %s twice", o.source, src)
+		}
 	}
 	switch {
 	case o.publicURL != "" && !strings.HasPrefix(o.publicURL, "https://") && !strings.HasPrefix(o.publicURL, "http://"):
@@ -218,7 +223,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer st.close()
-	env.Vendors = flowenv.Vendors{CRM: o.crm, Inventory: o.inventory, Source: o.source, Accounting: o.accounting, Shipping: o.shipping,
+	env.Vendors = flowenv.Vendors{CRM: o.crm, Inventory: o.inventory, Sources: o.sources(), Accounting: o.accounting, Shipping: o.shipping,
 		Tokens: func(name string) oauth.TokenStore { return st.db.TokenStore(name) }}
 	moved, err := flowenv.Configure(ctx, &sys, env.Vendors, env.HTTPClient(), tuning)
 	if err != nil {
@@ -255,7 +260,7 @@ func run(ctx context.Context, o options) error {
 		return serve(ctx, env, st.db, o, orders, out)
 	}
 	if o.source != "" {
-		if orders, err = placeAtSource(ctx, env, o.source, orders, out); err != nil {
+		if orders, err = placeAtSources(ctx, env, o.sources(), orders, out); err != nil {
 			return err
 		}
 	}
@@ -275,30 +280,28 @@ func run(ctx context.Context, o options) error {
 	return ending(results)
 }
 
-// placeAtSource places the orders at the sandbox shop source's checkout,
-// which takes the stock it tracks, and returns them as its order-created
-// webhooks bring them (flow.FromPlatform): the batch run then processes
-// what the service would.
-func placeAtSource(ctx context.Context, env *flowtest.Env, src string, orders []flow.Order, out *report) ([]flow.Order, error) {
-	reader := env.Orders(src)
-	if reader == nil {
-		return nil, &configError{"-source " + src + " without -listen places the orders at the sandbox shop's checkout; with a real " +
-			titles[src] + " account, use -listen to take its orders"}
+// placeAtSources places the orders at the sandbox shops' checkouts, each
+// at the next source in turn (a shop takes the stock it tracks), and
+// returns them as their order-created webhooks bring them
+// (flow.FromPlatform): the batch run then processes what the service
+// would.
+func placeAtSources(ctx context.Context, env *flowtest.Env, srcs []string, orders []flow.Order, out *report) ([]flow.Order, error) {
+	var names []string
+	for _, src := range srcs {
+		if env.Orders(src) == nil {
+			return nil, &configError{"-source " + src + " without -listen places the orders at the sandbox shop's checkout; with a real " +
+				titles[src] + " account, use -listen to take its orders"}
+		}
+		names = append(names, titles[src])
 	}
-	out.line(fmt.Sprintf("The %d orders are placed at the sandbox %s shop's checkout first.", len(orders), titles[src]))
+	out.line(fmt.Sprintf("The %d orders are placed at the sandbox %s checkout first.", len(orders), strings.Join(names, " and ")))
 	placed := make([]flow.Order, 0, len(orders))
-	for _, o := range orders {
-		p, err := env.PlaceOrder(src, o)
+	for i, o := range orders {
+		p, err := env.PlaceAndRead(ctx, srcs[i%len(srcs)], o)
 		if err != nil {
 			return nil, err
 		}
-		// As the intake reads the webhook: Square's carries only the
-		// order's id, which is read from Square.
-		po, err := reader.FromWebhook(ctx, p.Webhook)
-		if err != nil {
-			return nil, fmt.Errorf("order %s placed at %s: %w", o.ID, src, err)
-		}
-		placed = append(placed, flow.FromPlatform(src, po))
+		placed = append(placed, p)
 	}
 	return placed, nil
 }
@@ -442,7 +445,7 @@ func loadOrders(file string, n int) ([]flow.Order, error) {
 		skus := []string{"TEE-BLK-M", "TEE-WHT-L", "MUG-001", "CABLE-3M"}
 		for i := range n {
 			out = append(out, flowtest.Order(fmt.Sprintf("G%05d", i),
-				flow.Line{SKU: skus[i%len(skus)], Title: skus[i%len(skus)], Quantity: 1, UnitPrice: decimal.MustParse("19.90")}))
+				inventory.OrderLine{SKU: skus[i%len(skus)], Title: skus[i%len(skus)], Quantity: 1, UnitPrice: decimal.MustParse("19.90")}))
 		}
 		return out, nil
 	}
@@ -453,11 +456,7 @@ func loadOrders(file string, n int) ([]flow.Order, error) {
 			return nil, fmt.Errorf("reading -orders: %w", err)
 		}
 	}
-	var orders []flow.Order
-	if err := json.Unmarshal(data, &orders); err != nil {
-		return nil, fmt.Errorf("the orders file is not a JSON array of orders: %w", err)
-	}
-	return orders, nil
+	return flow.ParseOrders(data)
 }
 
 func diff(after, before map[string]int) map[string]int {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +26,7 @@ import (
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
 	"github.com/patchbay-go/patchbay/internal/pgtest"
+	"github.com/patchbay-go/patchbay/inventory"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
 )
 
@@ -81,7 +83,7 @@ func TestWebhookIntake(t *testing.T) {
 	if err := json.Unmarshal(item.Payload, &o); err != nil {
 		t.Fatal(err)
 	}
-	if o.ID == "" || !strings.HasSuffix(o.ID, "-"+strconv.FormatInt(id, 10)) || o.ServiceLevel != "express" || o.Customer.Email != "ada@example.com" ||
+	if o.ID == "" || !strings.HasSuffix(o.ID, "-"+strconv.FormatInt(id, 10)) || !o.Express || o.PlatformID() != strconv.FormatInt(id, 10) || o.Customer.Email != "ada@example.com" ||
 		o.ShipTo.PostalCode != "94103" || len(o.Lines) != 1 || o.Lines[0].Quantity != 2 || o.Lines[0].UnitPrice.String() != "12.50" {
 		t.Fatalf("mapped order %+v", o)
 	}
@@ -204,7 +206,7 @@ func TestServiceLoopRunsOpenOrdersAgain(t *testing.T) {
 	defer env.Close()
 	db := openDB(t, "sqlite:"+filepath.Join(t.TempDir(), "state.db"))
 	inbox := db.Inbox()
-	payload, _ := json.Marshal(flowtest.Order("L1", flow.Line{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}))
+	payload, _ := json.Marshal(flowtest.Order("L1", inventory.OrderLine{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}))
 	if _, err := inbox.Add(ctx, inboxSource, "L1", payload); err != nil {
 		t.Fatal(err)
 	}
@@ -440,7 +442,7 @@ func TestTwoWorkersShareTheInbox(t *testing.T) {
 			const n = 40
 			seed := openDB(t, dsn)
 			for i := range n {
-				o := flowtest.Order(fmt.Sprintf("W%03d", i), flow.Line{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")})
+				o := flowtest.Order(fmt.Sprintf("W%03d", i), inventory.OrderLine{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")})
 				payload, _ := json.Marshal(o)
 				if _, err := seed.Inbox().Add(ctx, inboxSource, o.ID, payload); err != nil {
 					t.Fatal(err)
@@ -498,13 +500,13 @@ func TestTwoWorkersShareTheInbox(t *testing.T) {
 func TestDroppedWebhooksReconciled(t *testing.T) {
 	o := options{listen: "127.0.0.1:0", demo: true, concurrency: 1, crm: "hubspot", accounting: "xero", inventory: "shopify", shipping: "shippo",
 		asJSON: true, reconcile: 50 * time.Millisecond, dropWebhooks: 0.5}
-	everySampleOrderOnce(t, o, "shopify-")
+	everySampleOrderOnce(t, o)
 }
 
 // everySampleOrderOnce runs o (a service whose shop drops webhooks) and
 // checks that each of the 4 sample orders was run once, done, its id
 // starting with prefix: reconciliation found the ones with no webhook.
-func everySampleOrderOnce(t *testing.T, o options, prefix string) {
+func everySampleOrderOnce(t *testing.T, o options) {
 	t.Helper()
 	var buf bytes.Buffer
 	output = &buf
@@ -517,19 +519,26 @@ func everySampleOrderOnce(t *testing.T, o options, prefix string) {
 	if ctx.Err() != nil {
 		t.Fatal("not every order was run: the dropped webhooks' orders were never found")
 	}
-	seen := map[string]bool{}
+	seen, bySource := map[string]bool{}, map[string]int{}
 	for dec := json.NewDecoder(&buf); dec.More(); {
 		var r flow.Result
 		if err := dec.Decode(&r); err != nil {
 			t.Fatal(err)
 		}
-		if seen[r.OrderID] || r.Status != flow.Done || !strings.HasPrefix(r.OrderID, prefix) {
+		src, _, _ := strings.Cut(r.OrderID, "-")
+		if seen[r.OrderID] || r.Status != flow.Done || !slices.Contains(o.sources(), src) {
 			t.Fatalf("order %s: %+v (seen before: %v)", r.OrderID, r, seen[r.OrderID])
 		}
 		seen[r.OrderID] = true
+		bySource[src]++
 	}
 	if len(seen) != 4 {
 		t.Fatalf("%d orders run, want the 4 sample orders", len(seen))
+	}
+	for _, src := range o.sources() {
+		if bySource[src] == 0 {
+			t.Fatalf("no order from %s: %v", src, bySource)
+		}
 	}
 }
 

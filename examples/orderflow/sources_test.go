@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,10 +17,11 @@ import (
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
+	"github.com/patchbay-go/patchbay/inventory"
 )
 
 // startSourceService starts the sandboxes of v, and the service's intake
-// and one worker on a fresh state database, taking the orders of v.Source
+// and one worker on a fresh state database, taking the orders of v.Sources[0]
 // at its webhook path. Each order the worker ends comes on the channel.
 func startSourceService(t *testing.T, v flowenv.Vendors) (*flowtest.Env, *intake, string, <-chan timed) {
 	t.Helper()
@@ -30,7 +32,7 @@ func startSourceService(t *testing.T, v flowenv.Vendors) (*flowtest.Env, *intake
 		t.Fatal(err)
 	}
 	db := openDB(t, "sqlite:"+filepath.Join(t.TempDir(), "state.db"))
-	src := v.WithDefaults().Source
+	src := v.WithDefaults().Sources[0]
 	in, err := startIntakeFor("127.0.0.1:0", db, source{name: src, secret: webhookSecret(env, src, true), orders: env.Orders(src)})
 	if err != nil {
 		t.Fatal(err)
@@ -59,14 +61,14 @@ func startSourceService(t *testing.T, v flowenv.Vendors) (*flowtest.Env, *intake
 // shipped, with the label's tracking number.
 func TestEachSourceOrderOnceEndToEnd(t *testing.T) {
 	for _, v := range []flowenv.Vendors{
-		{Inventory: "shopify", Source: "shopify"}, {Inventory: "square", Source: "square"}, {Inventory: "woocommerce", Source: "woocommerce"},
-		{Inventory: "square", Source: "shopify"}, {Inventory: "shopify", Source: "square"}, {Inventory: "shopify", Source: "woocommerce"},
+		{Inventory: "shopify", Sources: []string{"shopify"}}, {Inventory: "square", Sources: []string{"square"}}, {Inventory: "woocommerce", Sources: []string{"woocommerce"}},
+		{Inventory: "square", Sources: []string{"shopify"}}, {Inventory: "shopify", Sources: []string{"square"}}, {Inventory: "shopify", Sources: []string{"woocommerce"}},
 	} {
 		t.Run(flowtest.Name(v), func(t *testing.T) {
 			env, in, url, ended := startSourceService(t, v)
 			ctx := context.Background()
 			before := env.Available(v.Inventory, "MUG-001")
-			placed, err := env.PlaceOrder(v.Source, flowtest.Order("E1", flow.Line{SKU: "MUG-001", Title: "Patchbay mug", Quantity: 2,
+			placed, err := env.PlaceOrder(v.Sources[0], flowtest.Order("E1", inventory.OrderLine{SKU: "MUG-001", Title: "Patchbay mug", Quantity: 2,
 				UnitPrice: decimal.MustParse("12.50")}))
 			if err != nil {
 				t.Fatal(err)
@@ -82,7 +84,7 @@ func TestEachSourceOrderOnceEndToEnd(t *testing.T) {
 			case <-time.After(20 * time.Second):
 				t.Fatal("the order was never run")
 			}
-			if r.Status != flow.Done || r.OrderID != v.Source+"-"+placed.SourceID {
+			if r.Status != flow.Done || r.OrderID != v.Sources[0]+"-"+placed.SourceID {
 				t.Fatalf("result %+v", r.Result)
 			}
 			select {
@@ -94,7 +96,7 @@ func TestEachSourceOrderOnceEndToEnd(t *testing.T) {
 				t.Fatalf("received %d, accepted %d: want 2 deliveries, 1 order", in.received.Load(), in.accepted.Load())
 			}
 			wantAdjustments := 1
-			if v.Source == v.Inventory {
+			if v.Sources[0] == v.Inventory {
 				wantAdjustments = 0 // the checkout took it
 			}
 			c := env.Counts()
@@ -104,8 +106,8 @@ func TestEachSourceOrderOnceEndToEnd(t *testing.T) {
 			if left := env.Available(v.Inventory, "MUG-001"); left != before-2 {
 				t.Fatalf("%s holds %d mugs, had %d: the order's 2 must be taken once", v.Inventory, left, before)
 			}
-			if shipped := shippedAt(env, v.Source, placed.SourceID); len(shipped) != 1 || shipped[0] != r.TrackingNumber {
-				t.Fatalf("%s holds shipments %v, want the label's %s once", v.Source, shipped, r.TrackingNumber)
+			if shipped := shippedAt(env, v.Sources[0], placed.SourceID); len(shipped) != 1 || shipped[0] != r.TrackingNumber {
+				t.Fatalf("%s holds shipments %v, want the label's %s once", v.Sources[0], shipped, r.TrackingNumber)
 			}
 		})
 	}
@@ -129,12 +131,12 @@ func shippedAt(env *flowtest.Env, src, id string) []string {
 // reconciliation, polling the source from its own cursor, finds every
 // order, each run once.
 func TestDroppedSourceWebhooksReconciled(t *testing.T) {
-	for _, v := range []flowenv.Vendors{{Inventory: "square", Source: "square"}, {Inventory: "woocommerce", Source: "woocommerce"},
-		{Inventory: "shopify", Source: "woocommerce"}} {
+	for _, v := range []flowenv.Vendors{{Inventory: "square", Sources: []string{"square"}}, {Inventory: "woocommerce", Sources: []string{"woocommerce"}},
+		{Inventory: "shopify", Sources: []string{"woocommerce"}}, {Inventory: "square", Sources: []string{"shopify", "square", "woocommerce"}}} {
 		t.Run(flowtest.Name(v), func(t *testing.T) {
 			o := options{listen: "127.0.0.1:0", demo: true, concurrency: 1, crm: "hubspot", accounting: "xero", inventory: v.Inventory,
-				source: v.Source, shipping: "shippo", asJSON: true, reconcile: 50 * time.Millisecond, dropWebhooks: 1}
-			everySampleOrderOnce(t, o, v.Source+"-")
+				source: strings.Join(v.Sources, ","), shipping: "shippo", asJSON: true, reconcile: 50 * time.Millisecond, dropWebhooks: 1}
+			everySampleOrderOnce(t, o)
 		})
 	}
 }
@@ -162,16 +164,18 @@ func TestDemoEachSource(t *testing.T) {
 }
 
 // The batch run with -source places the sample orders at that sandbox's
-// checkout and runs them as the platform's orders; the second pass
-// changes nothing.
+// checkout (at several in turn) and runs them as the platform's orders;
+// the second pass changes nothing.
 func TestBatchFromSource(t *testing.T) {
-	for _, src := range []string{"square", "woocommerce"} {
-		results := runJSON(t, options{concurrency: 1, crm: "hubspot", accounting: "xero", inventory: src, source: src, shipping: "shippo", asJSON: true})
+	for _, c := range []struct{ inventory, source string }{{"square", "square"}, {"woocommerce", "woocommerce"}, {"shopify", "square,woocommerce"}} {
+		src := c.source
+		results := runJSON(t, options{concurrency: 1, crm: "hubspot", accounting: "xero", inventory: c.inventory, source: src, shipping: "shippo", asJSON: true})
 		if len(results) != 8 {
 			t.Fatalf("%s: %d results, want the 4 sample orders twice", src, len(results))
 		}
 		for _, r := range results {
-			if r.Status != flow.Done || !strings.HasPrefix(r.OrderID, src+"-") {
+			from, _, _ := strings.Cut(r.OrderID, "-")
+			if r.Status != flow.Done || !slices.Contains(strings.Split(src, ","), from) {
 				t.Fatalf("%s: %+v", src, r)
 			}
 		}
@@ -198,7 +202,7 @@ func TestSquareSignsTheNotificationURL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		placed, err := env.PlaceOrder("square", flowtest.Order("P1", flow.Line{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}))
+		placed, err := env.PlaceOrder("square", flowtest.Order("P1", inventory.OrderLine{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -62,7 +62,10 @@ func main() {
 	flag.StringVar(&s.shopPlan, "shop-plan", "standard", "the shop's Shopify plan, which sets its query budget: standard (100 points a second), advanced (200) or plus (1,000)")
 	flag.StringVar(&s.vendors.CRM, "crm", "hubspot", "CRM vendor: hubspot or pipedrive")
 	flag.StringVar(&s.vendors.Inventory, "inventory", "shopify", "inventory vendor: shopify, square or woocommerce")
-	flag.StringVar(&s.vendors.Source, "source", "", "where the website's orders are placed, when not the inventory: shopify, square or woocommerce (its sandbox runs too)")
+	flag.Func("source", "where the website's orders are placed, when not (only) the inventory: shopify, square or woocommerce, or several, comma-separated (their sandboxes run too)", func(v string) error {
+		s.vendors.Sources = strings.Split(v, ",")
+		return nil
+	})
 	flag.StringVar(&s.vendors.Accounting, "accounting", "xero", "accounting vendor: xero, stripe or quickbooks")
 	flag.StringVar(&s.vendors.Shipping, "shipping", "shippo", "shipping vendor: shippo, shipengine, shipstation or easypost")
 	flag.Parse()

@@ -16,6 +16,7 @@ import (
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
+	"github.com/patchbay-go/patchbay/inventory"
 )
 
 // -inventory square -source woocommerce: the shared sandboxes publish
@@ -25,7 +26,7 @@ func TestSharedSquareAndWooCommerce(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
 	ctx, cancel := context.WithCancel(context.Background())
 	file := filepath.Join(t.TempDir(), "patchbay.env")
-	vendors := flowenv.Vendors{Inventory: "square", Source: "woocommerce"}
+	vendors := flowenv.Vendors{Inventory: "square", Sources: []string{"woocommerce"}}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, settings{envFile: file, control: "127.0.0.1:0", vendors: vendors}, io.Discard)
@@ -46,7 +47,7 @@ func TestSharedSquareAndWooCommerce(t *testing.T) {
 	assert.Empty(t, worker.Sandboxes(), "the worker started sandboxes of its own")
 	require.NotNil(t, sys.Shops["woocommerce"])
 
-	r := worker.Flow.Process(ctx, flowtest.Order("Q1", flow.Line{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}))
+	r := worker.Flow.Process(ctx, flowtest.Order("Q1", inventory.OrderLine{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}))
 	require.Equal(t, flow.Done, r.Status, "%+v", r)
 	resp, err := http.Get(vars["PATCHBAY_SANDBOXES_CONTROL"] + "/counts")
 	require.NoError(t, err)

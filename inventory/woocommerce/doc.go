@@ -48,8 +48,10 @@
 //
 // So Adjust reads the item, adds the delta, and sets the result, with the
 // change recorded in the same write: the item's meta_data entry
-// "_patchbay_stock_journal" keeps its last 50 adjustments (key, delta,
-// quantity after). What that gives:
+// "_patchbay_stock_journal" keeps the adjustments of the last 24 hours
+// (key, delta, quantity after, when), and at least the last 50, up to
+// 1,000 (about 60 kB, which every read of the item then carries). What
+// that gives:
 //
 //   - Within one Client, changes to an item are serialised: concurrent
 //     Adjust and Set calls on one item never lose each other's change,
@@ -57,8 +59,10 @@
 //   - A key is applied once: a repeat (a retry after an error or a lost
 //     answer, a re-run after a crash, a second process with the same key
 //     after the first finished) finds it in the journal and reports the
-//     first time's quantity without writing, as long as the key is among
-//     the item's last 50 adjustments made through the connector. A change
+//     first time's quantity without writing, as long as the key is still
+//     in the journal: for 24 hours, or on an item adjusted more than
+//     1,000 times a day through the connector, while it is among the
+//     last 1,000. A change
 //     without a key gets a fresh one, so that the call's own retries are
 //     safe.
 //   - After each write the item is read again. If another connector's

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/inventory"
@@ -25,19 +26,30 @@ type StockService struct{ a *api }
 // underscore keeps it out of the admin's custom fields box.
 const journalKey = "_patchbay_stock_journal"
 
-// journalSize bounds the journal: a key is recognised while it is among
-// the item's last journalSize adjustments made through the connector.
-const journalSize = 50
+// The journal keeps an entry while a retry under its key may still come:
+// for journalRetention after the change, and always the last journalKeep
+// entries, but never more than journalMax, which bounds what every read
+// of the item carries (an entry is about 60 bytes). A flow retries an
+// order for hours while other orders adjust the same item: a bound by
+// count alone (the last 50) forgot keys on a busy item and took its stock
+// twice.
+const (
+	journalRetention = 24 * time.Hour
+	journalKeep      = 50
+	journalMax       = 1000
+)
 
 // maxRedo bounds how often Adjust applies a change again after another
 // writer overwrote it.
 const maxRedo = 3
 
-// journalEntry is one adjustment: its key, delta and the quantity after.
+// journalEntry is one adjustment: its key, delta, the quantity after, and
+// when (Unix seconds; 0 in entries written before it was kept).
 type journalEntry struct {
 	Key   string `json:"k"`
 	Delta int    `json:"d"`
 	After int    `json:"a"`
+	At    int64  `json:"t,omitempty"`
 }
 
 type journal []journalEntry
@@ -46,6 +58,18 @@ func readJournal(p *productWire) journal {
 	var j journal
 	_ = json.Unmarshal([]byte(p.meta(journalKey)), &j)
 	return j
+}
+
+// prune drops what the journal need no longer keep at now: entries past
+// journalMax, then, oldest first, entries older than journalRetention
+// while more than journalKeep remain.
+func (j journal) prune(now time.Time) journal {
+	start := max(0, len(j)-journalMax)
+	cutoff := now.Add(-journalRetention).Unix()
+	for start < len(j)-journalKeep && j[start].At < cutoff {
+		start++
+	}
+	return j[start:]
 }
 
 func (j journal) find(key string) (journalEntry, bool) {
@@ -184,10 +208,8 @@ func (s *StockService) adjustOne(ctx context.Context, ref itemRef, delta int, en
 			return 0, connector.InvalidInput(vendorName, "stock.adjust", "item "+ref.String()+" does not manage stock (manage_stock is not true)")
 		}
 		after := q + delta
-		j = append(j, journalEntry{Key: entryKey, Delta: delta, After: after})
-		if len(j) > journalSize {
-			j = j[len(j)-journalSize:]
-		}
+		now := time.Now()
+		j = append(j, journalEntry{Key: entryKey, Delta: delta, After: after, At: now.Unix()}).prune(now)
 		enc, _ := json.Marshal(j)
 		body := map[string]any{"stock_quantity": after, "meta_data": []metaWire{{Key: journalKey, Value: mustString(string(enc))}}}
 		if _, err := s.put(ctx, ref, body, "stock.adjust"); err != nil {

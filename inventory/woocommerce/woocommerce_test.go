@@ -134,6 +134,26 @@ func TestAdjustRedoneAfterOverwrite(t *testing.T) {
 	assert.Equal(t, 5, srv.Stock(id), "10 - 4 (the other client) - 1 (ours, applied again)")
 }
 
+// A retry of a key after many other adjustments of the same item (a busy
+// item, while the flow backs off) is still recognised and not applied
+// again: a journal of the last 50 forgot it and took the stock twice.
+func TestAdjustRetryAfterManyOthers(t *testing.T) {
+	srv, client := sandbox(t, nil)
+	ctx := context.Background()
+	pid := srv.AddProduct("Cable", "CABLE", 1000)
+	change := []inventory.Change{{ItemID: strconv.FormatInt(pid, 10), Delta: -1}}
+	_, err := client.Stock.Adjust(ctx, change, connector.WithIdempotencyKey("order-0"))
+	require.NoError(t, err)
+	for i := 1; i <= 200; i++ {
+		_, err := client.Stock.Adjust(ctx, change, connector.WithIdempotencyKey("order-"+strconv.Itoa(i)))
+		require.NoError(t, err)
+	}
+	again, err := client.Stock.Adjust(ctx, change, connector.WithIdempotencyKey("order-0"))
+	require.NoError(t, err)
+	assert.Equal(t, 999, again[0].After, "the first time's quantity")
+	assert.Equal(t, 799, srv.Stock(pid), "201 orders, one unit each")
+}
+
 // Two clients (two processes) on one shop: within each, adjustments are
 // serialised; between them, the re-read after each write catches a write
 // that replaced another, here enough to keep the sum (the guarantee is

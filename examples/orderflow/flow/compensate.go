@@ -41,7 +41,7 @@ func (f *Flow) Unfulfil(ctx context.Context, o Order, st *State) error {
 	if shop == nil {
 		return fmt.Errorf("the order was fulfilled at %s, which this flow is no longer given (Systems.Shops)", o.Source)
 	}
-	return shop.Cancel(ctx, o.SourceID, st.FulfilmentID, connector.WithIdempotencyKey(Key(o.ID, stepUnfulfil)))
+	return shop.Cancel(ctx, o.PlatformID(), st.FulfilmentID, connector.WithIdempotencyKey(Key(o.ID, stepUnfulfil)))
 }
 
 // VoidLabel asks the carrier to refund the order's label.

@@ -41,8 +41,8 @@ func startWith(t *testing.T, v flowenv.Vendors) *flowtest.Env {
 	return env
 }
 
-func line(sku string, qty int, price string) flow.Line {
-	return flow.Line{SKU: sku, Title: sku, Quantity: qty, UnitPrice: decimal.MustParse(price)}
+func line(sku string, qty int, price string) inventory.OrderLine {
+	return inventory.OrderLine{SKU: sku, Title: sku, Quantity: qty, UnitPrice: decimal.MustParse(price)}
 }
 
 func orders(n int) []flow.Order {

@@ -1,70 +1,98 @@
 package flow
 
 import (
-	"github.com/govalues/decimal"
+	"encoding/json"
+	"fmt"
 
 	"github.com/patchbay-go/patchbay/inventory"
-	"github.com/patchbay-go/patchbay/shipping"
 )
 
-// Order is an order as a website sends it.
+// Order is an order the flow runs: the website's order, in the shape
+// every platform's connector gives it (inventory.Order, whose fields it
+// promotes), with the flow's own id for it and the platform it came from.
 type Order struct {
-	ID           string           `json:"id"`
-	Customer     Customer         `json:"customer"`
-	Lines        []Line           `json:"lines"`
-	Currency     string           `json:"currency"`
-	ServiceLevel string           `json:"service_level"` // "standard" (cheapest within 5 days) or "express" (fastest)
-	ShipTo       shipping.Address `json:"ship_to"`
-	// Source names the platform the order was placed on ("shopify"), and
-	// SourceID is its id there. Empty for an order from elsewhere (a
+	// ID is the flow's id of the order, from which every step's
+	// idempotency key derives: the platform's name and its id
+	// ("shopify-1001", FromPlatform), so the same order always has the same
+	// keys, whichever way it came; an order from a file keeps its own id.
+	ID string `json:"id"`
+	// Source names the platform the order was placed on ("shopify"),
+	// whose id for it is Order.ID. Empty for an order from elsewhere (a
 	// file): then no platform is told it shipped, and no platform took its
 	// stock at checkout.
-	Source   string `json:"source,omitempty"`
-	SourceID string `json:"source_id,omitempty"`
+	Source          string `json:"source,omitempty"`
+	inventory.Order `json:"order"`
 }
 
-// FromPlatform is the flow's order for one placed on a platform (a
-// vendor-neutral inventory.Order, from a webhook or a list): its ID is
-// the platform's name and its id, so the same order always has the same
-// keys, whichever way it came.
+// FromPlatform is the flow's order for one placed on a platform (from a
+// webhook or a list), or, with source empty, for one from a file. The
+// flow's copy leaves Raw out: every step's input and the service's inbox
+// carry the order, and no step reads the platform's payload.
 func FromPlatform(source string, po *inventory.Order) Order {
-	o := Order{ID: source + "-" + po.ID, Source: source, SourceID: po.ID, Currency: po.Currency, ServiceLevel: "standard",
-		ShipTo: po.ShipTo, Customer: Customer{Email: po.Customer.Email, FirstName: po.Customer.FirstName,
-			LastName: po.Customer.LastName, Phone: po.Customer.Phone}}
-	if po.Express {
-		o.ServiceLevel = "express"
+	o := Order{ID: po.ID, Source: source, Order: *po}
+	if source != "" {
+		o.ID = source + "-" + po.ID
 	}
+	o.Raw = nil
+	o.Express = o.Express || inventory.IsExpress(o.Shipping)
 	if o.ShipTo.Email == "" {
 		o.ShipTo.Email = o.Customer.Email
-	}
-	for _, l := range po.Lines {
-		o.Lines = append(o.Lines, Line{SKU: l.SKU, Title: l.Title, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
 	}
 	return o
 }
 
-// Customer is who placed the order.
-type Customer struct {
-	Email     string `json:"email"`
-	FirstName string `json:"first_name"`
-	LastName  string `json:"last_name"`
-	Phone     string `json:"phone,omitempty"`
-}
-
-// Name is the customer's full name.
-func (c Customer) Name() string {
-	if c.LastName == "" {
-		return c.FirstName
+// UnmarshalJSON reads an order in its JSON form, or in the form this
+// package wrote before Order embedded inventory.Order (the website's
+// fields at the top, "service_level", "source_id"), so that orders in a
+// service's inbox or a running workflow's history when it is upgraded
+// still run.
+func (o *Order) UnmarshalJSON(data []byte) error {
+	type plain Order // without this method
+	var p plain
+	if err := json.Unmarshal(data, &p); err != nil {
+		return err
 	}
-	return c.FirstName + " " + c.LastName
+	*o = Order(p)
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(data, &keys); err != nil || keys["order"] != nil || keys["lines"] == nil {
+		return nil // the current form, or no order of either form
+	}
+	var old struct {
+		inventory.Order
+		ID           string `json:"id"`
+		ServiceLevel string `json:"service_level"`
+		SourceID     string `json:"source_id"`
+	}
+	if err := json.Unmarshal(data, &old); err != nil {
+		return err
+	}
+	o.Order = old.Order
+	o.Order.ID = old.SourceID
+	o.Express = old.ServiceLevel == "express"
+	return nil
 }
 
-// Line is one product on the order.
-type Line struct {
-	SKU       string          `json:"sku"`
-	Title     string          `json:"title"`
-	Quantity  int             `json:"quantity"`
-	UnitPrice decimal.Decimal `json:"unit_price"`
+// ParseOrders reads an orders file: a JSON array of orders as a website
+// gives them (inventory.Order's JSON form), from no platform.
+func ParseOrders(data []byte) ([]Order, error) {
+	var placed []inventory.Order
+	if err := json.Unmarshal(data, &placed); err != nil {
+		return nil, fmt.Errorf("the orders file is not a JSON array of orders: %w", err)
+	}
+	orders := make([]Order, 0, len(placed))
+	for i := range placed {
+		orders = append(orders, FromPlatform("", &placed[i]))
+	}
+	return orders, nil
+}
+
+// PlatformID is the order's id on the platform it was placed on; empty
+// for an order from elsewhere.
+func (o Order) PlatformID() string {
+	if o.Source == "" {
+		return ""
+	}
+	return o.Order.ID
 }
 
 // Status is how an order ended.

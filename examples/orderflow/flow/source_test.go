@@ -9,22 +9,17 @@ import (
 	"github.com/patchbay-go/patchbay/crm"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
-	"github.com/patchbay-go/patchbay/inventory/shopify"
 )
 
 // placed places o on the sandbox shop, as a customer at its checkout,
 // and returns the flow's order for it, as the webhook brings it.
 func placed(t *testing.T, env *flowtest.Env, o flow.Order) flow.Order {
 	t.Helper()
-	_, body, err := env.Shopify.OrderWebhook(flowtest.ShopifyOrder(o))
+	p, err := env.PlaceAndRead(context.Background(), "shopify", o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	po, err := shopify.OrderFromWebhook(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return flow.FromPlatform("shopify", po)
+	return p
 }
 
 // An order placed on the shop that holds the stock: the shop took it at
@@ -51,7 +46,7 @@ func TestShopOrderStockTakenOnceAndFulfilled(t *testing.T) {
 	if c.StockAdjustments != 0 || c.Fulfilments != 1 || c.Labels != 1 || c.Emails != 1 {
 		t.Fatalf("counts %v: want no adjustment, one fulfilment, one label, one email", c)
 	}
-	if shipped := env.Shopify.Shipped(o.SourceID); len(shipped) != 1 || shipped[0] != r.TrackingNumber {
+	if shipped := env.Shopify.Shipped(o.PlatformID()); len(shipped) != 1 || shipped[0] != r.TrackingNumber {
 		t.Fatalf("the shop holds fulfilments %v, want the label's %s", shipped, r.TrackingNumber)
 	}
 	if env.Shopify.Notifications() != 0 {
@@ -96,7 +91,7 @@ func TestLaterFailureCancelsFulfilment(t *testing.T) {
 	if got := strings.Join(r.Compensated, ", "); got != "fulfilment cancelled at shopify, label voided, invoice voided" {
 		t.Fatalf("compensated: %s", got)
 	}
-	if shipped := env.Shopify.Shipped(o.SourceID); len(shipped) != 0 {
+	if shipped := env.Shopify.Shipped(o.PlatformID()); len(shipped) != 0 {
 		t.Fatalf("the shop still holds fulfilments %v", shipped)
 	}
 }

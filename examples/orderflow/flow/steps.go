@@ -215,7 +215,7 @@ func (f *Flow) BuyLabel(ctx context.Context, o Order, st *State) (string, error)
 			return "", classify(err)
 		}
 		rate, ok := shipping.CheapestWithin(rates, 5)
-		if o.ServiceLevel == "express" {
+		if o.Express {
 			rate, ok = shipping.Fastest(rates)
 		} else if !ok {
 			rate, ok = shipping.Cheapest(rates)
@@ -238,10 +238,10 @@ func (f *Flow) BuyLabel(ctx context.Context, o Order, st *State) (string, error)
 // platform, or from one not in Shops, has no one to tell.
 func (f *Flow) Fulfil(ctx context.Context, o Order, st *State) (string, error) {
 	shop := f.Shops[o.Source]
-	if shop == nil || o.SourceID == "" {
+	if shop == nil || o.PlatformID() == "" {
 		return "no platform to tell", nil
 	}
-	ful, err := shop.Fulfil(ctx, o.SourceID, inventory.Shipment{Carrier: st.Carrier, TrackingNumber: st.TrackingNumber,
+	ful, err := shop.Fulfil(ctx, o.PlatformID(), inventory.Shipment{Carrier: st.Carrier, TrackingNumber: st.TrackingNumber,
 		TrackingURL: st.TrackingURL, Notify: f.Confirm != ConfirmByMail}, connector.WithIdempotencyKey(Key(o.ID, StepFulfil)), st.keyIsNew())
 	if err != nil {
 		return "", classify(err)

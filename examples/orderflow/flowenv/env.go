@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/patchbay-go/patchbay/connector"
@@ -32,11 +33,11 @@ var Lookup = os.Getenv
 // (HubSpot, Shopify, Xero, Shippo).
 type Vendors struct {
 	CRM, Inventory, Accounting, Shipping string
-	// Source names the platform the website's orders are placed on
-	// ("shopify", "square", "woocommerce"); empty is Inventory's. A source
-	// that is not the inventory is only told its orders shipped: its own
-	// stock is its own.
-	Source string
+	// Sources name the platforms the website's orders are placed on
+	// ("shopify", "square", "woocommerce"), any number; empty is
+	// Inventory's. A source that is not the inventory is only told its
+	// orders shipped: its own stock is its own.
+	Sources []string
 	// Tokens, if set, keeps the OAuth tokens of the vendors that rotate
 	// refresh tokens (Xero, QuickBooks) under name in a shared store, such
 	// as sqlstore.DB.TokenStore: processes on one database then share one
@@ -59,8 +60,8 @@ func (v Vendors) WithDefaults() Vendors {
 	if v.Shipping == "" {
 		v.Shipping = "shippo"
 	}
-	if v.Source == "" {
-		v.Source = v.Inventory
+	if len(v.Sources) == 0 {
+		v.Sources = []string{v.Inventory}
 	}
 	return v
 }
@@ -83,7 +84,7 @@ func (v Vendors) WithDefaults() Vendors {
 //	  (PATCHBAY_WOOCOMMERCE_WEBHOOK_SECRET: the service's)
 //
 // An inventory platform's variables also serve as the source (-source)
-// when v.Source names it: then only its fulfilments are set.
+// when v.Sources names it: then only its fulfilments are set.
 //
 //	PATCHBAY_XERO_URL, PATCHBAY_XERO_CLIENT_ID, _CLIENT_SECRET, _REFRESH_TOKEN, _TENANT_ID, _ACCOUNT_CODE, _TAX_TYPE,
 //	  _TOKEN_URL (the token endpoint), _IDENTITY_URL (the host of /Connections; default PATCHBAY_XERO_URL's host)
@@ -113,7 +114,7 @@ func Configure(ctx context.Context, s *flow.Systems, v Vendors, hc *http.Client,
 		// Another vendor's variables, for a system given to someone
 		// else, would be silently ignored: say so instead.
 		// A platform may be the inventory, the source, or both.
-		if chosen[ve.system] != ve.name && !(ve.system == "inventory" && v.Source == ve.name) {
+		if chosen[ve.system] != ve.name && !(ve.system == "inventory" && slices.Contains(v.Sources, ve.name)) {
 			also := ""
 			if ve.system == "inventory" {
 				also = fmt.Sprintf(", or the source of orders, -source %s,", ve.name)

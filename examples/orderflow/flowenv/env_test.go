@@ -26,6 +26,7 @@ import (
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
+	"github.com/patchbay-go/patchbay/inventory"
 	"github.com/patchbay-go/patchbay/inventory/shopify/shopifytest"
 	"github.com/patchbay-go/patchbay/shipping/easypost/easyposttest"
 	"github.com/patchbay-go/patchbay/shipping/shipengine/shipenginetest"
@@ -101,7 +102,7 @@ func TestEnvironmentBuildsRealClients(t *testing.T) {
 	assert.Nil(t, env.Shippo, "a sandbox was started for a real carrier")
 	assert.NotNil(t, env.Xero, "accounting, not configured, is a sandbox")
 
-	o := flowtest.Order("E1", flow.Line{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")})
+	o := flowtest.Order("E1", inventory.OrderLine{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")})
 	r := env.Flow.Process(ctx, o)
 	require.Empty(t, r.Reason)
 	assert.Equal(t, 1, crm.Count("contacts"))
@@ -150,7 +151,7 @@ func TestXeroMovesWhole(t *testing.T) {
 	assert.Equal(t, []string{"Xero"}, moved)
 	require.NoError(t, env.Fill(ctx, sys))
 	assert.Nil(t, env.Xero, "a sandbox was started for a real Xero")
-	r := env.Flow.Process(ctx, flowtest.Order("X1", flow.Line{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}))
+	r := env.Flow.Process(ctx, flowtest.Order("X1", inventory.OrderLine{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}))
 	require.Empty(t, r.Reason)
 	assert.Equal(t, 1, books.InvoiceCount())
 }
@@ -180,7 +181,7 @@ func TestEnvironmentOtherVendors(t *testing.T) {
 	require.NoError(t, env.Fill(ctx, sys))
 	assert.Nil(t, env.Pipedrive)
 	assert.Nil(t, env.EasyPost)
-	r := env.Flow.Process(ctx, flowtest.Order("P1", flow.Line{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}))
+	r := env.Flow.Process(ctx, flowtest.Order("P1", inventory.OrderLine{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}))
 	require.Empty(t, r.Reason)
 	assert.Equal(t, 1, crm.Count("persons"))
 	assert.Equal(t, 1, carrier.Purchases())
@@ -219,7 +220,7 @@ func TestEnvironmentShipStation(t *testing.T) {
 	assert.Equal(t, []string{"ShipStation"}, moved)
 	require.NoError(t, env.Fill(ctx, sys))
 	assert.Nil(t, env.ShipEngine)
-	r := env.Flow.Process(ctx, flowtest.Order("S1", flow.Line{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}))
+	r := env.Flow.Process(ctx, flowtest.Order("S1", inventory.OrderLine{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}))
 	require.Empty(t, r.Reason)
 	assert.Equal(t, 1, carrier.Purchases())
 	mu.Lock()
@@ -263,7 +264,7 @@ func TestEnvironmentSalesforce(t *testing.T) {
 	assert.Nil(t, env.Salesforce)
 	before := org.Requests()
 	st := &flow.State{}
-	_, err = env.Flow.RecordOnCRM(ctx, flowtest.Order("F1", flow.Line{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}), st)
+	_, err = env.Flow.RecordOnCRM(ctx, flowtest.Order("F1", inventory.OrderLine{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}), st)
 	require.NoError(t, err)
 	assert.Equal(t, 1, org.Requests()-before, "API calls for the CRM step")
 	assert.Equal(t, 1, org.Count("Contact"))

@@ -12,6 +12,7 @@ import (
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flowenv"
+	"github.com/patchbay-go/patchbay/inventory"
 )
 
 // The variables the sandboxes publish (flowtest.Env.Variables) move a
@@ -30,8 +31,8 @@ func TestSquareAndWooCommerceFromTheEnvironment(t *testing.T) {
 	}{
 		{"square inventory", flowenv.Vendors{Inventory: "square"}, "Square", "square", []string{"square"}, true},
 		{"woocommerce inventory", flowenv.Vendors{Inventory: "woocommerce"}, "WooCommerce", "woocommerce", []string{"woocommerce"}, true},
-		{"square source", flowenv.Vendors{Inventory: "shopify", Source: "square"}, "Square", "", []string{"square"}, false},
-		{"woocommerce source", flowenv.Vendors{Inventory: "shopify", Source: "woocommerce"}, "WooCommerce", "", []string{"woocommerce"}, false},
+		{"square source", flowenv.Vendors{Inventory: "shopify", Sources: []string{"square"}}, "Square", "", []string{"square"}, false},
+		{"woocommerce source", flowenv.Vendors{Inventory: "shopify", Sources: []string{"woocommerce"}}, "WooCommerce", "", []string{"woocommerce"}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			// The sandboxes of a first process, as examples/sandboxes runs them.
@@ -79,7 +80,7 @@ func TestSquareAndWooCommerceFromTheEnvironment(t *testing.T) {
 			defer second.Close()
 			second.Vendors = c.vendors
 			require.NoError(t, second.Fill(ctx, sys))
-			r := second.Flow.Process(ctx, flowtest.Order("E2", flow.Line{SKU: "MUG-001", Title: "Mug", Quantity: 3, UnitPrice: decimal.MustParse("12.50")}))
+			r := second.Flow.Process(ctx, flowtest.Order("E2", inventory.OrderLine{SKU: "MUG-001", Title: "Mug", Quantity: 3, UnitPrice: decimal.MustParse("12.50")}))
 			require.Equal(t, flow.Done, r.Status, "%+v", r)
 			assert.Equal(t, 297, shared.Available(platform, "MUG-001"), "item %s", item.ID)
 		})

@@ -29,7 +29,6 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/patchbay-go/patchbay/connector/sqlstore"
-	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 	"github.com/patchbay-go/patchbay/internal/pgtest"
 	"github.com/patchbay-go/patchbay/inventory"
@@ -238,7 +237,7 @@ func build(t *testing.T, dir string) map[string]string {
 
 // place has the sandbox shop take order i, its webhook sent to front.
 func place(t *testing.T, ctx context.Context, control, front string, i int) string {
-	o := flowtest.Order(fmt.Sprintf("S%05d", i), flow.Line{SKU: soakSKUs[i%len(soakSKUs)],
+	o := flowtest.Order(fmt.Sprintf("S%05d", i), inventory.OrderLine{SKU: soakSKUs[i%len(soakSKUs)],
 		Title: "soak", Quantity: 1, UnitPrice: decimal.MustParse("19.90")})
 	body, _ := json.Marshal(o)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, control+"/shopify/orders?webhook="+url.QueryEscape(front), bytes.NewReader(body))

@@ -22,6 +22,7 @@ import (
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
+	"github.com/patchbay-go/patchbay/inventory"
 )
 
 func TestMain(m *testing.M) {
@@ -48,7 +49,7 @@ func sandboxes(t *testing.T) *flowtest.Env {
 }
 
 func order(id, sku string, qty int) flow.Order {
-	return flowtest.Order(id, flow.Line{SKU: sku, Title: sku, Quantity: qty, UnitPrice: decimal.MustParse("19.90")})
+	return flowtest.Order(id, inventory.OrderLine{SKU: sku, Title: sku, Quantity: qty, UnitPrice: decimal.MustParse("19.90")})
 }
 
 // run executes one order's workflow in the testsuite with acts registered.

@@ -179,7 +179,7 @@ func (e *Env) AdjustmentsFor(lines int) int {
 // so that its orders/create webhook maps back to o.
 func ShopifyOrder(o flow.Order) shopifytest.NewOrder {
 	n := shopifytest.NewOrder{Email: o.Customer.Email, FirstName: o.Customer.FirstName, LastName: o.Customer.LastName,
-		Currency: o.Currency, Express: o.ServiceLevel == "express",
+		Currency: o.Currency, Express: o.Express,
 		Address: shopifytest.OrderAddress{Street: o.ShipTo.Street1, City: o.ShipTo.City, Region: o.ShipTo.Region,
 			PostalCode: o.ShipTo.PostalCode, Country: o.ShipTo.Country}}
 	for _, l := range o.Lines {
@@ -196,7 +196,7 @@ func SquareOrder(o flow.Order) squaretest.NewOrder {
 		Email: o.Customer.Email, Phone: o.Customer.Phone}, Currency: o.Currency, ShippingType: "Standard Shipping",
 		Address: squaretest.Address{Line1: o.ShipTo.Street1, Line2: o.ShipTo.Street2, Locality: o.ShipTo.City, Region: o.ShipTo.Region,
 			PostalCode: o.ShipTo.PostalCode, Country: o.ShipTo.Country}}
-	if o.ServiceLevel == "express" {
+	if o.Express {
 		n.ShippingType = "Express Shipping"
 	}
 	for _, l := range o.Lines {
@@ -211,7 +211,7 @@ func SquareOrder(o flow.Order) squaretest.NewOrder {
 // (woocommercetest.PlaceOrder).
 func WooCommerceOrder(o flow.Order) woocommercetest.NewOrder {
 	n := woocommercetest.NewOrder{Email: o.Customer.Email, FirstName: o.Customer.FirstName, LastName: o.Customer.LastName,
-		Phone: o.Customer.Phone, Currency: o.Currency, Express: o.ServiceLevel == "express",
+		Phone: o.Customer.Phone, Currency: o.Currency, Express: o.Express,
 		Address: woocommercetest.Address{Street: o.ShipTo.Street1, City: o.ShipTo.City, Region: o.ShipTo.Region,
 			PostalCode: o.ShipTo.PostalCode, Country: o.ShipTo.Country}}
 	for _, l := range o.Lines {
@@ -253,7 +253,7 @@ func (e *Env) PlaceOrder(source string, o flow.Order) (*Placed, error) {
 		e.mu.Lock()
 		e.squareOrders = append(e.squareOrders, id)
 		for _, l := range n.Lines {
-			if inCatalogue(l.SKU) { // tracked: the checkout changed its count
+			if _, added := e.squareItems[l.SKU]; added || inCatalogue(l.SKU) { // tracked: the checkout changed its count
 				e.squareCheckouts++
 			}
 		}
@@ -274,6 +274,26 @@ func (e *Env) PlaceOrder(source string, o flow.Order) (*Placed, error) {
 		}}, nil
 	}
 	return nil, fmt.Errorf("flowtest: no %s sandbox shop here", source)
+}
+
+// PlaceAndRead places o on the sandbox shop source (PlaceOrder) and
+// returns it as the flow gets it from the order-created webhook, read as
+// the service's intake reads it (Square's names only the order, which is
+// read from Square): the platform's order, with the platform's id.
+func (e *Env) PlaceAndRead(ctx context.Context, source string, o flow.Order) (flow.Order, error) {
+	reader := e.Orders(source)
+	if reader == nil {
+		return flow.Order{}, fmt.Errorf("flowtest: no %s sandbox shop here", source)
+	}
+	p, err := e.PlaceOrder(source, o)
+	if err != nil {
+		return flow.Order{}, err
+	}
+	po, err := reader.FromWebhook(ctx, p.Webhook)
+	if err != nil {
+		return flow.Order{}, fmt.Errorf("order %s placed at %s: %w", o.ID, source, err)
+	}
+	return flow.FromPlatform(source, po), nil
 }
 
 func inCatalogue(sku string) bool {
@@ -303,7 +323,7 @@ func (e *Env) shopCounts() (adjustments, fulfilments int) {
 	}
 	if e.WooCommerce != nil {
 		// Every adjustment through the connector is in its product's
-		// journal (its last 50).
+		// journal (a day of them, up to 1,000).
 		for _, id := range e.wooProducts {
 			var j []json.RawMessage
 			if json.Unmarshal([]byte(e.WooCommerce.Meta(id, wooStockJournal)), &j) == nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow"
 	"github.com/patchbay-go/patchbay/examples/orderflow/flow/flowtest"
 	"github.com/patchbay-go/patchbay/examples/temporal/orderworkflow"
+	"github.com/patchbay-go/patchbay/inventory"
 )
 
 // started is one order's workflow and when it was started.
@@ -38,7 +39,7 @@ func startOrders(ctx context.Context, c client.Client, n int) ([]started, error)
 	skus := []string{"TEE-BLK-M", "TEE-WHT-L", "MUG-001", "CABLE-3M"}
 	var runs []started
 	for i := range n {
-		o := flowtest.Order(fmt.Sprintf("E2E%04d", i), flow.Line{SKU: skus[i%len(skus)], Title: skus[i%len(skus)], Quantity: 1,
+		o := flowtest.Order(fmt.Sprintf("E2E%04d", i), inventory.OrderLine{SKU: skus[i%len(skus)], Title: skus[i%len(skus)], Quantity: 1,
 			UnitPrice: decimal.MustParse("19.90")})
 		at := time.Now()
 		run, err := c.ExecuteWorkflow(ctx, orderworkflow.StartOptions(o), orderworkflow.OrderWorkflow, o)

@@ -7,7 +7,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -34,9 +33,9 @@ func run(file string) error {
 	if err != nil {
 		return fmt.Errorf("reading -orders: %w", err)
 	}
-	var orders []flow.Order
-	if err := json.Unmarshal(data, &orders); err != nil {
-		return fmt.Errorf("the orders file is not a JSON array of orders: %w", err)
+	orders, err := flow.ParseOrders(data)
+	if err != nil {
+		return err
 	}
 	c, err := client.Dial(client.Options{HostPort: orEnv("TEMPORAL_ADDRESS", "127.0.0.1:7233"), Namespace: orEnv("TEMPORAL_NAMESPACE", "default")})
 	if err != nil {
