@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/oauth2"
 
@@ -94,7 +93,7 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &graphQL{c: c, path: "/admin/api/" + APIVersion + "/graphql.json", bucket: &bucket{max: 2000, available: 2000, restore: 100, at: time.Now()},
+	g := &graphQL{c: c, path: "/admin/api/" + APIVersion + "/graphql.json", bucket: newBucket(2000, 100),
 		costs: map[string]float64{}}
 	return &Client{Client: c, gql: g, Items: &ItemsService{g: g}, Locations: &LocationsService{g: g}, Stock: &StockService{g: g}, Orders: &OrdersService{g: g},
 		Fulfilments: &FulfilmentsService{g: g}}, nil
@@ -123,8 +122,8 @@ func (g *graphQL) do(ctx context.Context, opName, doc string, vars map[string]an
 		if estimate == 0 {
 			estimate = 10
 		}
-		if err := sleep(ctx, g.bucket.reserve(estimate), opName); err != nil {
-			g.bucket.release(estimate)
+		ticket, err := g.bucket.take(ctx, estimate, opName)
+		if err != nil {
 			return err
 		}
 		var resp struct {
@@ -138,14 +137,14 @@ func (g *graphQL) do(ctx context.Context, opName, doc string, vars map[string]an
 			// A query changes nothing: it is safe to retry though it is a POST.
 			callOpts = append(callOpts, connector.WithReplayable())
 		}
-		err := g.c.JSON(ctx, http.MethodPost, g.path, body, &resp, callOpts...)
+		err = g.c.JSON(ctx, http.MethodPost, g.path, body, &resp, callOpts...)
 		g.bucket.release(estimate)
 		if err != nil {
 			return err
 		}
 		if c := resp.Extensions.Cost; c != nil {
 			ts := c.ThrottleStatus
-			g.bucket.update(ts.MaximumAvailable, ts.CurrentlyAvailable, ts.RestoreRate)
+			g.bucket.update(ticket, ts.MaximumAvailable, ts.CurrentlyAvailable, ts.RestoreRate)
 			g.mu.Lock()
 			g.costs[opName] = c.RequestedQueryCost
 			g.mu.Unlock()

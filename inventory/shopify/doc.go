@@ -44,8 +44,11 @@
 // Shopify meters GraphQL by query cost in a leaky bucket (2,000 points,
 // refilled at 100 a second on standard plans, 1,000 on Plus) and reports
 // it in every answer's extensions.cost, not in headers. The client keeps
-// its own view of the bucket from it, and waits before a query the bucket
-// cannot afford, so a bulk job is not throttled. A THROTTLED answer (HTTP
+// its own view of the bucket from it (the newest report, less what it has
+// in flight), and queues a query the bucket cannot afford: queued queries
+// go in the order they came, each when its points are there, so a bulk
+// job is not throttled. Until the first report one query goes at a time,
+// since another client may have emptied the bucket. A THROTTLED answer (HTTP
 // 200) is retried after the time the bucket needs to refill, five times at
 // most; a wait past the context's deadline is ErrRateLimited at once.
 //

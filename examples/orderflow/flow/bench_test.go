@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -76,8 +77,17 @@ func benchOrders(b *testing.B, concurrency int, bucket, restore float64) {
 			for _, c := range env.Calls() {
 				calls += c
 			}
+			// Refused: the shop's THROTTLED answers and every vendor's
+			// 429s, which pacing that uses the budget well avoids.
+			refused := env.Shopify.Throttled()
+			for what, n := range env.Failures() {
+				if strings.HasSuffix(what, " 429") {
+					refused += n
+				}
+			}
 			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "orders/s")
 			b.ReportMetric(float64(calls)/float64(b.N), "calls/order")
+			b.ReportMetric(float64(refused), "refused")
 		}
 	}
 }
