@@ -30,18 +30,8 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // is) runs orders on the shared sandboxes: it starts no sandbox of its
 // own, and /counts shows one of everything per order, mail included.
 func TestSharedSandboxes(t *testing.T) {
-	t.Setenv("TMPDIR", t.TempDir()) // the rotated Xero refresh token's file
-	ctx, cancel := context.WithCancel(context.Background())
-	file := filepath.Join(t.TempDir(), "patchbay.env")
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, settings{envFile: file, control: "127.0.0.1:0", latency: 5 * time.Millisecond}, io.Discard)
-	}()
-	defer func() { cancel(); require.NoError(t, <-done) }()
-
-	vars := waitForVariables(t, file)
-	flowenv.Lookup = func(k string) string { return vars[k] }
-	defer func() { flowenv.Lookup = os.Getenv }()
+	ctx := context.Background()
+	vars := shareSandboxes(t, settings{latency: 5 * time.Millisecond})
 
 	worker := flowtest.NewEnv()
 	defer worker.Close()
@@ -56,14 +46,38 @@ func TestSharedSandboxes(t *testing.T) {
 		r := worker.Flow.Process(ctx, flowtest.Order(id, inventory.OrderLine{SKU: "MUG-001", Title: "Mug", Quantity: 1, UnitPrice: decimal.MustParse("12.50")}))
 		require.Equal(t, flow.Done, r.Status, "%+v", r)
 	}
+	h := holdings(t, vars)
+	assert.Equal(t, flowtest.Counts{Contacts: 2, Deals: 2, Notes: 2, Invoices: 2, Labels: 2, StockAdjustments: 2, Emails: 2}, h.Counts)
+	assert.Equal(t, 2, h.Deliveries)
+	assert.Positive(t, h.Requests["HubSpot"])
+}
+
+// shareSandboxes runs the sandboxes in-process as s says, writing their
+// variables to a file, and points flowenv at them, as a worker started
+// with that file is; everything stops when the test ends.
+func shareSandboxes(t *testing.T, s settings) map[string]string {
+	t.Helper()
+	t.Setenv("TMPDIR", t.TempDir()) // the rotated Xero refresh token's file
+	ctx, cancel := context.WithCancel(context.Background())
+	s.envFile, s.control = filepath.Join(t.TempDir(), "patchbay.env"), "127.0.0.1:0"
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, s, io.Discard) }()
+	t.Cleanup(func() { cancel(); require.NoError(t, <-done) })
+	vars := waitForVariables(t, s.envFile)
+	flowenv.Lookup = func(k string) string { return vars[k] }
+	t.Cleanup(func() { flowenv.Lookup = os.Getenv })
+	return vars
+}
+
+// holdings is what the shared sandboxes hold (GET /counts).
+func holdings(t *testing.T, vars map[string]string) Holdings {
+	t.Helper()
 	resp, err := http.Get(vars["PATCHBAY_SANDBOXES_CONTROL"] + "/counts")
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	var h Holdings
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&h))
-	assert.Equal(t, flowtest.Counts{Contacts: 2, Deals: 2, Notes: 2, Invoices: 2, Labels: 2, StockAdjustments: 2, Emails: 2}, h.Counts)
-	assert.Equal(t, 2, h.Deliveries)
-	assert.Positive(t, h.Requests["HubSpot"])
+	return h
 }
 
 func waitForVariables(t *testing.T, file string) map[string]string {
@@ -94,17 +108,8 @@ func waitForVariables(t *testing.T, file string) map[string]string {
 // would rightly not send its credentials). Shippo's label lookup pages
 // through more than 100 transactions here.
 func TestLinksThroughTheProxy(t *testing.T) {
-	t.Setenv("TMPDIR", t.TempDir())
-	ctx, cancel := context.WithCancel(context.Background())
-	file := filepath.Join(t.TempDir(), "patchbay.env")
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, settings{envFile: file, control: "127.0.0.1:0", latency: time.Millisecond}, io.Discard)
-	}()
-	defer func() { cancel(); require.NoError(t, <-done) }()
-	vars := waitForVariables(t, file)
-	flowenv.Lookup = func(k string) string { return vars[k] }
-	defer func() { flowenv.Lookup = os.Getenv }()
+	ctx := context.Background()
+	vars := shareSandboxes(t, settings{latency: time.Millisecond})
 
 	worker := flowtest.NewEnv()
 	defer worker.Close()
@@ -129,11 +134,7 @@ func TestLinksThroughTheProxy(t *testing.T) {
 	require.Equal(t, flow.Done, r.Status, "%+v", r)
 	require.Greater(t, worker.Calls()[hostOf(vars["PATCHBAY_SHIPPO_URL"])]-before[hostOf(vars["PATCHBAY_SHIPPO_URL"])], 1,
 		"the label was not looked up across pages")
-	resp, err := http.Get(vars["PATCHBAY_SANDBOXES_CONTROL"] + "/counts")
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	var h Holdings
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&h))
+	h := holdings(t, vars)
 	require.Equal(t, 105, h.Labels, "a label was bought again")
 }
 
