@@ -52,7 +52,7 @@ FUZZ_TARGETS := \
 	./crm/salesforce:FuzzDecodeQueryPage \
 	./crm/salesforce:FuzzParseAmount
 
-.PHONY: test vet unit conformance fuzz bench soak soak-flow e2e
+.PHONY: test vet unit conformance fuzz bench bench-processes soak soak-flow e2e
 
 test: vet unit conformance
 
@@ -111,6 +111,13 @@ soak:
 # The order flow's fault test at 1,000 orders, in one process (make test
 # runs 200).
 SOAK_ORDERS ?= 1000
+# Two and four orderflow processes on one standard shop, with its budget
+# shared through their PostgreSQL state and without (docs/benchmarks.md,
+# issue 21). About 25 minutes.
+BENCH_ORDERS ?= 400
+bench-processes:
+	PATCHBAY_BENCH_ORDERS=$(BENCH_ORDERS) $(GO) test -count 1 -timeout 60m -run '^$$' -bench Processes -benchtime 1x ./examples/orderflow/soak/
+
 soak-flow:
 	PATCHBAY_SOAK_ORDERS=$(SOAK_ORDERS) $(GO) test -race -count 1 -timeout 60m -run '^TestFaultsNothingTwiceNothingLost$$' -v ./examples/orderflow/flow/ | grep -E 'orders done|^(---|ok|FAIL)'
 

@@ -45,7 +45,8 @@ type Client struct {
 	maxBody           int64
 	reauth            reauthorizer // nil unless the auth can renew a rejected credential
 	backoffFn         retryablehttp.Backoff
-	tel               *telemetry // nil when off
+	tel               *telemetry     // nil when off
+	shared            *AccountBudget // nil unless WithSharedBudget
 }
 
 // New builds a client for v with the user's options.
@@ -106,6 +107,13 @@ func New(v Vendor, opts ...Option) (*Client, error) {
 	var stack http.RoundTripper = &attemptTransport{next: s.base, timeout: s.attemptTimeout, userAgent: []string{s.userAgent},
 		headers: header, auth: v.Auth, redactor: c.redactor, trusted: trusted}
 	rl := &rateLimitTransport{next: stack, limiter: c.limiter, feedback: v.RateFeedback, maxRetryAfter: s.retry.MaxRetryAfter}
+	if v.Limit.Valid() {
+		c.limiter.limit.Store(&v.Limit)
+	}
+	if s.shared != nil {
+		c.shared = newAccountBudget(s.shared, v.Name+":"+s.account+"@"+base.Host)
+		c.limiter.shared, rl.shared, rl.limitFor = c.shared, c.shared, v.LimitFor
+	}
 	if v.MaxConcurrent > 0 {
 		rl.slots = make(chan struct{}, v.MaxConcurrent)
 	}

@@ -27,6 +27,8 @@ type settings struct {
 	maxBody        int64
 	tracerProvider trace.TracerProvider
 	meterProvider  metric.MeterProvider
+	shared         SharedBudget
+	account        string
 }
 
 func defaultSettings(vendor string) settings {

@@ -16,6 +16,11 @@ import (
 type RateLimiter struct {
 	bucket     *rate.Limiter
 	pauseUntil atomic.Int64 // unix nanoseconds; 0 when not paused
+	// shared is the account's budget across processes (WithSharedBudget),
+	// and limit the vendor's as last reported (Report) or declared
+	// (Vendor.Limit).
+	shared *AccountBudget
+	limit  atomic.Pointer[Limit]
 }
 
 // newRateLimiter returns a limiter of r requests a second (for tests of a
@@ -43,6 +48,31 @@ func (l *RateLimiter) PauseUntil(t time.Time) {
 			return
 		}
 	}
+}
+
+// Report tells the limiter what the vendor said of the account's budget:
+// its limit as a bucket (see Limit) and what is left of it. Clients
+// sharing the budget (WithSharedBudget) then all take no more than the
+// vendor says is left, and draw on the limit reported.
+func (l *RateLimiter) Report(limit Limit, remaining float64) {
+	if !limit.Valid() {
+		return
+	}
+	l.limit.Store(&limit)
+	if l.shared != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		l.shared.Settle(ctx, limit, 0, remaining)
+	}
+}
+
+// currentLimit is the limit the shared budget is drawn on: zero when the
+// vendor declared none and reported none.
+func (l *RateLimiter) currentLimit() Limit {
+	if p := l.limit.Load(); p != nil {
+		return *p
+	}
+	return Limit{}
 }
 
 // pausedFor reports how long calls are still held, or 0.
@@ -96,6 +126,26 @@ func (l *RateLimiter) wait(ctx context.Context) error {
 	}
 }
 
+// budgetFor is the shared budget req draws on, and its limit; nil when
+// the client shares none or knows no limit for it.
+func (t *rateLimitTransport) budgetFor(req *http.Request) (*AccountBudget, Limit) {
+	if t.shared == nil {
+		return nil, Limit{}
+	}
+	if t.limitFor != nil {
+		route, limit := t.limitFor(req)
+		if !limit.Valid() {
+			return nil, Limit{}
+		}
+		return t.shared.route(route), limit
+	}
+	limit := t.limiter.currentLimit()
+	if !limit.Valid() {
+		return nil, Limit{}
+	}
+	return t.shared, limit
+}
+
 func (t *rateLimitTransport) release() {
 	if t.slots != nil {
 		<-t.slots
@@ -139,7 +189,11 @@ type rateLimitTransport struct {
 	limiter       *RateLimiter
 	feedback      RateFeedback
 	maxRetryAfter time.Duration
-	slots         chan struct{} // nil: no concurrency limit
+	slots         chan struct{}  // nil: no concurrency limit
+	shared        *AccountBudget // nil: the client paces alone
+	// limitFor is Vendor.LimitFor: the route and limit of a request, when
+	// the vendor meters each route on its own.
+	limitFor func(*http.Request) (string, Limit)
 }
 
 func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -154,6 +208,16 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 		t.release()
 		return nil, err
 	}
+	budget, limit := t.budgetFor(req)
+	if budget != nil {
+		if tooLong, err := budget.Wait(req.Context(), limit, 1); err != nil || tooLong > 0 {
+			t.release()
+			if err != nil {
+				return nil, err
+			}
+			return nil, &rateWaitError{wait: tooLong}
+		}
+	}
 	resp, err := t.next.RoundTrip(req)
 	if err != nil {
 		t.release()
@@ -163,6 +227,11 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 		// The slot is held until the body is closed: the vendor counts the
 		// call as running until its answer is read.
 		resp.Body = &releaseOnClose{ReadCloser: resp.Body, release: t.release}
+	}
+	if resp.StatusCode == http.StatusTooManyRequests && budget != nil {
+		// The vendor says the account is spent, whatever the budget
+		// thought: every process sharing it waits for it to refill.
+		budget.Settle(req.Context(), limit, 0, 0)
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		if wait, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && wait > 0 {

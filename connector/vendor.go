@@ -28,6 +28,16 @@ type Vendor struct {
 	RequestIDHeaders []string     // answer headers with the vendor's request id; default X-Request-Id
 	TrustedHosts     []string     // more hosts (host[:port]) that get credentials
 	MaxConcurrent    int          // requests in flight at most (Xero: 5); 0 is no bound
+	// Limit is the vendor's documented request budget of an account,
+	// which clients sharing it (WithSharedBudget) keep together; a
+	// RateFeedback's RateLimiter.Report replaces it with what the vendor
+	// reports. Zero: the package shares its budget its own way (Shopify
+	// meters cost) or not at all.
+	Limit Limit
+	// LimitFor, where the vendor meters each route on its own (Shippo:
+	// each endpoint and verb), names a request's route and its limit; a
+	// zero limit leaves the request out of the shared budget.
+	LimitFor func(*http.Request) (route string, l Limit)
 }
 
 func (v *Vendor) check() (*url.URL, error) {
@@ -46,6 +56,9 @@ func (v *Vendor) check() (*url.URL, error) {
 	}
 	if v.KeyEveryWrite && v.IdempotencyHeader == "" {
 		return nil, fmt.Errorf("connector: %s: KeyEveryWrite needs IdempotencyHeader", v.Name)
+	}
+	if v.Limit != (Limit{}) && !v.Limit.Valid() {
+		return nil, fmt.Errorf("connector: %s: Limit needs Burst > 0 and PerSecond > 0", v.Name)
 	}
 	if v.MaxConcurrent < 0 {
 		return nil, fmt.Errorf("connector: %s: negative MaxConcurrent", v.Name)

@@ -100,6 +100,7 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 		DecodeError:      decodeError,
 		RateFeedback:     pace.feedback,
 		RequestIDHeaders: []string{"intuit_tid"},
+		Limit:            sharedLimit,
 	}, opts...)
 	if err != nil {
 		return nil, err

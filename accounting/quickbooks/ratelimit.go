@@ -26,6 +26,11 @@ type pacer struct {
 
 func newPacer() *pacer { return &pacer{now: time.Now} }
 
+// sharedLimit is Intuit's throttle as the budget clients sharing a realm
+// draw on (connector.WithSharedBudget): its bucket of 10, less two of
+// room for calls that arrive together, refilled at 90% of 500 a minute.
+var sharedLimit = connector.Limit{Burst: maxInFlight - 2, PerSecond: requestsPerMin * 0.9 / 60}
+
 // evenly is the pace after a 429: the minute's budget, one at a time.
 var evenly = rate.Every(time.Minute / requestsPerMin)
 

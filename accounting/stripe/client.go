@@ -37,6 +37,11 @@ type Config struct {
 	// bearer token (https://docs.stripe.com/api/authentication).
 	// Required.
 	Auth connector.Auth
+	// Live says Auth is a live-mode key (sk_live_, rk_live_): a budget
+	// shared by clients (connector.WithSharedBudget) is drawn at Stripe's
+	// live rate, 100 requests a second, not the sandbox's 25.
+	// https://docs.stripe.com/rate-limits
+	Live bool
 }
 
 // Client is a Stripe account, as the accounting interfaces.
@@ -72,6 +77,7 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 		DecodeError:       decodeError,
 		DecideRetry:       decideRetry,
 		RequestIDHeaders:  []string{"Request-Id"},
+		Limit:             sharedLimit(cfg.Live),
 	}, opts...)
 	if err != nil {
 		return nil, err

@@ -79,6 +79,7 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 		DecideRetry:       decideRetry,
 		RateFeedback:      paceFromHeaders,
 		RequestIDHeaders:  []string{"Xero-Correlation-Id"},
+		Limit:             minuteLimit,
 	}, opts...)
 	if err != nil {
 		return nil, err

@@ -84,6 +84,12 @@ var migrations = []migration{
 			`CREATE INDEX patchbay_webhook_seen_expiry ON patchbay_webhook_seen (expires_ms)`,
 		},
 	},
+	// 3: vendor budgets shared by processes: when each key's bucket is
+	// full again, in Unix microseconds (Budgets).
+	{
+		sqlite:   []string{`CREATE TABLE patchbay_budgets (key TEXT PRIMARY KEY, tat_us INTEGER NOT NULL)`},
+		postgres: []string{`CREATE TABLE patchbay_budgets (key TEXT PRIMARY KEY, tat_us BIGINT NOT NULL)`},
+	},
 }
 
 // latest is the schema version this build runs on.

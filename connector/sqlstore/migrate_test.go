@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
+	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/sqlstore"
 )
 
@@ -22,7 +23,7 @@ func TestMigrateFromEmpty(t *testing.T) {
 		v, err := db.SchemaVersion(ctx)
 		require.NoError(t, err)
 		require.Equal(t, sqlstore.Latest, v)
-		require.Equal(t, 2, sqlstore.Latest, "a new migration needs its own upgrade test")
+		require.Equal(t, 3, sqlstore.Latest, "a new migration needs its own upgrade test")
 		require.NoError(t, db.Put(ctx, "k", "a", []byte("kept")))
 
 		again := open(t, dsn)
@@ -86,7 +87,7 @@ func TestMigrateFromV1(t *testing.T) {
 		db := open(t, dsn)
 		v, err = db.SchemaVersion(ctx)
 		require.NoError(t, err)
-		require.Equal(t, 2, v)
+		require.Equal(t, sqlstore.Latest, v)
 		tok, got, err := db.TokenStore("xero").Load(ctx)
 		require.NoError(t, err)
 		require.Equal(t, ver, got)
@@ -123,4 +124,30 @@ func TestOpenRejectsBadDSN(t *testing.T) {
 		require.Error(t, err, dsn)
 		require.NotContains(t, err.Error(), "SENTINEL-pw")
 	}
+}
+
+// A database at version 2 gains the shared budgets (version 3), its inbox
+// kept.
+func TestMigrateFromV2(t *testing.T) {
+	eachDialect(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		old, err := sqlstore.OpenAt(ctx, dsn, 2)
+		require.NoError(t, err)
+		_, err = old.Inbox().Add(ctx, "shopify", "1002", []byte(`{"n":2}`))
+		require.NoError(t, err)
+		_, err = old.Raw().ExecContext(ctx, `SELECT tat_us FROM patchbay_budgets`)
+		require.Error(t, err, "version 2 must not have the budgets")
+		require.NoError(t, old.Close())
+
+		db := open(t, dsn)
+		v, err := db.SchemaVersion(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 3, v)
+		depth, err := db.Inbox().Depth(ctx)
+		require.NoError(t, err)
+		require.Equal(t, 1, depth)
+		wait, err := db.Budgets().Take(ctx, "shippo:acct", connector.Limit{Burst: 1, PerSecond: 1}, 1)
+		require.NoError(t, err)
+		require.Zero(t, wait)
+	})
 }

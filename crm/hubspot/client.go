@@ -87,6 +87,7 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 		DecodeError:      decodeError,
 		DecideRetry:      decideRetry,
 		RateFeedback:     paceFromHeaders,
+		Limit:            defaultLimit,
 		RequestIDHeaders: []string{"X-HubSpot-Correlation-Id"},
 	}, opts...)
 	if err != nil {

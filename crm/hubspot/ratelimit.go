@@ -10,6 +10,13 @@ import (
 	"github.com/patchbay-go/patchbay/connector"
 )
 
+// defaultLimit is the budget clients sharing an account draw on
+// (connector.WithSharedBudget) before HubSpot's first answer reports the
+// account's own: 100 requests every 10 seconds, the lowest tier's
+// (Free and Starter; Professional and Enterprise have 190).
+// https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details
+var defaultLimit = connector.Within(100, 10*time.Second)
+
 // paceFromHeaders reads X-HubSpot-RateLimit-Max, -Remaining and
 // -Interval-Milliseconds from every answer. The window is rolling (10 s),
 // so a burst spends budget that only time gives back. While more than a
@@ -26,6 +33,9 @@ func paceFromHeaders(resp *http.Response, l *connector.RateLimiter) {
 		return
 	}
 	interval := time.Duration(intervalMS) * time.Millisecond
+	// Clients sharing the account's budget (connector.WithSharedBudget)
+	// draw on the window HubSpot reports, lowered to what it says is left.
+	l.Report(connector.Within(float64(maxReq), interval), float64(remaining))
 	switch {
 	case remaining <= 0:
 		l.SetLimit(rate.Every(interval), 1)

@@ -73,6 +73,10 @@ func paceFromHeaders(resp *http.Response, l *connector.RateLimiter, dailyLeft in
 		remaining, err1 := strconv.Atoi(h.Get("X-Ratelimit-Remaining"))
 		reset, err2 := strconv.Atoi(h.Get("X-Ratelimit-Reset"))
 		if err1 == nil && err2 == nil {
+			// Clients sharing the token's budget
+			// (connector.WithSharedBudget) draw on the burst window,
+			// lowered to what is left of it.
+			l.Report(connector.Within(float64(maxReq), burstWindow), float64(remaining))
 			left := time.Duration(min(max(reset, 1), 60)) * time.Second
 			switch {
 			case remaining <= 0:

@@ -246,7 +246,7 @@ func sourceOrders(env *flowtest.Env, src string, o options) (inventory.Orders, e
 	if orders := env.Orders(src); orders != nil {
 		return orders, nil
 	}
-	return flowenv.SourceOrders(src, env.HTTPClient(), o.tuning)
+	return flowenv.SourceOrders(src, env.HTTPClient(), env.Vendors.Options(src, o.tuning))
 }
 
 // startReconciler polls each source every -reconcile for orders whose

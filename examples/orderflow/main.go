@@ -55,7 +55,7 @@ type options struct {
 	asJSON                               bool
 	listen                               string
 	demo                                 bool
-	journal, state                       string
+	journal, state, shareBudgets         string
 	reconcile                            time.Duration
 	telemetry                            string
 	dropWebhooks                         float64
@@ -95,6 +95,7 @@ func main() {
 	flag.StringVar(&o.publicURL, "public-url", "", "with -listen and -source square: the service's public base URL (https://hooks.example.com), for Square's signature over the notification URL (default: the URL each request was sent to)")
 	flag.DurationVar(&o.reconcile, "reconcile", time.Minute, "with -listen: poll the shop for orders whose webhook never came this often (0: never)")
 	flag.Float64Var(&o.dropWebhooks, "drop-webhooks", 0, "with -listen: the sandbox shop drops this share of its order webhooks (0.1 = 10%), for reconciliation to find")
+	flag.StringVar(&o.shareBudgets, "share-budgets", "shopify", "the vendors (comma-separated, all or none) whose account budget the processes on one -state database share, so that together they stay within it: shopify (its bucket, as the shop reports it), or vendors at their documented limits (a sandbox run slows to them)")
 	flag.StringVar(&o.journal, "journal", "", "keep the journal in this JSON-lines file instead of the database")
 	flag.StringVar(&o.state, "state", "", "keep the journal in this database, so a killed run resumes where it stopped: sqlite:FILE or postgres://... (default: SQLite in a temporary directory, gone after the run)")
 	flag.StringVar(&o.telemetry, "telemetry", "", "write every span (orders, steps, vendor calls) to this file as JSON, and print the metrics at the end (OTEL_EXPORTER_OTLP_ENDPOINT also sends them over OTLP)")
@@ -185,6 +186,11 @@ func (o options) check() error {
 	case o.journal != "" && o.state != "":
 		return errors.New("-journal FILE or -state DATABASE, not both")
 	}
+	for v := range strings.SplitSeq(o.shareBudgets, ",") {
+		if v != "" && v != "all" && v != "none" && !flowenv.Known(v) {
+			return fmt.Errorf("-share-budgets: %q is not a vendor (hubspot, shopify, xero, shippo, ...), all or none", v)
+		}
+	}
 	return nil
 }
 
@@ -223,8 +229,15 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer st.close()
+	// A budget shared through a private temporary database would share
+	// nothing: only a -state database is one processes have in common.
+	var budgets connector.SharedBudget
+	if o.state != "" {
+		budgets = st.db.Budgets()
+	}
 	env.Vendors = flowenv.Vendors{CRM: o.crm, Inventory: o.inventory, Sources: o.sources(), Accounting: o.accounting, Shipping: o.shipping,
-		Tokens: func(name string) oauth.TokenStore { return st.db.TokenStore(name) }}
+		Tokens:  func(name string) oauth.TokenStore { return st.db.TokenStore(name) },
+		Budgets: budgets, Share: strings.Split(o.shareBudgets, ",")}
 	moved, err := flowenv.Configure(ctx, &sys, env.Vendors, env.HTTPClient(), tuning)
 	if err != nil {
 		return err

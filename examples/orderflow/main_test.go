@@ -343,9 +343,10 @@ func TestStripeAccounting(t *testing.T) {
 func TestFlagErrors(t *testing.T) {
 	base := options{concurrency: 1, crm: "hubspot", accounting: "xero", inventory: "shopify", shipping: "shippo"}
 	for want, change := range map[string]func(*options){
-		"-accounting sage":    func(o *options) { o.accounting = "sage" },
-		"-faults":             func(o *options) { o.faults = 2 },
-		"-demo needs -listen": func(o *options) { o.demo = true },
+		"-accounting sage":          func(o *options) { o.accounting = "sage" },
+		"-faults":                   func(o *options) { o.faults = 2 },
+		"-demo needs -listen":       func(o *options) { o.demo = true },
+		`-share-budgets: "shopfiy"`: func(o *options) { o.shareBudgets = "shopify,shopfiy" },
 	} {
 		o := base
 		change(&o)

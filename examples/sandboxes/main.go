@@ -87,6 +87,10 @@ type Holdings struct {
 	Requests map[string]int
 	// DroppedWebhooks is the order webhooks the shop did not send.
 	DroppedWebhooks int
+	// ShopThrottled is the shop's THROTTLED answers, and ShopPoints the
+	// query-cost points it charged: how much of its plan a run used.
+	ShopThrottled int
+	ShopPoints    float64
 }
 
 func run(ctx context.Context, s settings, out io.Writer) error {
@@ -147,6 +151,7 @@ func run(ctx context.Context, s settings, out io.Writer) error {
 		h := Holdings{Counts: env.Counts(), Deliveries: len(mail.Messages()), Requests: env.Requests()}
 		if env.Shopify != nil {
 			h.DroppedWebhooks = env.Shopify.DroppedWebhooks()
+			h.ShopThrottled, h.ShopPoints = env.Shopify.Throttled(), env.Shopify.Charged()
 		}
 		h.Emails = mail.Distinct()
 		w.Header().Set("Content-Type", "application/json")

@@ -126,6 +126,19 @@ func (g *graphQL) do(ctx context.Context, opName, doc string, vars map[string]an
 		if err != nil {
 			return err
 		}
+		// Other processes on the shop (connector.WithSharedBudget) spend
+		// the same bucket, unseen by this one's view until the next report.
+		shared := g.c.SharedBudget()
+		if shared != nil {
+			if tooLong, err := shared.Wait(ctx, g.bucket.limit(), estimate); err != nil || tooLong > 0 {
+				g.bucket.release(estimate)
+				if err != nil {
+					return err
+				}
+				return &connector.APIError{Vendor: "shopify", Op: opName, Kind: connector.ErrRateLimited, RetryAfter: tooLong,
+					Message: "the shop's query budget, shared with other processes, refills after the context deadline"}
+			}
+		}
 		var resp struct {
 			Data       json.RawMessage `json:"data"`
 			Errors     json.RawMessage `json:"errors"`
@@ -145,6 +158,16 @@ func (g *graphQL) do(ctx context.Context, opName, doc string, vars map[string]an
 		if c := resp.Extensions.Cost; c != nil {
 			ts := c.ThrottleStatus
 			g.bucket.update(ticket, ts.MaximumAvailable, ts.CurrentlyAvailable, ts.RestoreRate)
+			if shared != nil && ts.MaximumAvailable > 0 && ts.RestoreRate > 0 {
+				// The shop charged the actual cost (nothing if throttled),
+				// not the estimate taken.
+				charged := 0.0
+				if c.ActualQueryCost != nil {
+					charged = *c.ActualQueryCost
+				}
+				shared.Settle(ctx, connector.Limit{Burst: ts.MaximumAvailable, PerSecond: ts.RestoreRate},
+					charged-estimate, ts.CurrentlyAvailable)
+			}
 			g.mu.Lock()
 			g.costs[opName] = c.RequestedQueryCost
 			g.mu.Unlock()

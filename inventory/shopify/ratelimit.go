@@ -16,7 +16,8 @@ import (
 // costExtension is extensions.cost of an answer.
 type costExtension struct {
 	Cost *struct {
-		RequestedQueryCost float64 `json:"requestedQueryCost"`
+		RequestedQueryCost float64  `json:"requestedQueryCost"`
+		ActualQueryCost    *float64 `json:"actualQueryCost"` // null when throttled
 		ThrottleStatus     struct {
 			MaximumAvailable   float64 `json:"maximumAvailable"`
 			CurrentlyAvailable float64 `json:"currentlyAvailable"`
@@ -57,6 +58,8 @@ type bucket struct {
 	// made before requests already answered were charged, would give
 	// their points back.
 	sent, reported uint64
+	// biggest is the largest cost taken so far, which sets the reserve.
+	biggest float64
 }
 
 // waiter is a request in the queue.
@@ -64,6 +67,18 @@ type waiter struct{ cost float64 }
 
 func newBucket(max, restore float64) *bucket {
 	return &bucket{max: max, level: max, restore: restore, at: time.Now()}
+}
+
+// reserve is the points a request leaves in the bucket. A report can
+// miss a charge: a request sent before the reporting one but charged by
+// the shop after it (concurrent requests reach the shop out of order),
+// and answered first, is neither in the report nor still in flight, so
+// the view is high by its cost and the next request is throttled. Two of
+// the biggest requests cover that; held once, not a rate, it costs a
+// long run nothing. It is at most a tenth of the bucket, and never so
+// much that a request could not go from a full one. Called with mu held.
+func (b *bucket) reserve(cost float64) float64 {
+	return max(0, min(2*b.biggest, b.max/10, b.max-cost))
 }
 
 // free is the points the shop has at now.
@@ -92,7 +107,8 @@ func (b *bucket) take(ctx context.Context, cost float64, op string) (uint64, err
 		now := time.Now()
 		free := b.free(now)
 		probing := !b.known && b.inflight > 0 // wait for the first report
-		if b.queue[0] == w && !probing && (free >= cost || b.restore <= 0) {
+		b.biggest = max(b.biggest, cost)
+		if b.queue[0] == w && !probing && (free >= cost+b.reserve(cost) || b.restore <= 0) {
 			b.queue = b.queue[1:]
 			b.level, b.at = free-cost, now
 			b.inflight += cost
@@ -110,7 +126,7 @@ func (b *bucket) take(ctx context.Context, cost float64, op string) (uint64, err
 				break
 			}
 		}
-		d := time.Duration((ahead - free) / b.restore * float64(time.Second))
+		d := time.Duration((ahead + b.reserve(cost) - free) / b.restore * float64(time.Second))
 		if probing {
 			d = 0 // until the report, or the probe's failure, wakes the queue
 		}
@@ -163,7 +179,7 @@ func (b *bucket) leave(w *waiter) {
 func (b *bucket) wait(cost float64) time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	need := cost
+	need := cost + b.reserve(cost)
 	for _, q := range b.queue {
 		need += q.cost
 	}
@@ -172,6 +188,14 @@ func (b *bucket) wait(cost float64) time.Duration {
 		return 0
 	}
 	return time.Duration((need - free) / b.restore * float64(time.Second))
+}
+
+// limit is the bucket as the shop last reported it, for a budget shared
+// with other processes.
+func (b *bucket) limit() connector.Limit {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return connector.Limit{Burst: b.max, PerSecond: b.restore}
 }
 
 // release ends a request's take: it was answered, or failed.

@@ -68,6 +68,34 @@ func TestBucketKeepsTheNewerReport(t *testing.T) {
 	}
 }
 
+// A request sent first but charged by the shop second, and answered
+// first, is in no report the client takes, and the view is high by its
+// cost: the reserve keeps the requests sent before the next report within
+// what the shop has.
+func TestBucketReserveCoversAReorderedCharge(t *testing.T) {
+	b := reported(100, 0.001) // no refill to speak of
+	b.update(0, 100, 40, 0.001)
+	first, _ := b.take(context.Background(), 10, "op")
+	second, _ := b.take(context.Background(), 10, "op")
+	// The shop charged second (40 → 30), then first (30 → 20).
+	b.release(10)
+	b.update(first, 100, 20, 0.001)
+	b.release(10)
+	b.update(second, 100, 30, 0.001) // the newer ticket, the older charge
+	shop := 20.0
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		_, err := b.take(ctx, 10, "op")
+		cancel()
+		if err != nil {
+			break
+		}
+		if shop -= 10; shop < 0 {
+			t.Fatal("a request went into a bucket the shop had emptied: it would be throttled")
+		}
+	}
+}
+
 // Waiting requests leave in the order they came, each when its points are
 // there; a report that shows more points wakes them at once, one that
 // shows fewer holds them; and one whose turn would come after its

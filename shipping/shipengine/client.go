@@ -92,6 +92,7 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 		DecodeError:      decodeError,
 		RateFeedback:     rateFeedback,
 		RequestIDHeaders: []string{"X-Shipengine-Requestid", "X-Request-Id"},
+		Limit:            sharedLimit,
 	}, opts...)
 	if err != nil {
 		return nil, err

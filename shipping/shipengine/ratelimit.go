@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/time/rate"
 
@@ -16,6 +17,10 @@ import (
 // answered 429 with Retry-After in seconds, which pauses the whole client
 // (connector's rate limiter) before any further request.
 const DocumentedLimit = rate.Limit(200.0 / 60.0)
+
+// sharedLimit is DocumentedLimit as the budget clients sharing an account
+// draw on (connector.WithSharedBudget).
+var sharedLimit = connector.Within(200, time.Minute)
 
 // rateFeedback paces the client after ShipEngine said the account's
 // minute is spent: on a 429 that asks for a wait (Retry-After of a second

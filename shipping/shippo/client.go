@@ -24,6 +24,10 @@ type Config struct {
 	// Auth is the account's credential: APIToken with a live or test API
 	// token (shippo_live_..., shippo_test_...). Required.
 	Auth connector.Auth
+	// Live says Auth is a live token: a budget shared by clients
+	// (connector.WithSharedBudget) is drawn at Shippo's live limits, not
+	// the test mode's, ten times lower.
+	Live bool
 }
 
 // APIToken is a Shippo API token as Config.Auth takes it: sent as
@@ -61,6 +65,7 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 		Auth:        cfg.Auth,
 		Header:      http.Header{"Shippo-API-Version": {APIVersion}},
 		DecodeError: decodeError,
+		LimitFor:    limitFor(cfg.Live),
 	}, opts...)
 	if err != nil {
 		return nil, err

@@ -29,7 +29,10 @@
 // test; listing far fewer). Shippo answers 429 and documents no rate-limit
 // headers, so there is no RateFeedback: the connector retries a 429 with
 // back off, honouring Retry-After when one is sent
-// (https://docs.goshippo.com/docs/api_concepts/ratelimits/).
+// (https://docs.goshippo.com/docs/api_concepts/ratelimits/). Processes
+// sharing an account's budget (connector.WithSharedBudget) draw on one per
+// endpoint and verb at the documented figures (Config.Live picks live or
+// test mode's).
 //
 // Pagination: lists are pages of up to 100 (page, results=100) with a next
 // URL, null on the last page; the connector follows next

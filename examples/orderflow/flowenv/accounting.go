@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"golang.org/x/oauth2"
 
@@ -21,7 +22,8 @@ import (
 var stripeEnv = vendorEnv{system: "accounting", name: "stripe", title: "Stripe",
 	urlVar: "PATCHBAY_STRIPE_URL", credVar: "PATCHBAY_STRIPE_KEY", credWhat: "Stripe needs a secret key (sk_test_... or rk_test_...)",
 	configure: func(_ context.Context, s *flow.Systems, c setup) error {
-		st, err := stripe.New(stripe.Config{BaseURL: c.base, Auth: connector.Bearer(c.cred)}, c.opts...)
+		st, err := stripe.New(stripe.Config{BaseURL: c.base, Auth: connector.Bearer(c.cred),
+			Live: strings.HasPrefix(c.cred, "sk_live_") || strings.HasPrefix(c.cred, "rk_live_")}, c.opts...)
 		if err != nil {
 			return &ConfigError{"PATCHBAY_STRIPE_KEY", err.Error()}
 		}

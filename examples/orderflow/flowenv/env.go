@@ -44,6 +44,20 @@ type Vendors struct {
 	// token and refresh it one at a time. Nil keeps them in a file in the
 	// temporary directory, shared by the processes of one machine.
 	Tokens func(name string) oauth.TokenStore
+	// Budgets, if set, is a budget shared by the processes on one
+	// database (sqlstore.DB.Budgets): the clients of the vendors Share
+	// names ("all": every vendor) draw on it, so that together the
+	// processes stay within each account's budget.
+	Budgets connector.SharedBudget
+	Share   []string
+}
+
+// Options returns opts, with the shared budget when v shares vendor's.
+func (v Vendors) Options(vendor string, opts []connector.Option) []connector.Option {
+	if v.Budgets == nil || !(slices.Contains(v.Share, vendor) || slices.Contains(v.Share, "all")) {
+		return opts
+	}
+	return append(slices.Clip(opts), connector.WithSharedBudget(v.Budgets, "orderflow"))
 }
 
 // WithDefaults fills the empty names.
@@ -132,7 +146,7 @@ func Configure(ctx context.Context, s *flow.Systems, v Vendors, hc *http.Client,
 				return nil, err
 			}
 		}
-		if err := ve.configure(ctx, s, setup{base: base, cred: cred, hc: hc, opts: opts, tokens: v.Tokens, stock: chosen[ve.system] == ve.name}); err != nil {
+		if err := ve.configure(ctx, s, setup{base: base, cred: cred, hc: hc, opts: v.Options(ve.name, opts), tokens: v.Tokens, stock: chosen[ve.system] == ve.name}); err != nil {
 			return nil, err
 		}
 		moved = append(moved, ve.title)
@@ -220,6 +234,11 @@ func checkURL(variable, raw string) error {
 		return &ConfigError{variable, fmt.Sprintf("%q is not an http(s) URL with a host", raw)}
 	}
 	return nil
+}
+
+// Known reports whether vendor is one Configure can set up ("xero").
+func Known(vendor string) bool {
+	return slices.ContainsFunc(vendorEnvs, func(ve vendorEnv) bool { return ve.name == vendor })
 }
 
 // CredentialVariable names the variable that holds a vendor's credential

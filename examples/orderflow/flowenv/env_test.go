@@ -18,6 +18,7 @@ import (
 
 	"github.com/patchbay-go/patchbay/accounting"
 	"github.com/patchbay-go/patchbay/accounting/xero/xerotest"
+	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/connector/oauth"
 	"github.com/patchbay-go/patchbay/connector/sqlstore"
 	"github.com/patchbay-go/patchbay/crm/hubspot/hubspottest"
@@ -312,4 +313,17 @@ func TestRotatingTokenInSharedStore(t *testing.T) {
 	assert.Equal(t, 1, books.Provider.TokenRequests("refresh_token"), "one refresh for both workers")
 	files, _ := filepath.Glob(filepath.Join(tmp, "patchbay-xero-*"))
 	assert.Empty(t, files, "the token went to the database, not a file")
+}
+
+// Only the vendors Share names ("all": every one) draw on the shared
+// budget, and only when there is one.
+func TestSharedBudgetOptions(t *testing.T) {
+	budget := connector.NewMemoryBudget()
+	v := flowenv.Vendors{Budgets: budget, Share: []string{"shopify"}}
+	assert.Len(t, v.Options("shopify", nil), 1)
+	assert.Empty(t, v.Options("xero", nil))
+	v.Share = []string{"all"}
+	assert.Len(t, v.Options("xero", nil), 1)
+	v.Budgets = nil
+	assert.Empty(t, v.Options("xero", nil))
 }

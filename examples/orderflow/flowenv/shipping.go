@@ -13,7 +13,7 @@ import (
 var shippoEnv = vendorEnv{system: "shipping", name: "shippo", title: "Shippo",
 	urlVar: "PATCHBAY_SHIPPO_URL", credVar: "PATCHBAY_SHIPPO_TOKEN", credWhat: "Shippo needs an API token (shippo_test_... or shippo_live_...)",
 	configure: func(_ context.Context, s *flow.Systems, c setup) error {
-		sp, err := shippo.New(shippo.Config{BaseURL: c.base, Auth: shippo.APIToken(c.cred)}, c.opts...)
+		sp, err := shippo.New(shippo.Config{BaseURL: c.base, Auth: shippo.APIToken(c.cred), Live: strings.HasPrefix(c.cred, "shippo_live_")}, c.opts...)
 		if err != nil {
 			return &ConfigError{"PATCHBAY_SHIPPO_TOKEN", err.Error()}
 		}

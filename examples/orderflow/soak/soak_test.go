@@ -226,7 +226,7 @@ func TestSoak(t *testing.T) {
 }
 
 // build compiles the programs the soak runs.
-func build(t *testing.T, dir string) map[string]string {
+func build(t testing.TB, dir string) map[string]string {
 	out := map[string]string{}
 	for name, pkg := range map[string]string{"orderflow": "github.com/patchbay-go/patchbay/examples/orderflow",
 		"sandboxes": "github.com/patchbay-go/patchbay/examples/sandboxes"} {
@@ -262,9 +262,11 @@ type holdings struct {
 	flowtest.Counts
 	Deliveries, DroppedWebhooks int
 	Requests                    map[string]int
+	ShopThrottled               int
+	ShopPoints                  float64
 }
 
-func counts(t *testing.T, ctx context.Context, control string) holdings {
+func counts(t testing.TB, ctx context.Context, control string) holdings {
 	var h holdings
 	getJSON(t, ctx, control+"/counts", &h)
 	return h
@@ -276,7 +278,7 @@ func emails(t *testing.T, ctx context.Context, control string) []flowtest.Receiv
 	return out
 }
 
-func getJSON(t *testing.T, ctx context.Context, u string, v any) {
+func getJSON(t testing.TB, ctx context.Context, u string, v any) {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -358,7 +360,7 @@ func (ps *processes) waitForPort(ctx context.Context, p *process, port int) {
 	}
 }
 
-func waitForVariables(t *testing.T, ctx context.Context, file string) map[string]string {
+func waitForVariables(t testing.TB, ctx context.Context, file string) map[string]string {
 	for {
 		if f, err := os.Open(file); err == nil {
 			defer f.Close()
@@ -381,7 +383,7 @@ func waitForVariables(t *testing.T, ctx context.Context, file string) map[string
 // processes are the programs the soak started; stopAll ends those still
 // running.
 type processes struct {
-	t    *testing.T
+	t    testing.TB
 	dir  string
 	mu   sync.Mutex
 	list []*process
@@ -461,7 +463,7 @@ var soakSKUs = []string{"TEE-BLK-M", "TEE-WHT-L", "MUG-001", "CABLE-3M"}
 // orders, through the shop's API as a merchant receiving goods would: the
 // shop's checkout takes each order's stock, and the soak is not about
 // running out.
-func stockUp(t *testing.T, ctx context.Context, vars map[string]string, orders int) {
+func stockUp(t testing.TB, ctx context.Context, vars map[string]string, orders int) {
 	t.Helper()
 	shop, err := shopify.New(shopify.Config{BaseURL: vars["PATCHBAY_SHOPIFY_URL"], Auth: shopify.AccessToken(vars["PATCHBAY_SHOPIFY_TOKEN"])})
 	if err != nil {

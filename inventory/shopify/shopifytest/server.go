@@ -72,8 +72,9 @@ type Server struct {
 	replays   map[string]any       // @idempotent key → payload
 	available float64
 	filledAt  time.Time
-	adjusted  int // adjustment groups applied
-	throttled int // THROTTLED answers sent
+	adjusted  int     // adjustment groups applied
+	throttled int     // THROTTLED answers sent
+	charged   float64 // query-cost points charged
 
 	orders    []*order // placed, oldest first
 	dropShare float64  // of orders/create webhooks PlaceOrder drops
@@ -176,6 +177,10 @@ func (s *Server) Adjustments() int { s.mu.Lock(); defer s.mu.Unlock(); return s.
 // Throttled counts THROTTLED answers sent.
 func (s *Server) Throttled() int { s.mu.Lock(); defer s.mu.Unlock(); return s.throttled }
 
+// Charged reports the query-cost points the shop has charged, for how
+// much of a plan's budget a run used.
+func (s *Server) Charged() float64 { s.mu.Lock(); defer s.mu.Unlock(); return s.charged }
+
 // Drain spends points from the bucket, as other apps on the shop would.
 func (s *Server) Drain(points float64) {
 	s.mu.Lock()
@@ -257,6 +262,7 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.available -= cost
+	s.charged += cost
 	data := map[string]any{}
 	var errs []map[string]any
 	for _, sel := range op.SelectionSet {
