@@ -27,7 +27,10 @@ type Limit struct {
 // any window: a twentieth of n at once, the rest spread over the window.
 // The tenth left is room for calls granted apart that arrive together.
 func Within(n float64, window time.Duration) Limit {
-	burst := max(1, n/20)
+	if n <= 0 || window <= 0 {
+		return Limit{}
+	}
+	burst := min(max(1, n/20), n*0.45) // under half of n: some of it refills
 	return Limit{Burst: burst, PerSecond: (n*0.9 - burst) / window.Seconds()}
 }
 
@@ -151,17 +154,29 @@ func (a *AccountBudget) Wait(ctx context.Context, l Limit, cost float64) (tooLon
 	ahead := g.waiting.Add(1) - 1
 	defer g.waiting.Add(-1)
 	deadline, hasDeadline := ctx.Deadline()
-	if est := g.estimate(ahead, l, cost); hasDeadline && est > 0 && time.Until(deadline) < est {
-		return est, nil
+	// In the queue: look again now and then, as the head may start a wait
+	// that puts this caller's turn past its deadline.
+	var recheck <-chan time.Time
+	if hasDeadline {
+		tick := time.NewTicker(queueRecheck)
+		defer tick.Stop()
+		recheck = tick.C
 	}
-	select {
-	case g.turn <- struct{}{}:
-	case <-ctx.Done():
-		return 0, ctx.Err()
+	for queued := true; queued; {
+		if est := g.estimate(min(ahead, g.waiting.Load()-1), l, cost); hasDeadline && est > 0 && time.Until(deadline) < est {
+			return est, nil
+		}
+		select {
+		case g.turn <- struct{}{}:
+			queued = false
+		case <-recheck:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
 	}
 	defer func() { g.headAt.Store(0); <-g.turn }()
 	for {
-		wait, err := a.Take(ctx, l, cost)
+		wait, err := a.takeBounded(ctx, l, cost)
 		if err != nil {
 			return 0, ctx.Err()
 		}
@@ -180,6 +195,21 @@ func (a *AccountBudget) Wait(ctx context.Context, l Limit, cost float64) (tooLon
 		case <-t.C:
 		}
 	}
+}
+
+// queueRecheck is how often a queued caller with a deadline looks again
+// at the wait ahead of it.
+const queueRecheck = 20 * time.Millisecond
+
+// storeTimeout bounds one call to the store: a stalled database lets the
+// call go (see WithSharedBudget), it does not hold every caller.
+const storeTimeout = 2 * time.Second
+
+// takeBounded is Take within storeTimeout.
+func (a *AccountBudget) takeBounded(ctx context.Context, l Limit, cost float64) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	return a.Take(ctx, l, cost)
 }
 
 // GCRA is the arithmetic of a shared budget, for stores: given the time

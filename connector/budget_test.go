@@ -163,7 +163,7 @@ func TestWithin(t *testing.T) {
 	for _, tt := range []struct {
 		n      float64
 		window time.Duration
-	}{{5, time.Minute}, {60, time.Minute}, {200, time.Minute}, {500, time.Minute}, {100, 10 * time.Second}, {25, time.Second}} {
+	}{{1, time.Minute}, {2, time.Minute}, {5, time.Minute}, {60, time.Minute}, {200, time.Minute}, {500, time.Minute}, {100, 10 * time.Second}, {25, time.Second}} {
 		l := connector.Within(tt.n, tt.window)
 		if most := l.Burst + l.PerSecond*tt.window.Seconds(); most > tt.n || most < 0.85*tt.n || l.PerSecond <= 0 {
 			t.Errorf("Within(%v, %v) = %+v lets %.1f in a window, want at most %v and near it", tt.n, tt.window, l, most, tt.n)
@@ -218,4 +218,65 @@ func TestSharedBudgetQueue(t *testing.T) {
 			t.Fatalf("callers left in the order %v, want the order they came", order)
 		}
 	}
+}
+
+// A caller queued behind one that waits for the budget is told at once
+// when the wait puts its turn past its deadline, not when the deadline
+// comes; also when it joined while the head was still asking the store.
+func TestSharedBudgetQueuedCallerSeesTheHeadsWait(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{}`)) }))
+	t.Cleanup(srv.Close)
+	limit := connector.Limit{Burst: 1, PerSecond: 0.5} // a call every 2 s
+	c := newVendorClient(t, connector.Vendor{BaseURL: srv.URL, Limit: limit}, nil,
+		connector.WithSharedBudget(slowStore{connector.NewMemoryBudget()}, "acct"))
+	if err := get(context.Background(), c, "/spend"); err != nil {
+		t.Fatal(err)
+	}
+	head := make(chan error, 1)
+	go func() { head <- get(context.Background(), c, "/head") }() // waits 2 s
+	time.Sleep(50 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	start := time.Now()
+	err := get(ctx, c, "/queued")
+	if !errors.Is(err, connector.ErrRateLimited) {
+		t.Fatalf("err = %v, want ErrRateLimited", err)
+	}
+	if took := time.Since(start); took > 400*time.Millisecond {
+		t.Fatalf("told after %v, not at once", took)
+	}
+	if err := <-head; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A store that hangs holds no call longer than its timeout: the call goes.
+func TestSharedBudgetHangingStore(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{}`)) }))
+	t.Cleanup(srv.Close)
+	c := newVendorClient(t, connector.Vendor{BaseURL: srv.URL, Limit: connector.Limit{Burst: 1, PerSecond: 1}}, nil,
+		connector.WithSharedBudget(hangingStore{}, "acct"))
+	if err := get(context.Background(), c, "/x"); err != nil {
+		t.Fatalf("a hanging store stopped the call: %v", err)
+	}
+}
+
+type hangingStore struct{}
+
+func (hangingStore) Take(ctx context.Context, _ string, _ connector.Limit, _ float64) (time.Duration, error) {
+	<-ctx.Done()
+	return 0, ctx.Err()
+}
+
+func (hangingStore) Settle(ctx context.Context, _ string, _ connector.Limit, _, _ float64) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// slowStore answers after 100 ms, as a busy database would.
+type slowStore struct{ connector.SharedBudget }
+
+func (s slowStore) Take(ctx context.Context, key string, l connector.Limit, cost float64) (time.Duration, error) {
+	time.Sleep(100 * time.Millisecond)
+	return s.SharedBudget.Take(ctx, key, l, cost)
 }

@@ -13,4 +13,10 @@
 // otherwise a lost answer is ErrOutcomeUnknown. Every error unwraps to at
 // most one sentinel kind (ErrNotFound, ErrRateLimited, ...) and carries no
 // secret. Lists are iterators (All); webhooks are in connector/webhook.
+//
+// Each client paces itself from what its vendor reports. Clients of one
+// vendor account in several processes draw on one budget with
+// WithSharedBudget: the vendor's documented limit (Vendor.Limit) or what
+// it reports is left, kept in a SharedBudget (sqlstore.DB.Budgets across
+// processes, NewMemoryBudget in one).
 package connector

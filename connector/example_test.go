@@ -90,3 +90,34 @@ func ExampleAll() {
 	fmt.Println()
 	// Output: a b c d e
 }
+
+// Two clients of one vendor account (two processes, sharing a database's
+// sqlstore.DB.Budgets; here a memory budget) draw on the one limit the
+// vendor documents: together they never send more than it allows. A call
+// whose turn would come after its deadline is not sent.
+func ExampleWithSharedBudget() {
+	vendor := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{}`))
+	}))
+	defer vendor.Close()
+	budget := connector.NewMemoryBudget()
+	account := connector.Vendor{
+		Name:    "examplecrm",
+		BaseURL: vendor.URL,
+		Limit:   connector.Within(2, time.Minute), // the vendor's "2 calls a minute"
+	}
+	a, _ := connector.New(account, connector.WithSharedBudget(budget, "acme"))
+	b, _ := connector.New(account, connector.WithSharedBudget(budget, "acme"))
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	fmt.Println(a.JSON(ctx, http.MethodGet, "/ping", nil, nil))
+	err := b.JSON(ctx, http.MethodGet, "/ping", nil, nil)
+	var apiErr *connector.APIError
+	if errors.As(err, &apiErr) && errors.Is(err, connector.ErrRateLimited) {
+		fmt.Println("b waits", apiErr.RetryAfter.Round(time.Second), "for the budget a spent")
+	}
+	// Output:
+	// <nil>
+	// b waits 1m7s for the budget a spent
+}

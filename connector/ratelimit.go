@@ -59,8 +59,10 @@ func (l *RateLimiter) Report(limit Limit, remaining float64) {
 		return
 	}
 	l.limit.Store(&limit)
-	if l.shared != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	// A report of a bucket's worth or more lowers no budget (it holds at
+	// most that): only a low one is written to the store.
+	if l.shared != nil && remaining < limit.Burst {
+		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		defer cancel()
 		l.shared.Settle(ctx, limit, 0, remaining)
 	}

@@ -1,7 +1,8 @@
 // Package sqlstore keeps Patchbay's durable state in a SQL database: OAuth
 // tokens (an oauth.TokenStore and oauth.Locker), webhook de-duplication (a
-// webhook.SeenStore), keyed records (what a flow journal needs) and an
-// order inbox that workers take items from under leases.
+// webhook.SeenStore), keyed records (what a flow journal needs), an
+// order inbox that workers take items from under leases, and vendor
+// budgets the processes share (Budgets, a connector.SharedBudget).
 //
 // Which store to use when:
 //
@@ -29,7 +30,7 @@
 // credentials, its backups). Errors from this package never carry a
 // token.
 //
-// Times (leases, webhook id expiry) are taken from the clock of the process
+// Times (leases, webhook id expiry, budgets) are taken from the clock of the process
 // that writes them: keep the hosts sharing a PostgreSQL database in NTP
 // sync, and leases much longer than any skew.
 package sqlstore

@@ -3,6 +3,7 @@ package shippo
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/patchbay-go/patchbay/connector"
 	"github.com/patchbay-go/patchbay/shipping"
@@ -65,11 +66,19 @@ func New(cfg Config, opts ...connector.Option) (*Client, error) {
 		Auth:        cfg.Auth,
 		Header:      http.Header{"Shippo-API-Version": {APIVersion}},
 		DecodeError: decodeError,
-		LimitFor:    limitFor(cfg.Live),
+		LimitFor:    limitFor(cfg.Live, basePath(cfg.BaseURL)),
 	}, opts...)
 	if err != nil {
 		return nil, err
 	}
 	quoted := &shipping.Quoted[shipping.Rate]{}
 	return &Client{Client: c, Rates: &RatesService{c: c, quoted: quoted}, Labels: &LabelsService{c: c, quoted: quoted}, Tracking: &TrackingService{c: c}}, nil
+}
+
+// basePath is the path of a base URL ("https://proxy.example/shippo": /shippo).
+func basePath(base string) string {
+	if u, err := url.Parse(base); err == nil {
+		return u.Path
+	}
+	return ""
 }

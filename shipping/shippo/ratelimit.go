@@ -28,10 +28,12 @@ var (
 )
 
 // limitFor is the connector's Vendor.LimitFor: the route is the endpoint
-// and the verb class.
-func limitFor(live bool) func(*http.Request) (string, connector.Limit) {
+// and the verb class. basePath is the base URL's path (a proxy's prefix),
+// not part of the endpoint.
+func limitFor(live bool, basePath string) func(*http.Request) (string, connector.Limit) {
+	basePath = strings.TrimSuffix(basePath, "/")
 	return func(r *http.Request) (string, connector.Limit) {
-		parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+		parts := strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, basePath), "/"), "/")
 		endpoint, one := parts[0], len(parts) > 1
 		var class string
 		var pm perMinute

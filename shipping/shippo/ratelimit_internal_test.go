@@ -23,7 +23,11 @@ func TestLimitFor(t *testing.T) {
 		{"POST", "/batches/", true, "batches:write", 50},
 		{"GET", "/batches/b1", false, "batches:get", 40},
 	} {
-		route, l := limitFor(tt.live)(httptest.NewRequest(tt.method, tt.path, nil))
+		// Behind a proxy's prefix, the same routes.
+		if route, _ := limitFor(tt.live, "/shippo/")(httptest.NewRequest(tt.method, "/shippo"+tt.path, nil)); route != tt.route {
+			t.Errorf("/shippo%s: route %q, want %q", tt.path, route, tt.route)
+		}
+		route, l := limitFor(tt.live, "")(httptest.NewRequest(tt.method, tt.path, nil))
 		if route != tt.route {
 			t.Errorf("%s %s: route %q, want %q", tt.method, tt.path, route, tt.route)
 		}
