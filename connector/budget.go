@@ -3,7 +3,6 @@ package connector
 import (
 	"context"
 	"errors"
-	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -210,79 +209,4 @@ func (a *AccountBudget) takeBounded(ctx context.Context, l Limit, cost float64) 
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	return a.Take(ctx, l, cost)
-}
-
-// GCRA is the arithmetic of a shared budget, for stores: given the time
-// the bucket is full again (tat; zero or past: full now), it returns the
-// new tat after charging cost at now, and the wait if the bucket cannot
-// hold cost (then tat is unchanged).
-// https://en.wikipedia.org/wiki/Generic_cell_rate_algorithm
-func GCRA(tat, now time.Time, l Limit, cost float64) (time.Time, time.Duration) {
-	if tat.Before(now) {
-		tat = now
-	}
-	// A cost over the whole bucket goes when the bucket is full.
-	check := tat.Add(seconds(min(cost, l.Burst) / l.PerSecond))
-	if over := check.Sub(now) - seconds(l.Burst/l.PerSecond); over > 0 && cost > 0 {
-		return tat, over
-	}
-	return tat.Add(seconds(cost / l.PerSecond)), 0
-}
-
-// GCRASettle is Settle's arithmetic: the new tat after charge is added
-// and the bucket lowered to available (if ≥ 0).
-func GCRASettle(tat, now time.Time, l Limit, charge, available float64) time.Time {
-	if tat.Before(now) {
-		tat = now
-	}
-	tat = tat.Add(seconds(charge / l.PerSecond))
-	if available >= 0 {
-		// The bucket holds Burst - (tat-now)·PerSecond.
-		if reported := now.Add(seconds((l.Burst - available) / l.PerSecond)); reported.After(tat) {
-			tat = reported
-		}
-	}
-	return tat
-}
-
-func seconds(s float64) time.Duration {
-	if s > math.MaxInt64/float64(time.Second) {
-		return time.Duration(math.MaxInt64)
-	}
-	return time.Duration(s * float64(time.Second))
-}
-
-// MemoryBudget is a SharedBudget for the clients of one process.
-type MemoryBudget struct {
-	mu  sync.Mutex
-	tat map[string]time.Time
-	now func() time.Time
-}
-
-// NewMemoryBudget returns an empty budget: every key starts full.
-func NewMemoryBudget() *MemoryBudget {
-	return &MemoryBudget{tat: map[string]time.Time{}, now: time.Now}
-}
-
-// Take implements SharedBudget.
-func (m *MemoryBudget) Take(_ context.Context, key string, l Limit, cost float64) (time.Duration, error) {
-	if !l.Valid() {
-		return 0, errors.New("connector: a budget's limit needs Burst > 0 and PerSecond > 0")
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	tat, wait := GCRA(m.tat[key], m.now(), l, cost)
-	m.tat[key] = tat
-	return wait, nil
-}
-
-// Settle implements SharedBudget.
-func (m *MemoryBudget) Settle(_ context.Context, key string, l Limit, charge, available float64) error {
-	if !l.Valid() {
-		return errors.New("connector: a budget's limit needs Burst > 0 and PerSecond > 0")
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.tat[key] = GCRASettle(m.tat[key], m.now(), l, charge, available)
-	return nil
 }
